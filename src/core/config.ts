@@ -1,0 +1,19 @@
+import { ApiGatewayLimits } from '../protocol/index.ts';
+
+/** Broker limits; defaults mirror API Gateway so both runtimes refuse the same things. */
+export interface BrokerLimits {
+  /** Largest frame accepted from a client and largest message delivered. */
+  maxMessageBytes: number;
+  maxSubscriptionsPerConnection: number;
+  /** Lifetime of connection and subscription records: the longest a connection can live, plus slack. */
+  recordTtlSeconds: number;
+  /** How many gone connections are removed from the store at once after a fan-out. */
+  cleanupConcurrency: number;
+}
+
+export const defaultBrokerLimits: BrokerLimits = {
+  maxMessageBytes: ApiGatewayLimits.maxMessageBytes,
+  maxSubscriptionsPerConnection: 100,
+  recordTtlSeconds: ApiGatewayLimits.maxConnectionDurationMs / 1000 + 10 * 60,
+  cleanupConcurrency: 10,
+};

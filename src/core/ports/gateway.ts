@@ -1,0 +1,18 @@
+/** Outcome of sending one frame to a set of connections. Counts are cheap; ids are listed only when not delivered. */
+export interface DeliveryReport {
+  delivered: number;
+  /** Connections that no longer exist (HTTP 410): the broker removes them and their subscriptions. */
+  gone: string[];
+  /** Connections that exist but could not be reached (throttled past retries, 5xx, timeouts). */
+  failed: Array<{ connectionId: string; error: string }>;
+}
+
+/**
+ * The way out to clients: API Gateway's `@connections` API on AWS, the sockets themselves locally.
+ * `send` takes the frame already serialized, once per publish, and never rejects because one receiver failed.
+ */
+export interface Gateway {
+  send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport>;
+  /** Ends a connection (API Gateway's DeleteConnection). Unknown ids are not an error. */
+  close(connectionId: string): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export type { DeliveryReport, Gateway } from './gateway.ts';
+export { type LogFields, type Logger, silentLogger } from './logger.ts';
+export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
+export type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from './store.ts';

@@ -1,0 +1,9 @@
+/** Wire protocol v1: frame types, error codes, limits and the validator. Spec: docs/protocol.md. */
+export * from './codes.ts';
+export * from './errors.ts';
+export type * from './frames.ts';
+export * from './limits.ts';
+export { type ParseOptions, type ParseResult, parseClientFrame, utf8Length } from './parse.ts';
+export { topicProblem } from './topic.ts';
+
+export const PROTOCOL_VERSION = 1;

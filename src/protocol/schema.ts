@@ -1,0 +1,63 @@
+/**
+ * Runtime schemas for client frames. Each is checked against its hand-written type in frames.ts, so the
+ * two cannot drift apart.
+ */
+import { z } from 'zod';
+import type {
+  FrameId,
+  JsonValue,
+  PingFrame,
+  PublishFrame,
+  SeedMessageFrame,
+  SubscribeFrame,
+  UnsubscribeFrame,
+} from './frames.ts';
+
+const frameId: z.ZodType<FrameId> = z.union([z.string().max(128), z.number().int().safe()]);
+
+// JSON.parse only ever yields JSON values, so `data` needs no deeper check than presence.
+const jsonValue = z.custom<JsonValue>((value) => value !== undefined, { message: 'is required' });
+
+// Topic syntax is checked separately (topic.ts) so it gets its own error code.
+const topic = z.string();
+
+export const subscribeSchema: z.ZodType<SubscribeFrame> = z.object({
+  type: z.literal('subscribe'),
+  topic,
+  id: frameId.optional(),
+});
+
+export const unsubscribeSchema: z.ZodType<UnsubscribeFrame> = z.object({
+  type: z.literal('unsubscribe'),
+  topic,
+  id: frameId.optional(),
+});
+
+export const publishSchema: z.ZodType<PublishFrame> = z.object({
+  type: z.literal('publish'),
+  topic,
+  data: jsonValue,
+  id: frameId.optional(),
+});
+
+export const pingSchema: z.ZodType<PingFrame> = z.object({
+  type: z.literal('ping'),
+  id: frameId.optional(),
+});
+
+export const seedMessageSchema: z.ZodType<SeedMessageFrame> = z.object({
+  type: z.literal('message'),
+  topic,
+  message: jsonValue,
+  id: frameId.optional(),
+});
+
+export const clientFrameSchemas = {
+  subscribe: subscribeSchema,
+  unsubscribe: unsubscribeSchema,
+  publish: publishSchema,
+  ping: pingSchema,
+  message: seedMessageSchema,
+} as const;
+
+export type ClientFrameType = keyof typeof clientFrameSchemas;

@@ -1,0 +1,2 @@
+/** Store implementations. Each passes test/stores/store-contract.ts. */
+export { MemoryStore, type MemoryStoreOptions } from './memory/memory-store.ts';

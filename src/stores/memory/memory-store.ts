@@ -1,0 +1,149 @@
+import type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from '../../core/index.ts';
+
+export interface MemoryStoreOptions {
+  /** Epoch milliseconds; injectable so tests can move time past TTLs. */
+  now?: () => number;
+  /** Subscribers yielded per page. */
+  pageSize?: number;
+}
+
+/**
+ * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
+ * by connection) so every operation is a key lookup, as it is in DynamoDB.
+ */
+export class MemoryStore implements Store {
+  private readonly connections = new Map<string, ConnectionRecord>();
+  /** topic -> connectionId -> expiresAt (epoch seconds) */
+  private readonly byTopic = new Map<string, Map<string, number>>();
+  /** connectionId -> topic -> expiresAt (epoch seconds) */
+  private readonly byConnection = new Map<string, Map<string, number>>();
+  private readonly now: () => number;
+  private readonly pageSize: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.pageSize = options.pageSize ?? 1000;
+  }
+
+  async putConnection(record: ConnectionRecord): Promise<void> {
+    this.connections.set(record.connectionId, { ...record });
+  }
+
+  async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const record = this.liveConnection(connectionId);
+    return record && { ...record };
+  }
+
+  async removeConnection(connectionId: string): Promise<void> {
+    this.removeConnectionNow(connectionId);
+  }
+
+  private removeConnectionNow(connectionId: string): void {
+    this.connections.delete(connectionId);
+    const topics = this.byConnection.get(connectionId);
+    if (!topics) return;
+    for (const topic of topics.keys()) this.dropFromTopic(topic, connectionId);
+    this.byConnection.delete(connectionId);
+  }
+
+  async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
+    // Check and write with no await in between, so a concurrent removeConnection cannot leave an orphan.
+    if (!this.liveConnection(connectionId)) return 'no_connection';
+    let topics = this.byConnection.get(connectionId);
+    if (!topics) {
+      topics = new Map();
+      this.byConnection.set(connectionId, topics);
+    }
+    const existing = topics.get(topic);
+    const nowSeconds = this.nowSeconds();
+    const live = existing !== undefined && existing > nowSeconds;
+    if (!live) {
+      this.pruneExpired(connectionId, topics, nowSeconds);
+      if (topics.size >= options.maxSubscriptions) return 'limit_reached';
+    }
+    topics.set(topic, options.expiresAt);
+    let subscribers = this.byTopic.get(topic);
+    if (!subscribers) {
+      subscribers = new Map();
+      this.byTopic.set(topic, subscribers);
+    }
+    subscribers.set(connectionId, options.expiresAt);
+    return live ? 'already_subscribed' : 'subscribed';
+  }
+
+  async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
+    const topics = this.byConnection.get(connectionId);
+    const expiresAt = topics?.get(topic);
+    if (!topics || expiresAt === undefined) return false;
+    topics.delete(topic);
+    this.dropFromTopic(topic, connectionId);
+    return expiresAt > this.nowSeconds();
+  }
+
+  async *subscribers(topic: string): AsyncIterable<readonly string[]> {
+    const subscribers = this.byTopic.get(topic);
+    if (!subscribers) return;
+    const nowSeconds = this.nowSeconds();
+    let page: string[] = [];
+    const expired: string[] = [];
+    for (const [connectionId, expiresAt] of subscribers) {
+      if (expiresAt <= nowSeconds) {
+        expired.push(connectionId);
+        continue;
+      }
+      page.push(connectionId);
+      if (page.length === this.pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+    for (const connectionId of expired) {
+      this.byConnection.get(connectionId)?.delete(topic);
+      this.dropFromTopic(topic, connectionId);
+    }
+  }
+
+  async topicsOf(connectionId: string): Promise<string[]> {
+    const topics = this.byConnection.get(connectionId);
+    if (!topics) return [];
+    const nowSeconds = this.nowSeconds();
+    return [...topics].filter(([, expiresAt]) => expiresAt > nowSeconds).map(([topic]) => topic);
+  }
+
+  /** Sizes for the stats endpoint and tests. */
+  stats(): { connections: number; topics: number; subscriptions: number } {
+    let subscriptions = 0;
+    for (const topics of this.byConnection.values()) subscriptions += topics.size;
+    return { connections: this.connections.size, topics: this.byTopic.size, subscriptions };
+  }
+
+  private liveConnection(connectionId: string): ConnectionRecord | undefined {
+    const record = this.connections.get(connectionId);
+    if (record && record.expiresAt <= this.nowSeconds()) {
+      this.removeConnectionNow(connectionId);
+      return undefined;
+    }
+    return record;
+  }
+
+  private dropFromTopic(topic: string, connectionId: string): void {
+    const subscribers = this.byTopic.get(topic);
+    if (!subscribers) return;
+    subscribers.delete(connectionId);
+    if (subscribers.size === 0) this.byTopic.delete(topic);
+  }
+
+  private pruneExpired(connectionId: string, topics: Map<string, number>, nowSeconds: number): void {
+    for (const [topic, expiresAt] of topics) {
+      if (expiresAt <= nowSeconds) {
+        topics.delete(topic);
+        this.dropFromTopic(topic, connectionId);
+      }
+    }
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The Store contract: every store implementation runs this same suite (memory here, DynamoDB Local in
+ * dynamodb-store.test.ts). Ids are random per test so implementations may share one database.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ConnectionRecord, Store } from '../../src/core/index.ts';
+
+export interface StoreFixture {
+  store: Store;
+  /** Moves the store's clock forward. */
+  advance(ms: number): void;
+  /** Wall time of the store's clock, epoch milliseconds. */
+  now(): number;
+}
+
+export interface StoreFactoryOptions {
+  /** Subscribers per page the store should yield, small so pagination is exercised. */
+  pageSize: number;
+}
+
+const HOUR = 3600;
+
+export function describeStoreContract(
+  name: string,
+  makeFixture: (options: StoreFactoryOptions) => Promise<StoreFixture>,
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+    const nowSeconds = () => Math.floor(fx.now() / 1000);
+    const uid = (label: string) => `${label}-${randomUUID()}=`;
+    const connection = (id: string, ttlSeconds = HOUR): ConnectionRecord => ({
+      connectionId: id,
+      connectedAt: fx.now(),
+      expiresAt: nowSeconds() + ttlSeconds,
+      sourceIp: '127.0.0.1',
+    });
+    const sub = (ttlSeconds = HOUR, maxSubscriptions = 100) => ({
+      expiresAt: nowSeconds() + ttlSeconds,
+      maxSubscriptions,
+    });
+    const collect = async (topic: string) => {
+      const ids: string[] = [];
+      const pages: number[] = [];
+      for await (const page of store.subscribers(topic)) {
+        pages.push(page.length);
+        ids.push(...page);
+      }
+      return { ids, pages };
+    };
+
+    beforeEach(async () => {
+      fx = await makeFixture({ pageSize: 7 });
+      store = fx.store;
+    });
+
+    it('stores and reads back a connection record', async () => {
+      const id = uid('c');
+      const record = connection(id);
+      await store.putConnection(record);
+      expect(await store.getConnection(id)).toEqual(record);
+      expect(await store.getConnection(uid('missing'))).toBeUndefined();
+    });
+
+    it('hides a connection once its TTL has passed, even if the record still exists', async () => {
+      const id = uid('c');
+      await store.putConnection(connection(id, 60));
+      fx.advance(61_000);
+      expect(await store.getConnection(id)).toBeUndefined();
+    });
+
+    it('subscribes, reports duplicates, lists topics and subscribers', async () => {
+      const id = uid('c');
+      const topic = uid('t');
+      await store.putConnection(connection(id));
+      expect(await store.subscribe(id, topic, sub())).toBe('subscribed');
+      expect(await store.subscribe(id, topic, sub())).toBe('already_subscribed');
+      expect(await store.topicsOf(id)).toEqual([topic]);
+      expect((await collect(topic)).ids).toEqual([id]);
+    });
+
+    it('refuses a subscription for a connection that does not exist or has expired', async () => {
+      const ghost = uid('ghost');
+      const topic = uid('t');
+      expect(await store.subscribe(ghost, topic, sub())).toBe('no_connection');
+      const expired = uid('c');
+      await store.putConnection(connection(expired, 10));
+      fx.advance(11_000);
+      expect(await store.subscribe(expired, topic, sub())).toBe('no_connection');
+      expect((await collect(topic)).ids).toEqual([]);
+      expect(await store.topicsOf(ghost)).toEqual([]);
+    });
+
+    it('enforces the per-connection subscription limit, counting only live subscriptions', async () => {
+      const id = uid('c');
+      await store.putConnection(connection(id));
+      const topics = [uid('a'), uid('b'), uid('c')];
+      expect(await store.subscribe(id, topics[0]!, sub(HOUR, 2))).toBe('subscribed');
+      expect(await store.subscribe(id, topics[1]!, sub(30, 2))).toBe('subscribed');
+      expect(await store.subscribe(id, topics[2]!, sub(HOUR, 2))).toBe('limit_reached');
+      // Re-subscribing to a held topic is not a new subscription.
+      expect(await store.subscribe(id, topics[0]!, sub(HOUR, 2))).toBe('already_subscribed');
+      fx.advance(31_000);
+      expect(await store.subscribe(id, topics[2]!, sub(HOUR, 2))).toBe('subscribed');
+      expect((await store.topicsOf(id)).sort()).toEqual([topics[0], topics[2]].sort());
+    });
+
+    it('unsubscribes and says whether anything was removed', async () => {
+      const id = uid('c');
+      const topic = uid('t');
+      await store.putConnection(connection(id));
+      await store.subscribe(id, topic, sub());
+      expect(await store.unsubscribe(id, topic)).toBe(true);
+      expect(await store.unsubscribe(id, topic)).toBe(false);
+      expect((await collect(topic)).ids).toEqual([]);
+      expect(await store.topicsOf(id)).toEqual([]);
+    });
+
+    it('filters expired subscriptions at read time', async () => {
+      const live = uid('live');
+      const stale = uid('stale');
+      const topic = uid('t');
+      await store.putConnection(connection(live));
+      await store.putConnection(connection(stale));
+      await store.subscribe(live, topic, sub(HOUR));
+      await store.subscribe(stale, topic, sub(30));
+      fx.advance(31_000);
+      expect((await collect(topic)).ids).toEqual([live]);
+      expect(await store.topicsOf(stale)).toEqual([]);
+    });
+
+    it('returns every subscriber of a large topic across pages, each once', async () => {
+      const topic = uid('big');
+      const ids = Array.from({ length: 40 }, (_, i) => uid(`s${i}`));
+      await Promise.all(ids.map((id) => store.putConnection(connection(id))));
+      await Promise.all(ids.map((id) => store.subscribe(id, topic, sub())));
+      const { ids: seen, pages } = await collect(topic);
+      expect(seen.sort()).toEqual([...ids].sort());
+      expect(pages.length).toBeGreaterThan(1);
+      expect(Math.max(...pages)).toBeLessThanOrEqual(7);
+    });
+
+    it('removes a connection with all its subscriptions, idempotently', async () => {
+      const id = uid('c');
+      const other = uid('other');
+      const topics = [uid('a'), uid('b'), uid('c')];
+      await store.putConnection(connection(id));
+      await store.putConnection(connection(other));
+      for (const topic of topics) await store.subscribe(id, topic, sub());
+      await store.subscribe(other, topics[0]!, sub());
+      await store.removeConnection(id);
+      await store.removeConnection(id);
+      expect(await store.getConnection(id)).toBeUndefined();
+      expect(await store.topicsOf(id)).toEqual([]);
+      for (const topic of topics) expect((await collect(topic)).ids).not.toContain(id);
+      expect((await collect(topics[0]!)).ids).toEqual([other]);
+    });
+
+    it('leaves no orphan when a subscribe races a disconnect', async () => {
+      const rounds = 20;
+      for (let round = 0; round < rounds; round++) {
+        const id = uid(`race${round}`);
+        const topic = uid('t');
+        await store.putConnection(connection(id));
+        const outcomes = await Promise.all([
+          store.subscribe(id, topic, sub()),
+          store.removeConnection(id),
+          store.subscribe(id, uid('t2'), sub()),
+        ]);
+        expect(['subscribed', 'no_connection']).toContain(outcomes[0]);
+        expect(await store.topicsOf(id)).toEqual([]);
+        expect((await collect(topic)).ids).toEqual([]);
+      }
+    });
+  });
+}
