@@ -1,0 +1,34 @@
+/**
+ * The DynamoDB table design: the one source both the store and the deploy tools (CDK, Serverless) read, so
+ * the table that is deployed is the table the code expects. Access patterns: docs/dynamodb.md.
+ */
+export const TableDesign = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes lazily, so every read also filters on it. */
+  ttlAttribute: 'ttl',
+  billingMode: 'PAY_PER_REQUEST',
+  /** Secondary indexes, by name. Empty until a design needs one (see docs/dynamodb.md for why). */
+  globalSecondaryIndexes: [] as ReadonlyArray<{ name: string; partitionKey: string; sortKey?: string }>,
+} as const;
+
+/**
+ * The DynamoDB actions the Lambda needs on this table (and its indexes), and no others. The deploy tools
+ * grant exactly these on exactly this table's ARN.
+ */
+export const TableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:Query',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+/** Environment variables the Lambda reads at cold start (validated there). */
+export const LambdaEnvironment = {
+  tableName: 'TOPICSOCKET_TABLE',
+  /** Optional: the `@connections` endpoint, required behind a custom domain. */
+  managementEndpoint: 'TOPICSOCKET_MANAGEMENT_ENDPOINT',
+} as const;
