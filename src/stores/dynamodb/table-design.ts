@@ -31,4 +31,15 @@ export const LambdaEnvironment = {
   tableName: 'TOPICSOCKET_TABLE',
   /** Optional: the `@connections` endpoint, required behind a custom domain. */
   managementEndpoint: 'TOPICSOCKET_MANAGEMENT_ENDPOINT',
+  /** Optional tuning and local-testing variables below; defaults live in src/runtimes/aws/config.ts. */
+  /** Optional: DynamoDB endpoint override (DynamoDB Local); unset on AWS. */
+  dynamodbEndpoint: 'TOPICSOCKET_DYNAMODB_ENDPOINT',
+  /** Optional: `@connections` posts in flight per invocation (default 50). */
+  sendConcurrency: 'TOPICSOCKET_SEND_CONCURRENCY',
+  /** Optional: subscribers read per DynamoDB Query page (default 1000). */
+  subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
+  /** Optional: per-connection subscription limit (default 100). */
+  maxSubscriptions: 'TOPICSOCKET_MAX_SUBSCRIPTIONS',
+  /** Optional: CloudWatch metrics namespace (default "topicsocket"). */
+  metricsNamespace: 'TOPICSOCKET_METRICS_NAMESPACE',
 } as const;
