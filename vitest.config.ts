@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // One DynamoDB Local JVM per run, shared by the DynamoDB test files (spawned lazily, never awaited here).
+    globalSetup: ['test/support/dynamodb-local.global-setup.ts'],
   },
 });

@@ -1,0 +1,354 @@
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from '../../core/index.ts';
+import { mapLimit } from '../../core/util/map-limit.ts';
+import type { JsonValue } from '../../protocol/index.ts';
+import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
+import { Keys, Names } from './keys.ts';
+
+export interface DynamoDbStoreOptions {
+  /** A plain DynamoDB client (wrapped in a document client here) or a document client. */
+  client: DynamoDBClient | DynamoDBDocumentClient;
+  tableName: string;
+  /** Epoch milliseconds; injectable so tests can move time past TTLs. */
+  now?: () => number;
+  /** Subscribers per Query page (`Limit`), which is also the unit handed to the gateway. Default 1000. */
+  pageSize?: number;
+  /**
+   * Read a topic's subscribers with strongly consistent Queries (default true): a client that has its
+   * `subscribed` ack then receives every later publish. Eventually consistent reads cost half.
+   */
+  consistentSubscriberReads?: boolean;
+  batchRetry?: BatchRetryOptions;
+}
+
+/** The connection item as stored: the record plus the connection's topics (topic -> expiresAt). */
+interface ConnectionItem {
+  connectionId: string;
+  connectedAt: number;
+  ttl: number;
+  sourceIp?: string;
+  userAgent?: string;
+  claims?: { [key: string]: JsonValue };
+  topics?: Record<string, number>;
+}
+
+/** Subscribe settles in one transaction unless it races other writes to the same connection. */
+const SUBSCRIBE_ATTEMPTS = 4;
+
+/**
+ * The Store on one DynamoDB table (design and reasons: docs/dynamodb.md). Every operation is a key lookup:
+ * subscribers by Query on the topic's partition, a connection's topics from the map on its own item. A
+ * subscription is written in one transaction with a condition on the live connection item, so a subscribe
+ * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
+ */
+export class DynamoDbStore implements Store {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => number;
+  private readonly pageSize: number;
+  private readonly consistentSubscriberReads: boolean;
+  private readonly batchRetry: BatchRetryOptions;
+
+  constructor(options: DynamoDbStoreOptions) {
+    this.client =
+      options.client instanceof DynamoDBDocumentClient
+        ? options.client
+        : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = options.tableName;
+    this.now = options.now ?? Date.now;
+    this.pageSize = options.pageSize ?? 1000;
+    this.consistentSubscriberReads = options.consistentSubscriberReads ?? true;
+    this.batchRetry = options.batchRetry ?? defaultBatchRetry;
+  }
+
+  async putConnection(record: ConnectionRecord): Promise<void> {
+    // An update, not a put: a repeated put must not wipe the topics map (that would orphan subscriptions).
+    const set = ['#connectionId = :connectionId', '#connectedAt = :connectedAt', '#ttl = :ttl'];
+    const remove: string[] = [];
+    const names: Record<string, string> = {
+      '#ttl': Names['#ttl'],
+      '#topics': Names['#topics'],
+      '#connectionId': 'connectionId',
+      '#connectedAt': 'connectedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':connectionId': record.connectionId,
+      ':connectedAt': record.connectedAt,
+      ':ttl': record.expiresAt,
+      ':empty': {},
+    };
+    for (const field of ['sourceIp', 'userAgent', 'claims'] as const) {
+      names[`#${field}`] = field;
+      if (record[field] === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = record[field];
+      }
+    }
+    set.push('#topics = if_not_exists(#topics, :empty)');
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: Keys.connection(record.connectionId),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const item = await this.liveConnectionItem(connectionId);
+    if (!item) return undefined;
+    return {
+      connectionId: item.connectionId,
+      connectedAt: item.connectedAt,
+      expiresAt: item.ttl,
+      ...(item.sourceIp === undefined ? {} : { sourceIp: item.sourceIp }),
+      ...(item.userAgent === undefined ? {} : { userAgent: item.userAgent }),
+      ...(item.claims === undefined ? {} : { claims: item.claims }),
+    };
+  }
+
+  async removeConnection(connectionId: string): Promise<void> {
+    // The delete returns the topics map as it was at the instant of deletion; a subscribe transaction either
+    // committed before (its topic is in this map) or fails its condition after. Both leave nothing behind.
+    const out = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: Keys.connection(connectionId),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const topics = Object.keys((out.Attributes as ConnectionItem | undefined)?.topics ?? {});
+    await batchDelete(
+      this.client,
+      this.tableName,
+      topics.map((topic) => Keys.subscription(topic, connectionId)),
+      this.batchRetry,
+    );
+  }
+
+  async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
+    for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS; attempt++) {
+      const nowSeconds = this.nowSeconds();
+      const item = await this.liveConnectionItem(connectionId);
+      if (!item) return 'no_connection';
+      const topics = item.topics ?? {};
+      const held = topics[topic];
+      if (held === undefined) {
+        const entries = Object.entries(topics);
+        if (entries.length >= options.maxSubscriptions) {
+          const expired = entries.filter(([, expiresAt]) => expiresAt <= nowSeconds).map(([name]) => name);
+          if (entries.length - expired.length >= options.maxSubscriptions) return 'limit_reached';
+          await this.pruneExpired(connectionId, expired, nowSeconds);
+          continue;
+        }
+      }
+      // A subscription never outlives its connection's record, so TTL cleans both up together.
+      const expiresAt = Math.min(options.expiresAt, item.ttl);
+      const mode = held === undefined ? 'new' : 'refresh';
+      if (await this.writeSubscription(connectionId, topic, expiresAt, mode, options.maxSubscriptions)) {
+        return held !== undefined && held > nowSeconds ? 'already_subscribed' : 'subscribed';
+      }
+      // The condition failed: the connection changed between the read and the write. Read again.
+    }
+    throw new Error(`subscribe of ${connectionId} to ${topic} kept conflicting with concurrent writes`);
+  }
+
+  async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
+    const item = await this.readConnectionItem(connectionId);
+    const held = item?.topics?.[topic];
+    if (held === undefined) return false;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: Keys.connection(connectionId),
+                UpdateExpression: 'REMOVE #topics.#topic',
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: {
+                  '#pk': Names['#pk'],
+                  '#topics': Names['#topics'],
+                  '#topic': topic,
+                },
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      // The connection was deleted meanwhile; its delete removes the subscription item.
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+    return held > this.nowSeconds();
+  }
+
+  async *subscribers(topic: string): AsyncIterable<readonly string[]> {
+    const nowSeconds = this.nowSeconds();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          // DynamoDB deletes expired items lazily (DynamoDB Local never does): filter at read time.
+          FilterExpression: '#ttl > :now',
+          ProjectionExpression: '#sk',
+          ExpressionAttributeNames: { '#pk': Names['#pk'], '#sk': Names['#sk'], '#ttl': Names['#ttl'] },
+          ExpressionAttributeValues: { ':pk': Keys.topicPartition(topic), ':now': nowSeconds },
+          Limit: this.pageSize,
+          ConsistentRead: this.consistentSubscriberReads,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items = (out.Items ?? []) as Array<Record<string, string>>;
+      yield items.map((item) => Keys.connectionIdOfSortKey(item[Names['#sk']] ?? ''));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async topicsOf(connectionId: string): Promise<string[]> {
+    const item = await this.liveConnectionItem(connectionId);
+    if (!item) return [];
+    const nowSeconds = this.nowSeconds();
+    return Object.entries(item.topics ?? {})
+      .filter(([, expiresAt]) => expiresAt > nowSeconds)
+      .map(([topic]) => topic);
+  }
+
+  /** Sets the map entry and puts the subscription item atomically, only on a live connection item. */
+  private async writeSubscription(
+    connectionId: string,
+    topic: string,
+    expiresAt: number,
+    mode: 'new' | 'refresh',
+    maxSubscriptions: number,
+  ): Promise<boolean> {
+    const live = 'attribute_exists(#pk) AND #ttl > :now';
+    const condition =
+      mode === 'new'
+        ? `${live} AND attribute_not_exists(#topics.#topic) AND size(#topics) < :max`
+        : `${live} AND attribute_exists(#topics.#topic)`;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: Keys.connection(connectionId),
+                UpdateExpression: 'SET #topics.#topic = :expiresAt',
+                ConditionExpression: condition,
+                ExpressionAttributeNames: {
+                  '#pk': Names['#pk'],
+                  '#ttl': Names['#ttl'],
+                  '#topics': Names['#topics'],
+                  '#topic': topic,
+                },
+                ExpressionAttributeValues: {
+                  ':expiresAt': expiresAt,
+                  ':now': this.nowSeconds(),
+                  ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...Keys.subscription(topic, connectionId), [Names['#ttl']]: expiresAt },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Drops expired entries from the connection's map (only if they are still expired), then their
+   * subscription items (only if not refreshed meanwhile). Runs only when the subscription limit is hit.
+   */
+  private async pruneExpired(
+    connectionId: string,
+    topics: readonly string[],
+    nowSeconds: number,
+  ): Promise<void> {
+    if (topics.length === 0) return;
+    const names: Record<string, string> = { '#pk': Names['#pk'], '#topics': Names['#topics'] };
+    topics.forEach((topic, i) => {
+      names[`#e${i}`] = topic;
+    });
+    const paths = topics.map((_, i) => `#topics.#e${i}`);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: Keys.connection(connectionId),
+          UpdateExpression: `REMOVE ${paths.join(', ')}`,
+          ConditionExpression: ['attribute_exists(#pk)', ...paths.map((path) => `${path} <= :now`)].join(
+            ' AND ',
+          ),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return; // refreshed or disconnected meanwhile; the caller reads again
+      throw error;
+    }
+    await mapLimit(topics, 10, async (topic) => {
+      try {
+        await this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: Keys.subscription(topic, connectionId),
+            ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
+            ExpressionAttributeNames: { '#pk': Names['#pk'], '#ttl': Names['#ttl'] },
+            ExpressionAttributeValues: { ':now': nowSeconds },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    });
+  }
+
+  private async liveConnectionItem(connectionId: string): Promise<ConnectionItem | undefined> {
+    const item = await this.readConnectionItem(connectionId);
+    return item && item.ttl > this.nowSeconds() ? item : undefined;
+  }
+
+  /** Strongly consistent: subscribe and disconnect decisions must see the latest write. */
+  private async readConnectionItem(connectionId: string): Promise<ConnectionItem | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: Keys.connection(connectionId), ConsistentRead: true }),
+    );
+    return out.Item as ConnectionItem | undefined;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
