@@ -1,0 +1,74 @@
+import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
+
+/** Everything the Lambda reads from its environment, validated once at cold start. */
+export interface AwsRuntimeConfig {
+  tableName: string;
+  /** Unset: derived per event from `requestContext.domainName` + `stage` (default domain only). */
+  managementEndpoint?: string;
+  /** Unset on AWS; DynamoDB Local in tests and local runs. */
+  dynamodbEndpoint?: string;
+  sendConcurrency: number;
+  subscriberPageSize: number;
+  maxSubscriptions: number;
+  metricsNamespace: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates the Lambda configuration. Throws one ConfigError listing every bad variable by name,
+ * so a broken deploy fails at cold start with a message that says what to fix.
+ */
+export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
+  const problems: string[] = [];
+  const V = LambdaEnvironment;
+
+  const tableName = env[V.tableName]?.trim() ?? '';
+  if (!tableName) problems.push(`${V.tableName} is required (the DynamoDB table name)`);
+  else if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    problems.push(
+      `${V.tableName} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got "${tableName}"`,
+    );
+  }
+
+  const url = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    if (!value) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return value.replace(/\/+$/, '');
+    } catch {}
+    problems.push(`${name} must be an http(s) URL, got "${value}"`);
+    return undefined;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = env[name]?.trim();
+    if (!value) return fallback;
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+    return fallback;
+  };
+
+  const config: AwsRuntimeConfig = {
+    tableName,
+    sendConcurrency: integer(V.sendConcurrency, 50, 1, 1000),
+    subscriberPageSize: integer(V.subscriberPageSize, 1000, 1, 10_000),
+    maxSubscriptions: integer(V.maxSubscriptions, 100, 1, 1000),
+    metricsNamespace: env[V.metricsNamespace]?.trim() || 'topicsocket',
+  };
+  const managementEndpoint = url(V.managementEndpoint);
+  if (managementEndpoint) config.managementEndpoint = managementEndpoint;
+  const dynamodbEndpoint = url(V.dynamodbEndpoint);
+  if (dynamodbEndpoint) config.dynamodbEndpoint = dynamodbEndpoint;
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid topicsocket Lambda configuration: ${problems.join('; ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,93 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/index.ts';
+import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
+import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
+import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
+import type { AwsRuntimeConfig } from './config.ts';
+import { ManagementClients, managementEndpointFor } from './management-clients.ts';
+import { powertoolsLoggerPort } from './powertools-logger.ts';
+import { EmfMetrics } from './powertools-metrics.ts';
+
+/** Seams for tests: fault-injecting clients, a fixed clock, captured logs and metrics. */
+export interface AwsHandlerDependencies {
+  dynamoDb?: DynamoDBClient;
+  managementClients?: ManagementClients;
+  postRetry?: Partial<PostRetryOptions>;
+  now?: () => number;
+  logger?: PowertoolsLogger;
+  metrics?: EmfMetrics;
+}
+
+export type WebSocketLambdaHandler = (event: WebSocketEvent, context?: Context) => Promise<WebSocketResult>;
+
+/**
+ * Builds the Lambda handler: everything costly (SDK clients, store, brokers per endpoint) is created once per
+ * container and reused by every invocation. Each invocation logs with connectionId/routeKey/requestId keys
+ * (never tokens or bodies) and flushes its metrics as one EMF document.
+ */
+export function createAwsHandler(
+  config: AwsRuntimeConfig,
+  deps: AwsHandlerDependencies = {},
+): WebSocketLambdaHandler {
+  const logger = deps.logger ?? new PowertoolsLogger({ serviceName: 'topicsocket' });
+  const metrics = deps.metrics ?? new EmfMetrics({ namespace: config.metricsNamespace });
+  const dynamoDb =
+    deps.dynamoDb ??
+    createDynamoDbClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
+  const store = new DynamoDbStore({
+    client: dynamoDb,
+    tableName: config.tableName,
+    pageSize: config.subscriberPageSize,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const clients = deps.managementClients ?? new ManagementClients();
+  const loggerPort = powertoolsLoggerPort(logger);
+  const brokers = new Map<string, Broker>();
+
+  const brokerFor = (endpoint: string): Broker => {
+    let broker = brokers.get(endpoint);
+    if (!broker) {
+      const gateway = new ApiGatewayGateway({
+        client: clients.for(endpoint),
+        concurrency: config.sendConcurrency,
+        metrics,
+        ...(deps.postRetry ? { retry: deps.postRetry } : {}),
+      });
+      broker = new Broker({
+        store,
+        gateway,
+        logger: loggerPort,
+        metrics,
+        limits: { maxSubscriptionsPerConnection: config.maxSubscriptions },
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+      brokers.set(endpoint, broker);
+    }
+    return broker;
+  };
+
+  return async (event, context) => {
+    const { connectionId, routeKey, requestId } = event.requestContext;
+    const keys = { connectionId, routeKey, requestId };
+    if (context) logger.addContext(context);
+    logger.appendKeys(keys);
+    const started = Date.now();
+    try {
+      // $connect never posts to the connection: it exists only once this handler has returned 2xx.
+      const result = await brokerFor(
+        managementEndpointFor(config.managementEndpoint, event.requestContext),
+      ).handle(event);
+      logger.debug('route handled', { statusCode: result.statusCode, durationMs: Date.now() - started });
+      return result;
+    } catch (error) {
+      metrics.count('errors');
+      logger.error('invocation failed', { error: error instanceof Error ? error.message : String(error) });
+      return { statusCode: 500 };
+    } finally {
+      metrics.flush();
+      logger.removeKeys(Object.keys(keys));
+    }
+  };
+}

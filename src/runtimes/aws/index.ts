@@ -1,0 +1,12 @@
+/** The AWS runtime: API Gateway `@connections` gateway, Lambda handler factory, config, observability. */
+export { ApiGatewayGateway, type ApiGatewayGatewayOptions, defaultPostRetry } from './api-gateway-gateway.ts';
+export { type AwsRuntimeConfig, ConfigError, loadAwsRuntimeConfig } from './config.ts';
+export {
+  type AwsHandlerDependencies,
+  createAwsHandler,
+  type WebSocketLambdaHandler,
+} from './create-handler.ts';
+export { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
+export { describeError, isGone, isRetryable, isThrottled } from './management-errors.ts';
+export { powertoolsLoggerPort } from './powertools-logger.ts';
+export { EmfMetrics } from './powertools-metrics.ts';
