@@ -1,0 +1,383 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type Logger, silentLogger } from '../../core/index.ts';
+import { CloseCodes } from '../../protocol/index.ts';
+import { FrameSizeGuard } from './frame-size-guard.ts';
+import { type Invocation, invoke, isSuccess, type WebSocketHandler } from './handler.ts';
+import { acceptedProtocol, isWebSocketUpgrade, offeredProtocols, refuseUpgrade } from './handshake.ts';
+import { awsStyleId } from './ids.ts';
+import { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
+import { LocalConnection } from './local-connection.ts';
+import { LocalGateway } from './local-gateway.ts';
+import { handleManagementRequest } from './management-api.ts';
+import { mockPingReply } from './ping-route.ts';
+import {
+  type ApiIdentity,
+  type ConnectionIdentity,
+  connectEvent,
+  disconnectEvent,
+  messageEvent,
+} from './request-context.ts';
+
+export interface EmulatorOptions {
+  handler: WebSocketHandler;
+  limits?: Partial<EmulatorLimits>;
+  logger?: Logger;
+  /** Stage name in every requestContext; the management API is also served under `/{stage}`. */
+  stage?: string;
+  apiId?: string;
+  /** Connection id factory; AWS-shaped random ids by default. Tests inject ids that need URL-encoding. */
+  connectionIds?: () => string;
+}
+
+/** Close reasons API Gateway puts in `$disconnect` when the close frame had none. */
+const DEFAULT_CLOSE_REASONS: Record<number, string> = {
+  1000: 'Connection Closed Normally',
+  1001: 'Going away',
+  1005: 'Client-side close frame status not set',
+  1006: 'Connection Closed Abnormally',
+  1009: 'Message too big',
+};
+
+const GOING_AWAY = 'Going away';
+
+/**
+ * An API Gateway WebSocket API on one local port: WebSocket upgrades, the `$connect` / `$default` /
+ * `$disconnect` routes driven through a Lambda-shaped handler, the `ping` mock route, the `@connections`
+ * management API over HTTP, and API Gateway's limits and timers. See docs/local-runtime.md.
+ */
+export class ApiGatewayEmulator {
+  readonly limits: EmulatorLimits;
+  /** The in-process Gateway port a Broker uses to reach these connections. */
+  readonly gateway: LocalGateway;
+  private readonly connections = new Map<string, LocalConnection>();
+  private readonly handler: WebSocketHandler;
+  private readonly logger: Logger;
+  private readonly stage: string;
+  private readonly apiId: string;
+  private readonly newConnectionId: () => string;
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  /** Subprotocol chosen by `$connect`, per upgrade request, for ws's handleProtocols hook. */
+  private readonly chosenProtocols = new WeakMap<IncomingMessage, string>();
+  private readonly pendingConnects = new Set<Promise<void>>();
+  private api: ApiIdentity | undefined;
+  private shuttingDown = false;
+
+  constructor(options: EmulatorOptions) {
+    this.handler = options.handler;
+    this.limits = { ...defaultEmulatorLimits, ...options.limits };
+    this.logger = options.logger ?? silentLogger;
+    this.stage = options.stage ?? 'local';
+    this.apiId = options.apiId ?? 'local';
+    this.newConnectionId = options.connectionIds ?? awsStyleId;
+    this.gateway = new LocalGateway(this.connections, this.limits.maxBufferedBytes, (connection) =>
+      this.deleteConnection(connection),
+    );
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      // Whole messages; single frames are limited by FrameSizeGuard.
+      maxPayload: this.limits.maxMessageBytes,
+      handleProtocols: (_offered, request) => this.chosenProtocols.get(request) ?? false,
+    });
+    this.server = createServer((request, response) => this.onHttpRequest(request, response));
+    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const pending = this.onUpgrade(request, socket, head).catch((error: unknown) => {
+        this.logger.error('upgrade failed', { error: describe(error) });
+        refuseUpgrade(socket, 500);
+      });
+      this.pendingConnects.add(pending);
+      void pending.finally(() => this.pendingConnects.delete(pending));
+    });
+    this.server.on('clientError', (_error, socket) => socket.destroy());
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async listen(port: number, host: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = (this.server.address() as AddressInfo).port;
+    this.api = { apiId: this.apiId, stage: this.stage, domainName: `${reachableHost(host)}:${bound}` };
+    return bound;
+  }
+
+  /** Management endpoint as a handler would build it: `http://{domainName}/{stage}`. */
+  get domainName(): string {
+    return this.requireApi().domainName;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Closes every connection with 1001 (going away), waits for their `$disconnect` to be handled, and
+   * releases the port.
+   */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    await Promise.all(this.pendingConnects);
+    const open = [...this.connections.values()];
+    for (const connection of open) {
+      connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
+    }
+    await Promise.all(open.map((connection) => connection.finished));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.wss.close();
+  }
+
+  private requireApi(): ApiIdentity {
+    if (!this.api) throw new Error('the emulator is not listening yet');
+    return this.api;
+  }
+
+  // ---- HTTP: the management API ----
+
+  private onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+    const handled = handleManagementRequest(request, response, {
+      connections: this.connections,
+      stage: this.stage,
+      maxMessageBytes: this.limits.maxMessageBytes,
+      maxBufferedBytes: this.limits.maxBufferedBytes,
+      deleteConnection: (connection) => this.deleteConnection(connection),
+    });
+    if (handled) return;
+    const status = request.method === 'GET' ? 426 : 404;
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ message: status === 426 ? 'Upgrade Required' : 'Not Found' }));
+  }
+
+  private deleteConnection(connection: LocalConnection): void {
+    this.connections.delete(connection.id);
+    connection.close(CloseCodes.normal, '', this.limits.closeGraceMs);
+  }
+
+  // ---- WebSocket: $connect ----
+
+  private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Until ws owns the socket, its errors (a client giving up mid-$connect) must not crash the process.
+    const ignoreError = () => {};
+    socket.on('error', ignoreError);
+    if (this.shuttingDown) return refuseUpgrade(socket, 503);
+    if (!isWebSocketUpgrade(request)) return refuseUpgrade(socket, 400);
+
+    const api = this.requireApi();
+    const identity: ConnectionIdentity = {
+      connectionId: this.newConnectionId(),
+      connectedAt: Date.now(),
+      sourceIp: normalizeIp(request.socket.remoteAddress),
+    };
+    const userAgent = request.headers['user-agent'];
+    if (userAgent !== undefined) identity.userAgent = userAgent;
+    const event = connectEvent(api, identity, request, (this.server.address() as AddressInfo).port);
+    const fields = {
+      connectionId: identity.connectionId,
+      route: '$connect',
+      requestId: event.requestContext.requestId,
+    };
+
+    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    const refusal = connectRefusal(invocation);
+    if (refusal) {
+      this.logConnectRefusal(invocation, refusal.statusCode, fields);
+      return refuseUpgrade(socket, refusal.statusCode, refusal.body);
+    }
+    const result = (invocation as Extract<Invocation, { outcome: 'ok' }>).result;
+
+    // The client left, or the server began shutting down, while $connect ran: the handler has recorded a
+    // connection that will never open, so it gets its $disconnect.
+    if (socket.destroyed || !socket.writable || this.shuttingDown) {
+      refuseUpgrade(socket, 503);
+      await this.disconnect(identity, 1006, DEFAULT_CLOSE_REASONS[1006] as string);
+      return;
+    }
+
+    const protocol = acceptedProtocol(offeredProtocols(request), result.headers);
+    if (protocol !== undefined) this.chosenProtocols.set(request, protocol);
+    socket.off('error', ignoreError);
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.onOpen(ws, socket, identity));
+    this.logger.info('connected', { ...fields, sourceIp: identity.sourceIp });
+  }
+
+  private logConnectRefusal(
+    invocation: Invocation,
+    statusCode: number,
+    fields: Record<string, string>,
+  ): void {
+    if (invocation.outcome === 'error') {
+      this.logger.error('$connect handler failed', { ...fields, error: describe(invocation.error) });
+    } else if (invocation.outcome === 'timeout') {
+      this.logger.error('$connect handler timed out', fields);
+    } else {
+      this.logger.info('connection refused', { ...fields, statusCode });
+    }
+  }
+
+  // ---- WebSocket: open connection ----
+
+  private onOpen(ws: WebSocket, socket: Duplex, identity: ConnectionIdentity): void {
+    const connection = new LocalConnection(identity, ws);
+    this.connections.set(identity.connectionId, connection);
+
+    const guard = new FrameSizeGuard(this.limits.maxFrameBytes, (payloadLength) => {
+      this.logger.info('frame too large', { connectionId: connection.id, payloadLength });
+      connection.close(CloseCodes.messageTooBig, 'Message too big', this.limits.closeGraceMs);
+      this.connections.delete(connection.id);
+    });
+    // Runs before ws reads the same bytes, so an oversize frame is caught before it becomes a message.
+    socket.prependListener('data', (chunk: Buffer) => guard.write(chunk));
+
+    ws.on('message', (data: RawData, isBinary: boolean) =>
+      this.onMessage(connection, data as Buffer, isBinary),
+    );
+    ws.on('ping', () => connection.touch());
+    ws.on('pong', () => connection.touch());
+    ws.on('error', (error) => {
+      // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
+      this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
+    });
+    ws.on('close', (code: number, reason: Buffer) => this.onClose(connection, code, reason.toString()));
+    this.armTimers(connection);
+  }
+
+  private armTimers(connection: LocalConnection): void {
+    const { idleTimeoutMs, maxConnectionDurationMs, closeGraceMs } = this.limits;
+    const expire = (why: string) => {
+      this.logger.info(why, { connectionId: connection.id });
+      this.connections.delete(connection.id);
+      connection.close(CloseCodes.goingAway, GOING_AWAY, closeGraceMs);
+    };
+    connection.addTimer(
+      setTimeout(() => expire('maximum connection duration reached'), maxConnectionDurationMs),
+    );
+    // One timer per connection, re-armed lazily: sends only stamp `lastActiveAt`, they never touch timers.
+    const checkIdle = () => {
+      const idleFor = Date.now() - connection.lastActiveAt;
+      if (idleFor >= idleTimeoutMs) expire('idle timeout');
+      else connection.addTimer(setTimeout(checkIdle, idleTimeoutMs - idleFor));
+    };
+    connection.addTimer(setTimeout(checkIdle, idleTimeoutMs));
+  }
+
+  // ---- WebSocket: messages ----
+
+  private onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
+    if (connection.state !== 'open') return;
+    connection.touch();
+    if (!isBinary) {
+      const text = data.toString('utf8');
+      const pong = mockPingReply(text);
+      if (pong !== undefined) {
+        connection.sendText(pong);
+        return;
+      }
+      connection.enqueue(() => this.route(connection, text, false));
+    } else {
+      connection.enqueue(() => this.route(connection, data.toString('base64'), true));
+    }
+  }
+
+  private async route(connection: LocalConnection, body: string, isBase64Encoded: boolean): Promise<void> {
+    const event = messageEvent(this.requireApi(), connection.identity, body, isBase64Encoded);
+    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    const { requestId } = event.requestContext;
+    switch (invocation.outcome) {
+      case 'ok':
+        // The route response: the integration's body goes back to the caller.
+        if (invocation.result.body) connection.sendText(invocation.result.body);
+        return;
+      case 'error':
+        this.logger.error('$default handler failed', {
+          connectionId: connection.id,
+          route: '$default',
+          requestId,
+          error: describe(invocation.error),
+        });
+        connection.sendText(gatewayError('Internal server error', connection.id, requestId));
+        return;
+      case 'timeout':
+        this.logger.error('$default handler timed out', {
+          connectionId: connection.id,
+          route: '$default',
+          requestId,
+        });
+        connection.sendText(gatewayError('Endpoint request timed out', connection.id, requestId));
+        return;
+    }
+  }
+
+  // ---- WebSocket: $disconnect ----
+
+  private onClose(connection: LocalConnection, code: number, reason: string): void {
+    connection.state = 'closed';
+    connection.clearTimers();
+    if (this.connections.get(connection.id) === connection) this.connections.delete(connection.id);
+    const statusCode = connection.serverClose?.code ?? code;
+    const closeReason = connection.serverClose?.reason || reason || DEFAULT_CLOSE_REASONS[statusCode] || '';
+    // After the connection's queued messages, so the handler sees a stable order.
+    connection.enqueue(async () => {
+      await this.disconnect(connection.identity, statusCode, closeReason);
+      connection.markFinished();
+    });
+  }
+
+  private async disconnect(identity: ConnectionIdentity, statusCode: number, reason: string): Promise<void> {
+    const event = disconnectEvent(this.requireApi(), identity, statusCode, reason);
+    const fields = {
+      connectionId: identity.connectionId,
+      route: '$disconnect',
+      requestId: event.requestContext.requestId,
+    };
+    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    if (invocation.outcome === 'error') {
+      this.logger.error('$disconnect handler failed', { ...fields, error: describe(invocation.error) });
+    } else if (invocation.outcome === 'timeout') {
+      this.logger.error('$disconnect handler timed out', fields);
+    } else {
+      this.logger.info('disconnected', { ...fields, statusCode, reason });
+    }
+  }
+}
+
+/** Why `$connect` refuses the upgrade, if it does: API Gateway answers 500 for a failed integration, 504 for a slow one. */
+function connectRefusal(invocation: Invocation): { statusCode: number; body?: string } | undefined {
+  if (invocation.outcome === 'error') return { statusCode: 500 };
+  if (invocation.outcome === 'timeout') return { statusCode: 504 };
+  if (isSuccess(invocation.result.statusCode)) return undefined;
+  const refusal: { statusCode: number; body?: string } = { statusCode: invocation.result.statusCode };
+  if (invocation.result.body) refusal.body = invocation.result.body;
+  return refusal;
+}
+
+/** The frame API Gateway sends a client when the integration behind its message failed. */
+function gatewayError(message: string, connectionId: string, requestId: string): string {
+  return JSON.stringify({ message, connectionId, requestId });
+}
+
+/** A host the handler can reach this server at, for `domainName` (wildcard binds answer on loopback). */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function normalizeIp(address: string | undefined): string {
+  if (!address) return '127.0.0.1';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,33 @@
+import { ApiGatewayLimits } from '../../protocol/index.ts';
+
+/** The emulator's limits and timers; defaults are API Gateway's (field notes §1). */
+export interface EmulatorLimits {
+  /** Largest message a client may send (its frames together) and largest `@connections` POST body. */
+  maxMessageBytes: number;
+  /** Largest single frame a client may send; a larger one closes the connection with 1009. */
+  maxFrameBytes: number;
+  /** A connection with no traffic either way for this long is closed with 1001. */
+  idleTimeoutMs: number;
+  /** No connection lives longer than this; it is then closed with 1001. */
+  maxConnectionDurationMs: number;
+  /** API Gateway gives up on an integration after 29 s and tells the client so. */
+  integrationTimeoutMs: number;
+  /**
+   * Bytes a client may leave unread before sends to it fail (API Gateway answers 429 LimitExceeded when a
+   * client's buffer is full). The real figure is undocumented; this only keeps a stuck client from growing
+   * the emulator's memory without bound.
+   */
+  maxBufferedBytes: number;
+  /** How long `close()` waits for clients to answer the close handshake before dropping their sockets. */
+  closeGraceMs: number;
+}
+
+export const defaultEmulatorLimits: EmulatorLimits = {
+  maxMessageBytes: ApiGatewayLimits.maxMessageBytes,
+  maxFrameBytes: ApiGatewayLimits.maxFrameBytes,
+  idleTimeoutMs: ApiGatewayLimits.idleTimeoutMs,
+  maxConnectionDurationMs: ApiGatewayLimits.maxConnectionDurationMs,
+  integrationTimeoutMs: 29_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  closeGraceMs: 1_000,
+};

@@ -1,0 +1,93 @@
+import type { WebSocket } from 'ws';
+import type { ConnectionIdentity } from './request-context.ts';
+
+/** Frames go out as text, uncompressed: the same bytes a client of API Gateway receives. */
+export const TEXT_FRAME = { binary: false, compress: false } as const;
+
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+/**
+ * One emulated API Gateway connection: the socket, what API Gateway knows about it, its timers and the
+ * queue that hands its messages to the handler one at a time, in order.
+ */
+export class LocalConnection {
+  state: ConnectionState = 'open';
+  /** Epoch milliseconds of the last frame in either direction (drives the idle timeout and GET @connections). */
+  lastActiveAt: number;
+  /** Set when the server ends the connection, so `$disconnect` reports the server's code, not the echo. */
+  serverClose: { code: number; reason: string } | undefined;
+  private readonly work: Array<() => Promise<void>> = [];
+  private draining = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private resolveFinished!: () => void;
+  /** Resolves once `$disconnect` has been handled. */
+  readonly finished = new Promise<void>((resolve) => {
+    this.resolveFinished = resolve;
+  });
+
+  constructor(
+    readonly identity: ConnectionIdentity,
+    readonly socket: WebSocket,
+  ) {
+    this.lastActiveAt = identity.connectedAt;
+  }
+
+  get id(): string {
+    return this.identity.connectionId;
+  }
+
+  touch(now = Date.now()): void {
+    this.lastActiveAt = now;
+  }
+
+  /** Sends a reply or management-API frame (text). Returns false if the connection is no longer open. */
+  sendText(data: string | Buffer): boolean {
+    if (this.state !== 'open') return false;
+    this.socket.send(data, TEXT_FRAME);
+    this.touch();
+    return true;
+  }
+
+  /** Queues work for this connection; queued work runs strictly one after the other. */
+  enqueue(task: () => Promise<void>): void {
+    this.work.push(task);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    for (let task = this.work.shift(); task; task = this.work.shift()) {
+      await task();
+    }
+    this.draining = false;
+  }
+
+  /**
+   * Ends the connection from the server side. Clients get `graceMs` to answer the close handshake; after
+   * that the socket is dropped (the `close` event follows either way).
+   */
+  close(code: number, reason: string, graceMs: number): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.serverClose = { code, reason };
+    this.clearTimers();
+    this.socket.close(code, reason);
+    const drop = setTimeout(() => this.socket.terminate(), graceMs);
+    drop.unref();
+    this.timers.push(drop);
+  }
+
+  addTimer(timer: NodeJS.Timeout): void {
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.length = 0;
+  }
+
+  markFinished(): void {
+    this.resolveFinished();
+  }
+}

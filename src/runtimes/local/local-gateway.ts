@@ -1,0 +1,52 @@
+import { WebSocket } from 'ws';
+import type { DeliveryReport, Gateway } from '../../core/index.ts';
+import { type LocalConnection, TEXT_FRAME } from './local-connection.ts';
+
+/**
+ * The core's Gateway port for the local runtime: writes straight to the sockets, in process (never through
+ * the HTTP management API). The frame becomes bytes once per send, and every receiver gets that buffer.
+ */
+export class LocalGateway implements Gateway {
+  constructor(
+    private readonly connections: ReadonlyMap<string, LocalConnection>,
+    private readonly maxBufferedBytes: number,
+    private readonly deleteConnection: (connection: LocalConnection) => void,
+  ) {}
+
+  async send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport> {
+    const data = Buffer.from(frame, 'utf8');
+    const now = Date.now();
+    const gone: string[] = [];
+    const failed: DeliveryReport['failed'] = [];
+    let delivered = 0;
+    for (const connectionId of connectionIds) {
+      const connection = this.connections.get(connectionId);
+      // Not connected here, or closing: API Gateway answers 410 for both.
+      if (connection === undefined || connection.socket.readyState !== WebSocket.OPEN) {
+        gone.push(connectionId);
+        continue;
+      }
+      const socket = connection.socket;
+      if (socket.bufferedAmount > this.maxBufferedBytes) {
+        failed.push({
+          connectionId,
+          error: 'LimitExceededException: the client is not reading its messages',
+        });
+        continue;
+      }
+      try {
+        socket.send(data, TEXT_FRAME);
+        connection.lastActiveAt = now;
+        delivered++;
+      } catch (error) {
+        failed.push({ connectionId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { delivered, gone, failed };
+  }
+
+  async close(connectionId: string): Promise<void> {
+    const connection = this.connections.get(connectionId);
+    if (connection) this.deleteConnection(connection);
+  }
+}

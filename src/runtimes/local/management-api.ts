@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalConnection } from './local-connection.ts';
+
+export interface ManagementApiOptions {
+  connections: ReadonlyMap<string, LocalConnection>;
+  /** The emulated stage: the API is served both at `/@connections/{id}` and `/{stage}/@connections/{id}`. */
+  stage: string;
+  maxMessageBytes: number;
+  maxBufferedBytes: number;
+  /** Ends a connection as DeleteConnection does. */
+  deleteConnection(connection: LocalConnection): void;
+}
+
+/** `/@connections/{id}` or `/{stage}/@connections/{id}`, with `@` possibly percent-encoded; id still encoded. */
+const CONNECTION_PATH = /^(?:\/([^/]+))?\/(?:@|%40)connections\/([^/]+)\/?$/i;
+
+/** Bodies past the limit are drained up to this many times the limit, then the socket is dropped. */
+const DRAIN_FACTOR = 8;
+
+/**
+ * API Gateway's `@connections` management API (PostToConnection, GetConnection, DeleteConnection), in the
+ * shape the AWS SDK v3 expects: errors carry `x-amzn-errortype`, so `GoneException` and friends map to the
+ * SDK's exception classes. Requests are not signature-checked.
+ *
+ * Returns false when the path is not a management path, so the caller can answer it otherwise.
+ */
+export function handleManagementRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ManagementApiOptions,
+): boolean {
+  const path = (request.url ?? '/').split('?', 1)[0] as string;
+  const match = CONNECTION_PATH.exec(path);
+  if (!match) return false;
+  const [, stage, encodedId] = match;
+  if (stage !== undefined && stage !== options.stage) {
+    sendError(response, 403, 'ForbiddenException', `Forbidden: unknown stage ${stage}`);
+    return true;
+  }
+  let connectionId: string;
+  try {
+    connectionId = decodeURIComponent(encodedId as string);
+  } catch {
+    sendError(response, 400, 'BadRequestException', 'Invalid connection id encoding');
+    return true;
+  }
+
+  switch (request.method) {
+    case 'POST':
+      readBody(request, options.maxMessageBytes, (body) => {
+        if (body === undefined) {
+          sendError(
+            response,
+            413,
+            'PayloadTooLargeException',
+            `Request body exceeds ${options.maxMessageBytes} bytes`,
+          );
+          return;
+        }
+        const connection = openConnection(options, connectionId);
+        if (!connection) return sendGone(response);
+        if (connection.socket.bufferedAmount > options.maxBufferedBytes) {
+          sendError(response, 429, 'LimitExceededException', 'The client is not reading its messages');
+          return;
+        }
+        connection.sendText(body);
+        send(response, 200);
+      });
+      return true;
+    case 'GET': {
+      const connection = openConnection(options, connectionId);
+      if (!connection) return sendGone(response);
+      const identity: { sourceIp: string; userAgent?: string } = { sourceIp: connection.identity.sourceIp };
+      if (connection.identity.userAgent !== undefined) identity.userAgent = connection.identity.userAgent;
+      send(
+        response,
+        200,
+        JSON.stringify({
+          connectedAt: new Date(connection.identity.connectedAt).toISOString(),
+          identity,
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        }),
+      );
+      return true;
+    }
+    case 'DELETE': {
+      const connection = openConnection(options, connectionId);
+      if (!connection) return sendGone(response);
+      options.deleteConnection(connection);
+      send(response, 204);
+      return true;
+    }
+    default:
+      sendError(response, 405, 'MethodNotAllowedException', `Method ${request.method} is not allowed`);
+      return true;
+  }
+}
+
+function openConnection(options: ManagementApiOptions, connectionId: string): LocalConnection | undefined {
+  const connection = options.connections.get(connectionId);
+  return connection?.state === 'open' ? connection : undefined;
+}
+
+/** Collects the body, or yields undefined once it is larger than `limit` (the rest is drained, not kept). */
+function readBody(request: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (tooLarge) {
+      if (size > limit * DRAIN_FACTOR) request.socket.destroy();
+      return;
+    }
+    if (size > limit) {
+      tooLarge = true;
+      chunks.length = 0;
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('end', () => done(tooLarge ? undefined : Buffer.concat(chunks, size)));
+  request.on('error', () => request.socket.destroy());
+}
+
+function sendGone(response: ServerResponse): true {
+  sendError(response, 410, 'GoneException', 'The connection is gone');
+  return true;
+}
+
+function sendError(response: ServerResponse, status: number, type: string, message: string): void {
+  send(response, status, JSON.stringify({ message }), { 'x-amzn-ErrorType': type });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body?: string,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent) return;
+  response.writeHead(status, {
+    'x-amzn-RequestId': randomUUID(),
+    ...(body === undefined ? { 'content-length': '0' } : { 'content-type': 'application/json' }),
+    ...headers,
+  });
+  response.end(body);
+}
