@@ -1,0 +1,44 @@
+import type { ClientOptions, ResolvedOptions } from './types.ts';
+import { resolveWebSocket } from './websocket.ts';
+
+export const clientDefaults = {
+  reconnect: { minDelayMs: 500, maxDelayMs: 20_000, factor: 2, stableAfterMs: 10_000, maxAttempts: Infinity },
+  pingIntervalMs: 4 * 60_000,
+  pongTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  maxConnectionAgeMs: 110 * 60_000,
+  offlinePublish: 'queue',
+  maxQueuedPublishes: 100,
+  ackTimeoutMs: 10_000,
+  maxFrameBytes: 32 * 1024,
+} as const;
+
+/** Share of `maxConnectionAgeMs` taken off at random so a fleet does not roll over at the same minute. */
+export const AGE_JITTER = 0.1;
+
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  if (typeof options.url !== 'string' || options.url === '')
+    throw new TypeError('createClient: url is required');
+  const reconnect = options.reconnect === false ? {} : (options.reconnect ?? {});
+  return {
+    url: options.url,
+    token: options.token,
+    getToken: options.getToken,
+    WebSocket: resolveWebSocket(options.WebSocket),
+    reconnect: { enabled: options.reconnect !== false, ...clientDefaults.reconnect, ...defined(reconnect) },
+    pingIntervalMs: options.pingIntervalMs ?? clientDefaults.pingIntervalMs,
+    pongTimeoutMs: options.pongTimeoutMs ?? clientDefaults.pongTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? clientDefaults.connectTimeoutMs,
+    maxConnectionAgeMs: options.maxConnectionAgeMs ?? clientDefaults.maxConnectionAgeMs,
+    offlinePublish: options.offlinePublish ?? clientDefaults.offlinePublish,
+    maxQueuedPublishes: options.maxQueuedPublishes ?? clientDefaults.maxQueuedPublishes,
+    ackTimeoutMs: options.ackTimeoutMs ?? clientDefaults.ackTimeoutMs,
+    maxFrameBytes: options.maxFrameBytes ?? clientDefaults.maxFrameBytes,
+    random: options.random ?? Math.random,
+  };
+}
+
+/** Drops keys set to `undefined`, so they do not override defaults in a spread. */
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

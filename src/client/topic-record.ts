@@ -1,0 +1,37 @@
+import type { FrameId } from '../protocol/frames.ts';
+import type { TopicsocketError } from './errors.ts';
+import type { MessageListener, StreamPosition } from './types.ts';
+
+/** One subscribe() call: its listener, its `ready` promise, and how a stream learns its topic ended. */
+export interface TopicListener {
+  listener: MessageListener<never>;
+  /** Pending `ready` of this subscription, until the server's first answer after it was made. */
+  ready?: { resolve: () => void; reject: (error: TopicsocketError) => void };
+  /** Called when the subscription ends from outside: refused by the server (with the error) or client closed. */
+  onEnd?: (error?: TopicsocketError) => void;
+}
+
+/**
+ * What the client wants for one topic, kept across connections. `status` is about the current connection
+ * only: `idle` (not sent on it yet), `pending` (subscribe sent, no answer yet), `active` (acknowledged).
+ */
+export interface TopicRecord {
+  topic: string;
+  listeners: Set<TopicListener>;
+  status: 'idle' | 'pending' | 'active';
+  /** The id of the subscribe frame awaiting its ack on the current connection. */
+  ackId?: FrameId;
+  /** Whether the server has acknowledged this topic at least once (so the next ack is a resubscribe). */
+  acknowledged: boolean;
+  /** Failed subscribe attempts in a row for retryable server errors; drives that topic's own backoff. */
+  failures: number;
+  /**
+   * The last stream position delivered on this topic. History (a later protocol addition) will send it as
+   * `since` on resubscribe so the server can replay what was missed while offline.
+   */
+  position?: StreamPosition;
+}
+
+export function newTopicRecord(topic: string): TopicRecord {
+  return { topic, listeners: new Set(), status: 'idle', acknowledged: false, failures: 0 };
+}

@@ -1,0 +1,151 @@
+import type { JsonValue } from '../protocol/frames.ts';
+import type { TopicsocketError } from './errors.ts';
+import type { WebSocketConstructor } from './websocket.ts';
+
+export type { JsonValue };
+
+/** `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface StateChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+  /** WebSocket close code of the connection that ended, when a connection ended (1006: dropped/dead). */
+  code?: number;
+  /**
+   * Why: a server disconnect reason (`idle_timeout`, `max_duration`, `server_shutdown`, `policy`, ...), the
+   * close reason the server sent, or one of the SDK's own: `ping_timeout`, `connect_timeout`, `rollover`,
+   * `connect_failed`, `client_close`.
+   */
+  reason?: string;
+}
+
+/** Where a message sits in its topic's stream; present once the server keeps history. */
+export interface StreamPosition {
+  epoch: string;
+  offset: number;
+}
+
+export interface Message<T = JsonValue> {
+  topic: string;
+  data: T;
+  /** Position in the topic's stream, when the server keeps history. */
+  offset?: number;
+  epoch?: string;
+}
+
+export type MessageListener<T = JsonValue> = (message: Message<T>) => void;
+
+/** Returned by `subscribe`: call it to remove the listener. */
+export interface Unsubscribe {
+  (): void;
+  readonly topic: string;
+  /**
+   * Settles with the server's first answer for this topic: resolves on `subscribed`, rejects with a
+   * `TopicsocketError` on refusal (`invalid_topic`, `forbidden`, ...), on `timeout`, or `closed`. Waits
+   * across reconnects while the client is offline. Never an unhandled rejection if you ignore it.
+   */
+  readonly ready: Promise<void>;
+}
+
+/** `for await` over a topic's messages; `break` or `close()` ends it and removes its listener. */
+export interface MessageStream<T = JsonValue> extends AsyncIterableIterator<Message<T>> {
+  readonly topic: string;
+  readonly ready: Promise<void>;
+  /** Ends the stream (same as `break` in a `for await`). */
+  return(): Promise<IteratorResult<Message<T>, undefined>>;
+}
+
+export interface MessageStreamOptions {
+  /** Messages held for a slow reader; beyond this the oldest is dropped and an `error` event says so. */
+  maxBuffered?: number;
+}
+
+export interface PublishResult {
+  topic: string;
+  offset?: number;
+  epoch?: string;
+}
+
+export interface SubscribedEvent {
+  topic: string;
+  /** True when this ack restored a subscription after a reconnect. */
+  resubscribed: boolean;
+}
+
+export interface ClientEvents {
+  state: StateChange;
+  error: TopicsocketError;
+  /** The server acknowledged a subscription (first time or after a reconnect). */
+  subscribed: SubscribedEvent;
+}
+
+export interface ReconnectOptions {
+  /** Floor of every wait between attempts. Default 500. */
+  minDelayMs?: number;
+  /** Ceiling of the wait. Default 20000. */
+  maxDelayMs?: number;
+  /** Growth of the ceiling per failed attempt. Default 2. */
+  factor?: number;
+  /** A connection that stayed up this long resets the backoff. Default 10000. */
+  stableAfterMs?: number;
+  /** Give up (state `closed`) after this many failed attempts in a row. Default Infinity. */
+  maxAttempts?: number;
+}
+
+export interface ClientOptions {
+  /** `wss://...` (or `ws://localhost:...` for the local emulator). */
+  url: string;
+  /** Static token, sent as `?token=`. */
+  token?: string;
+  /** Called before every connect and reconnect; its result is sent as `?token=`. Wins over `token`. */
+  getToken?: () => string | undefined | Promise<string | undefined>;
+  /** WebSocket implementation: `ws` in Node < 22; defaults to the global one. */
+  WebSocket?: WebSocketConstructor;
+  /** Backoff settings, or `false` to never reconnect. */
+  reconnect?: ReconnectOptions | false;
+  /** Ping after this long without inbound traffic. Default 240000 (4 min; API Gateway idles out at 10). */
+  pingIntervalMs?: number;
+  /** A ping without pong for this long marks the connection dead. Default 10000. */
+  pongTimeoutMs?: number;
+  /** Give up on a handshake after this long. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Reconnect on purpose before API Gateway's 2-hour cap. Default 6600000 (110 min), minus up to 10% jitter. */
+  maxConnectionAgeMs?: number;
+  /** Publishes made while disconnected: `queue` (default, bounded) or `reject`. */
+  offlinePublish?: 'queue' | 'reject';
+  /** Bound of the offline publish queue. Default 100. */
+  maxQueuedPublishes?: number;
+  /** Wait for a server ack (publish, subscribe) this long. Default 10000. */
+  ackTimeoutMs?: number;
+  /** Largest frame the client sends (API Gateway closes the connection on larger ones). Default 32768. */
+  maxFrameBytes?: number;
+  /** Random source in [0, 1) for jitter; tests only. Default Math.random. */
+  random?: () => number;
+}
+
+export interface ResolvedReconnect {
+  enabled: boolean;
+  minDelayMs: number;
+  maxDelayMs: number;
+  factor: number;
+  stableAfterMs: number;
+  maxAttempts: number;
+}
+
+export interface ResolvedOptions {
+  url: string;
+  token: string | undefined;
+  getToken: ClientOptions['getToken'];
+  WebSocket: WebSocketConstructor;
+  reconnect: ResolvedReconnect;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxConnectionAgeMs: number;
+  offlinePublish: 'queue' | 'reject';
+  maxQueuedPublishes: number;
+  ackTimeoutMs: number;
+  maxFrameBytes: number;
+  random: () => number;
+}
