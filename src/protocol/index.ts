@@ -1,4 +1,5 @@
 /** Wire protocol v1: frame types, error codes, limits and the validator. Spec: docs/protocol.md. */
+export * from './auth.ts';
 export * from './codes.ts';
 export * from './errors.ts';
 export type * from './frames.ts';
