@@ -1,0 +1,227 @@
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { WebSocketEvent } from '../../../src/core/index.ts';
+import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { TestClient } from './client.ts';
+import { RecordingHandler } from './recording-handler.ts';
+
+type Context = WebSocketEvent['requestContext'] & Record<string, unknown>;
+const AWS_ID = /^[A-Za-z0-9+/]{15}=$/;
+
+describe('local runtime: $connect, events and handshake', () => {
+  let server: LocalServer | undefined;
+  const clients: TestClient[] = [];
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(recorder: RecordingHandler): Promise<LocalServer> {
+    server = await startLocalServer({ port: 0, handler: recorder.handler });
+    return server;
+  }
+
+  async function open(url: string, protocols?: string[], headers?: Record<string, string>) {
+    const client = await TestClient.open(url, headers ? { headers } : {}, protocols);
+    clients.push(client);
+    return client;
+  }
+
+  it('gives every event an API Gateway-shaped requestContext', async () => {
+    const recorder = new RecordingHandler((event) =>
+      event.requestContext.routeKey === '$default' ? { statusCode: 200, body: 'echo' } : undefined,
+    );
+    const { url, port } = await start(recorder);
+    const client = await open(`${url}/?token=abc&room=1&room=2`, undefined, {
+      'X-Custom-Header': 'Yes',
+      'User-Agent': 'emulator-test',
+    });
+
+    const connect = recorder.of('$connect')[0] as WebSocketEvent;
+    const context = connect.requestContext as Context;
+    expect(context).toMatchObject({
+      routeKey: '$connect',
+      eventType: 'CONNECT',
+      messageDirection: 'IN',
+      stage: 'local',
+      apiId: 'local',
+      domainName: `127.0.0.1:${port}`,
+      identity: { sourceIp: '127.0.0.1', userAgent: 'emulator-test' },
+    });
+    expect(context.connectionId).toMatch(AWS_ID);
+    expect(context.requestId).toMatch(AWS_ID);
+    expect(context.extendedRequestId).toBe(context.requestId);
+    expect(context.requestTime).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    expect(context.connectedAt).toBe(context.requestTimeEpoch);
+    expect(context.messageId).toBeUndefined();
+    // Header names keep the client's case, as API Gateway passes them.
+    expect(connect.headers?.['X-Custom-Header']).toBe('Yes');
+    expect(connect.headers?.['X-Forwarded-For']).toBe('127.0.0.1');
+    expect(connect.multiValueHeaders?.['X-Custom-Header']).toEqual(['Yes']);
+    expect(connect.queryStringParameters).toEqual({ token: 'abc', room: '2' });
+    expect((connect as unknown as Record<string, unknown>).multiValueQueryStringParameters).toEqual({
+      token: ['abc'],
+      room: ['1', '2'],
+    });
+
+    client.send('hello');
+    expect(await client.nextText()).toBe('echo');
+    const message = recorder.of('$default')[0] as WebSocketEvent;
+    expect(message.body).toBe('hello');
+    expect(message.isBase64Encoded).toBe(false);
+    expect(message.requestContext).toMatchObject({
+      routeKey: '$default',
+      eventType: 'MESSAGE',
+      connectionId: context.connectionId,
+      connectedAt: context.connectedAt,
+    });
+    expect(message.requestContext.messageId).toMatch(AWS_ID);
+
+    const disconnected = recorder.next('$disconnect');
+    client.ws.close(4000, 'bye');
+    const disconnect = (await disconnected).requestContext as Context;
+    expect(disconnect).toMatchObject({
+      routeKey: '$disconnect',
+      eventType: 'DISCONNECT',
+      connectionId: context.connectionId,
+      disconnectStatusCode: 4000,
+      disconnectReason: 'bye',
+    });
+  });
+
+  it('reports a close frame without a code as 1005, as API Gateway does', async () => {
+    const recorder = new RecordingHandler();
+    const { url } = await start(recorder);
+    const client = await open(url);
+    const disconnected = recorder.next('$disconnect');
+    client.ws.close();
+    expect((await disconnected).requestContext).toMatchObject({ disconnectStatusCode: 1005 });
+  });
+
+  it('refuses the upgrade with the status $connect returned', async () => {
+    const recorder = new RecordingHandler((event) =>
+      event.queryStringParameters?.token === 'good'
+        ? { statusCode: 200 }
+        : { statusCode: 401, body: 'no token' },
+    );
+    const { url } = await start(recorder);
+    const refused = await TestClient.open(url).then(
+      () => undefined,
+      (error: { response?: { statusCode?: number } }) => error.response?.statusCode,
+    );
+    expect(refused).toBe(401);
+    await open(`${url}?token=good`);
+    // A refused connection never existed: no $disconnect for it.
+    expect(recorder.of('$disconnect')).toHaveLength(0);
+  });
+
+  it('answers 500 when $connect throws, and an API Gateway error frame when $default throws', async () => {
+    const recorder = new RecordingHandler((event) => {
+      if (event.queryStringParameters?.fail === 'connect') throw new Error('boom');
+      if (event.requestContext.routeKey === '$default') throw new Error('boom');
+      return undefined;
+    });
+    const { url } = await start(recorder);
+    await expect(TestClient.open(`${url}?fail=connect`)).rejects.toThrow('unexpected response 500');
+    const client = await open(url);
+    const reply = await client.request('anything');
+    expect(reply).toMatchObject({ message: 'Internal server error' });
+    expect(reply.connectionId).toMatch(AWS_ID);
+    expect(reply.requestId).toMatch(AWS_ID);
+  });
+
+  it('accepts a subprotocol only when $connect echoes it', async () => {
+    const recorder = new RecordingHandler((event) => {
+      if (event.requestContext.routeKey !== '$connect') return undefined;
+      const offered = event.headers?.['Sec-WebSocket-Protocol'] ?? '';
+      return offered.includes('topicsocket.v1')
+        ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'topicsocket.v1' } }
+        : { statusCode: 200 };
+    });
+    const { url } = await start(recorder);
+    const echoed = await open(url, ['other', 'topicsocket.v1']);
+    expect(echoed.ws.protocol).toBe('topicsocket.v1');
+
+    // Not echoed: API Gateway completes the handshake without the header, and the client gives up on it.
+    const failed = new WebSocket(url, ['chat']);
+    const error = await new Promise<Error>((resolve) => failed.on('error', resolve));
+    expect(error.message).toMatch(/no subprotocol/i);
+    const disconnect = await recorder.next('$disconnect');
+    expect(disconnect.requestContext).toMatchObject({ disconnectStatusCode: 1006 });
+  });
+
+  it('holds the connection until $connect resolves: until then it is gone to the management API', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let connectionId = '';
+    const recorder = new RecordingHandler(async (event) => {
+      if (event.requestContext.routeKey === '$connect') {
+        connectionId = event.requestContext.connectionId;
+        await gate;
+      }
+      return undefined;
+    });
+    const local = await start(recorder);
+    const opening = TestClient.open(local.url);
+    await recorder.next('$connect');
+    const during = await fetch(
+      `${local.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+    );
+    expect(during.status).toBe(410);
+    release();
+    const client = await opening;
+    clients.push(client);
+    const after = await fetch(`${local.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`);
+    expect(after.status).toBe(200);
+  });
+
+  it('fires $disconnect for a client that leaves while $connect is still running', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const recorder = new RecordingHandler(async (event) => {
+      if (event.requestContext.routeKey === '$connect') await gate;
+      return undefined;
+    });
+    const { url } = await start(recorder);
+    const ws = new WebSocket(url);
+    ws.on('error', () => {});
+    const connect = await recorder.next('$connect');
+    const gone = new Promise((resolve) => ws.on('close', resolve));
+    ws.terminate();
+    await gone;
+    release();
+    const disconnect = await recorder.next('$disconnect');
+    expect(disconnect.requestContext.connectionId).toBe(connect.requestContext.connectionId);
+  });
+
+  it('builds a management endpoint from domainName and stage that the AWS SDK can reach', async () => {
+    const recorder = new RecordingHandler(async (event) => {
+      if (event.requestContext.routeKey !== '$default') return undefined;
+      const { domainName, stage, connectionId } = event.requestContext;
+      // The usual Lambda code: endpoint from the event, then a callback to the caller.
+      const client = new ApiGatewayManagementApiClient({
+        endpoint: `http://${domainName}/${stage}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'callback' }));
+      client.destroy();
+      return { statusCode: 200, body: 'reply' };
+    });
+    const { url } = await start(recorder);
+    const client = await open(url);
+    client.send('hi');
+    expect(await client.nextText()).toBe('callback');
+    expect(await client.nextText()).toBe('reply');
+  });
+});
