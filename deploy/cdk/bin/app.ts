@@ -1,0 +1,23 @@
+/**
+ * The CDK app. Stage, account and region come from the environment:
+ *   TOPICSOCKET_STAGE (default "dev"), TOPICSOCKET_MANAGEMENT_ENDPOINT (custom domains only),
+ *   TOPICSOCKET_ACCOUNT / TOPICSOCKET_REGION (fixed dummies for offline synth), else the CLI's
+ *   CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION from your credentials.
+ */
+import { App } from 'aws-cdk-lib';
+import { stackModel } from '../../model/index.ts';
+import { TopicsocketStack } from '../lib/topicsocket-stack.ts';
+
+const model = stackModel({
+  stage: process.env.TOPICSOCKET_STAGE ?? 'dev',
+  managementEndpoint: process.env.TOPICSOCKET_MANAGEMENT_ENDPOINT,
+});
+const app = new App();
+new TopicsocketStack(app, `${model.serviceName}-${model.stage}`, {
+  model,
+  env: {
+    account: process.env.TOPICSOCKET_ACCOUNT ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.TOPICSOCKET_REGION ?? process.env.CDK_DEFAULT_REGION,
+  },
+  description: `topicsocket WebSocket pub/sub (${model.stage})`,
+});

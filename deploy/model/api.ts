@@ -1,0 +1,41 @@
+/** The WebSocket API's stage: name, throttling, authentication hook and the stack's outputs. */
+
+export interface ThrottleModel {
+  /** Steady-state requests (incoming frames) per second across the stage. */
+  rateLimit: number;
+  /** Bucket size for short peaks. */
+  burstLimit: number;
+}
+
+/**
+ * Connect-time authentication. `none` today; a later change adds a Lambda authorizer on `$connect`
+ * (authorizers run on `$connect` only; their context reaches every later route). Both deploy tools refuse
+ * a mode they do not render yet, so a model change cannot silently deploy an open API.
+ */
+export type AuthModel = { mode: 'none' } | { mode: 'lambda-authorizer'; identitySource: readonly string[] };
+
+/**
+ * Stage-wide throttle: well under the account's shared 10,000 RPS (which also covers `@connections`
+ * fan-out calls), so a flood of incoming frames cannot starve delivery.
+ */
+export const DefaultThrottle: ThrottleModel = { rateLimit: 1000, burstLimit: 2000 };
+
+export const OutputNames = {
+  webSocketUrl: 'WebSocketUrl',
+  managementEndpoint: 'ManagementEndpoint',
+  tableName: 'TableName',
+} as const;
+
+/** The default domain's `@connections` endpoint; behind a custom domain, configure it instead. */
+export function defaultManagementEndpoint(
+  apiId: string,
+  region: string,
+  urlSuffix: string,
+  stage: string,
+): string {
+  return `https://${apiId}.execute-api.${region}.${urlSuffix}/${stage}`;
+}
+
+export function webSocketUrl(apiId: string, region: string, urlSuffix: string, stage: string): string {
+  return `wss://${apiId}.execute-api.${region}.${urlSuffix}/${stage}`;
+}

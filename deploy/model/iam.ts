@@ -1,0 +1,59 @@
+/**
+ * The function's permissions, as data. Resources are ARN strings built from references each deploy tool
+ * supplies in its own syntax (CDK tokens, CloudFormation `${...}` for Fn::Sub), so the shape of every ARN
+ * is written once, here.
+ */
+import { TableActions } from '../../src/stores/dynamodb/table-design.ts';
+import type { TableModel } from './table.ts';
+
+/** Everything an ARN needs that only the deploy tool knows (as tokens or Fn::Sub references). */
+export interface ArnReferences {
+  partition: string;
+  region: string;
+  account: string;
+  tableArn: string;
+  apiId: string;
+  stage: string;
+}
+
+export interface PolicyStatementModel {
+  sid: string;
+  actions: readonly string[];
+  resources: readonly string[];
+}
+
+/** `@connections` methods the handler uses: POST sends a frame, DELETE ends a connection. GET is unused. */
+export const ConnectionMethods = ['POST', 'DELETE'] as const;
+
+export function connectionsArn(refs: ArnReferences, method: (typeof ConnectionMethods)[number]): string {
+  return `arn:${refs.partition}:execute-api:${refs.region}:${refs.account}:${refs.apiId}/${refs.stage}/${method}/@connections/*`;
+}
+
+/** The table's ARN, plus its indexes only when the design has any. */
+export function tableResources(table: TableModel, tableArn: string): string[] {
+  return table.indexes.length > 0 ? [tableArn, `${tableArn}/index/*`] : [tableArn];
+}
+
+export function policyStatements(table: TableModel, refs: ArnReferences): PolicyStatementModel[] {
+  return [
+    { sid: 'TopicsocketTable', actions: [...TableActions], resources: tableResources(table, refs.tableArn) },
+    {
+      sid: 'TopicsocketConnections',
+      actions: ['execute-api:ManageConnections'],
+      resources: ConnectionMethods.map((method) => connectionsArn(refs, method)),
+    },
+  ];
+}
+
+/**
+ * Writing its own log group's streams. Rendered by CDK in place of the AWSLambdaBasicExecutionRole managed
+ * policy (whose statements use `Resource: *`); the Serverless Framework adds an equivalent scoped statement
+ * itself.
+ */
+export function logsStatement(logGroupArn: string): PolicyStatementModel {
+  return {
+    sid: 'TopicsocketLogs',
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroupArn],
+  };
+}

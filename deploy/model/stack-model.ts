@@ -1,0 +1,73 @@
+/**
+ * The whole stack as one value: what `deploy/cdk` and `deploy/serverless` both render.
+ */
+import { LambdaEnvironment } from '../../src/stores/dynamodb/table-design.ts';
+import { type AuthModel, DefaultThrottle, type ThrottleModel } from './api.ts';
+import { BundlingModel, FunctionModel, RuntimeEnvironment } from './function.ts';
+import { type RouteModel, RouteSelectionExpression, Routes } from './routes.ts';
+import { type TableModel, tableModel } from './table.ts';
+
+export const ServiceName = 'topicsocket';
+
+export interface StackOptions {
+  stage: string;
+  /** `@connections` endpoint override, required behind a custom domain (e.g. `https://ws.example.com`). */
+  managementEndpoint?: string;
+}
+
+export interface StackModel {
+  serviceName: string;
+  stage: string;
+  function: typeof FunctionModel;
+  bundling: typeof BundlingModel;
+  routeSelectionExpression: string;
+  routes: readonly RouteModel[];
+  table: TableModel;
+  throttle: ThrottleModel;
+  auth: AuthModel;
+  managementEndpoint: string | undefined;
+}
+
+const stagePattern = /^[a-z][a-z0-9-]{0,15}$/;
+
+export function stackModel(options: StackOptions): StackModel {
+  if (!stagePattern.test(options.stage)) {
+    throw new Error(
+      `stage "${options.stage}" must match ${stagePattern} (it names the table and the API stage)`,
+    );
+  }
+  const endpoint = options.managementEndpoint?.trim() || undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(endpoint)) {
+    throw new Error(`managementEndpoint "${endpoint}" must be an http(s) URL`);
+  }
+  return {
+    serviceName: ServiceName,
+    stage: options.stage,
+    function: FunctionModel,
+    bundling: BundlingModel,
+    routeSelectionExpression: RouteSelectionExpression,
+    routes: Routes,
+    table: tableModel(ServiceName, options.stage),
+    throttle: DefaultThrottle,
+    auth: { mode: 'none' },
+    managementEndpoint: endpoint,
+  };
+}
+
+/** The function's environment: the table and endpoint under LambdaEnvironment's names, nothing else. */
+export function functionEnvironment(tableName: string, managementEndpoint: string): Record<string, string> {
+  return {
+    [LambdaEnvironment.tableName]: tableName,
+    [LambdaEnvironment.managementEndpoint]: managementEndpoint,
+    ...RuntimeEnvironment,
+  };
+}
+
+/** Both renderers call this first: an auth mode they cannot render must stop the deploy, not open the API. */
+export function assertRenderableAuth(auth: AuthModel): void {
+  if (auth.mode !== 'none') {
+    throw new Error(
+      `auth mode "${auth.mode}" is not rendered yet: add the $connect authorizer to deploy/cdk and deploy/serverless`,
+    );
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The DynamoDB table, read from the store's own design (src/stores/dynamodb/table-design.ts): keys, TTL,
+ * billing and indexes are never restated here.
+ */
+import { TableDesign } from '../../src/stores/dynamodb/table-design.ts';
+
+export interface IndexModel {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+}
+
+export interface TableModel {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  ttlAttribute: string;
+  billingMode: 'PAY_PER_REQUEST';
+  indexes: readonly IndexModel[];
+  /** Keep the table (and its data) when the stack is deleted: production only. */
+  retainOnDelete: boolean;
+}
+
+export function tableModel(serviceName: string, stage: string): TableModel {
+  return {
+    name: `${serviceName}-${stage}`,
+    partitionKey: TableDesign.partitionKey,
+    sortKey: TableDesign.sortKey,
+    ttlAttribute: TableDesign.ttlAttribute,
+    billingMode: TableDesign.billingMode,
+    indexes: TableDesign.globalSecondaryIndexes.map((index) => ({ ...index })),
+    retainOnDelete: stage === 'prod',
+  };
+}
