@@ -496,7 +496,7 @@ export class TopicsocketClient {
       end.reason === 'rollover' && end.opened
         ? 0
         : backoffDelay(this.attempts++, reconnect, this.options.random);
-    this.setState(this.everConnected ? 'reconnecting' : 'connecting', end.code, reason);
+    this.setState(this.everConnected ? 'reconnecting' : 'connecting', end.code, reason, delay);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.connect();
@@ -548,13 +548,14 @@ export class TopicsocketClient {
     await connection?.dispose(1000, change.reason, true);
   }
 
-  private setState(state: ConnectionState, code?: number, reason?: string): void {
+  private setState(state: ConnectionState, code?: number, reason?: string, delayMs?: number): void {
     const previous = this.current;
     if (previous === state && state !== 'reconnecting' && state !== 'connecting') return;
     this.current = state;
     const change: StateChange = { state, previous };
     if (code !== undefined) change.code = code;
     if (reason !== undefined) change.reason = reason;
+    if (delayMs !== undefined) change.delayMs = delayMs;
     this.events.emit('state', change);
   }
 }

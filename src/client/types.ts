@@ -18,6 +18,8 @@ export interface StateChange {
    * `connect_failed`, `client_close`.
    */
   reason?: string;
+  /** For `connecting`/`reconnecting` after a failure: how long the client waits before its next attempt. */
+  delayMs?: number;
 }
 
 /** Where a message sits in its topic's stream; present once the server keeps history. */
