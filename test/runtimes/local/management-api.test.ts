@@ -72,9 +72,9 @@ describe('local runtime: @connections management API with the AWS SDK', () => {
       sdk.send(new PostToConnectionCommand({ ConnectionId: 'NoSuchConnXYZ0=', Data: 'x' })),
       sdk.send(new GetConnectionCommand({ ConnectionId: 'NoSuchConnXYZ0=' })),
       sdk.send(new DeleteConnectionCommand({ ConnectionId: 'No/Such+Conn00=' })),
-    ];
+    ].map((attempt) => attempt.catch((caught: unknown) => caught));
     for (const attempt of attempts) {
-      const error = await attempt.catch((caught: unknown) => caught);
+      const error = await attempt;
       expect(error).toBeInstanceOf(GoneException);
       expect((error as GoneException).name).toBe('GoneException');
       expect((error as GoneException).$metadata.httpStatusCode).toBe(410);
