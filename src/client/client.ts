@@ -92,7 +92,8 @@ export class TopicsocketClient {
 
   constructor(options: ClientOptions) {
     this.options = resolveOptions(options);
-    void this.connect();
+    // Start on the next microtask, so listeners added right after createClient() see every event.
+    queueMicrotask(() => void this.connect());
   }
 
   get state(): ConnectionState {

@@ -155,7 +155,12 @@ export class Connection {
     const now = Date.now();
     if (this.pingSentAt !== 0) {
       if (this.lastInboundAt < this.pingSentAt) {
-        this.drop('ping_timeout');
+        const waited = now - this.pingSentAt;
+        if (waited >= this.settings.pongTimeoutMs) {
+          this.drop('ping_timeout');
+          return;
+        }
+        this.scheduleKeepalive(this.settings.pongTimeoutMs - waited);
         return;
       }
       this.pingSentAt = 0;
@@ -169,7 +174,8 @@ export class Connection {
     this.pingSentAt = now;
     const ping: PingFrame = { type: 'ping', id: `ping-${this.pingCount}` };
     this.send(JSON.stringify(ping));
-    this.scheduleKeepalive(this.settings.pongTimeoutMs);
+    // Look again when the next ping could be due or the pong is late, whichever comes first.
+    this.scheduleKeepalive(Math.min(this.settings.pingIntervalMs, this.settings.pongTimeoutMs));
   }
 
   /** Proactive rollover before the gateway's hard cap: a clean close the client follows with a reconnect. */

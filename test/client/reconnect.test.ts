@@ -1,0 +1,249 @@
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StateChange, TopicsocketClient } from '../../src/client/index.ts';
+import type { WebSocketEvent } from '../../src/core/index.ts';
+import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
+import { Clients } from './support/clients.ts';
+import { Inbox, nextEvent, resubscribed } from './support/events.ts';
+import { startTestServer, subscribersOf, type TestServer } from './support/servers.ts';
+import { TcpProxy } from './support/tcp-proxy.ts';
+
+const TOPICS = ['news', 'chat/42'];
+
+/** Subscribes to every topic and waits for the acks; returns the inboxes. */
+async function subscribeAll(client: TopicsocketClient): Promise<Map<string, Inbox<number>>> {
+  const inboxes = new Map<string, Inbox<number>>();
+  for (const topic of TOPICS) {
+    const inbox = new Inbox<number>();
+    inboxes.set(topic, inbox);
+    await client.subscribe<number>(topic, inbox.listener).ready;
+  }
+  return inboxes;
+}
+
+/** Proves every subscription is live: publishes on each topic (from the client itself) and receives. */
+async function expectAllSubscriptionsLive(
+  client: TopicsocketClient,
+  inboxes: Map<string, Inbox<number>>,
+  value: number,
+): Promise<void> {
+  for (const [topic, inbox] of inboxes) {
+    const count = inbox.received.length;
+    await client.publish(topic, value);
+    const received = await inbox.waitFor(count + 1);
+    expect(received.at(-1)).toEqual({ topic, data: value });
+  }
+}
+
+const isState = (state: StateChange['state']) => (change: StateChange) => change.state === state;
+
+describe('client recovery against the local emulator', () => {
+  const clients = new Clients();
+  const cleanups: Array<() => Promise<void>> = [];
+
+  afterEach(async () => {
+    await clients.closeAll();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+    const test = await startTestServer(options);
+    cleanups.push(() => test.server.close());
+    return test;
+  }
+
+  async function proxyTo(port: number): Promise<TcpProxy> {
+    const proxy = await TcpProxy.start(port);
+    cleanups.push(() => proxy.close());
+    return proxy;
+  }
+
+  it('comes back after a server restart on the same port and resubscribes everything', async () => {
+    let first: LocalServer | undefined = (await startTestServer()).server;
+    cleanups.push(async () => first?.close());
+    const client = await clients.connected({ url: first.url });
+    const inboxes = await subscribeAll(client);
+    await expectAllSubscriptionsLive(client, inboxes, 1);
+
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    const port = first.port;
+    await first.close();
+    first = undefined;
+    expect(await lost).toMatchObject({ state: 'reconnecting', previous: 'connected', code: 1001 });
+
+    const back = resubscribed(client, TOPICS);
+    await server({ port });
+    await back;
+    expect(client.state).toBe('connected');
+    await expectAllSubscriptionsLive(client, inboxes, 2);
+  });
+
+  it('comes back after a server-side DeleteConnection (AWS SDK against the management endpoint)', async () => {
+    const test = await server();
+    const client = await clients.connected({ url: test.server.url });
+    const inboxes = await subscribeAll(client);
+    const [connectionId] = await subscribersOf(test.store, 'news');
+
+    const management = new ApiGatewayManagementApiClient({
+      endpoint: test.server.managementEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    const back = resubscribed(client, TOPICS);
+    await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    management.destroy();
+    expect(await lost).toMatchObject({ previous: 'connected', code: 1000 });
+    await back;
+    const [newId] = await subscribersOf(test.store, 'news');
+    expect(newId).not.toBe(connectionId);
+    await expectAllSubscriptionsLive(client, inboxes, 3);
+  });
+
+  it('comes back after the TCP connection is dropped', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    const client = await clients.connected({ url: proxy.url });
+    const inboxes = await subscribeAll(client);
+
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    const back = resubscribed(client, TOPICS);
+    proxy.dropAll();
+    expect(await lost).toMatchObject({ previous: 'connected', code: 1006 });
+    await back;
+    expect(proxy.accepted).toBe(2);
+    await expectAllSubscriptionsLive(client, inboxes, 4);
+  });
+
+  it('comes back after the gateway closes an idle connection', async () => {
+    const test = await server({ limits: { idleTimeoutMs: 600 } });
+    // Pings far apart: the connection goes idle on purpose.
+    const client = await clients.connected({ url: test.server.url, pingIntervalMs: 60_000 });
+    const inboxes = await subscribeAll(client);
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    const back = resubscribed(client, TOPICS);
+    expect(await lost).toMatchObject({ code: 1001 });
+    await back;
+    await expectAllSubscriptionsLive(client, inboxes, 5);
+  });
+
+  it('keeps an idle connection open with pings', async () => {
+    const test = await server({ limits: { idleTimeoutMs: 400 } });
+    const client = await clients.connected({ url: test.server.url, pingIntervalMs: 100 });
+    const changes: StateChange[] = [];
+    client.on('state', (change) => changes.push(change));
+    // An observation window, not synchronization: three idle periods must pass without a close.
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(changes).toEqual([]);
+    expect(test.server.connections()).toBe(1);
+  });
+
+  it('comes back after the gateway ends a connection at its maximum duration', async () => {
+    const test = await server({ limits: { maxConnectionDurationMs: 800 } });
+    const client = await clients.connected({ url: test.server.url });
+    const inboxes = await subscribeAll(client);
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    const back = resubscribed(client, TOPICS);
+    expect(await lost).toMatchObject({ code: 1001 });
+    await back;
+    await expectAllSubscriptionsLive(client, inboxes, 6);
+  });
+
+  it('rolls over on its own before the maximum duration, at once and jittered', async () => {
+    const test = await server();
+    const client = await clients.connected({ url: test.server.url, maxConnectionAgeMs: 400 });
+    const inboxes = await subscribeAll(client);
+    const started = Date.now();
+    const rollover = nextEvent(client, 'state', isState('reconnecting'));
+    const back = resubscribed(client, TOPICS);
+    const change = await rollover;
+    expect(change).toMatchObject({ code: 1000, reason: 'rollover', delayMs: 0 });
+    // 10% jitter below the configured age, never above it.
+    expect(Date.now() - started).toBeLessThan(400 + 100);
+    await back;
+    await expectAllSubscriptionsLive(client, inboxes, 7);
+  });
+
+  it('detects a dead socket (no pong) and reconnects', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    const client = await clients.connected({ url: proxy.url, pingIntervalMs: 100, pongTimeoutMs: 300 });
+    const inboxes = await subscribeAll(client);
+
+    const dead = nextEvent(client, 'state', isState('reconnecting'));
+    const back = resubscribed(client, TOPICS);
+    proxy.freeze();
+    expect(await dead).toMatchObject({ previous: 'connected', code: 1006, reason: 'ping_timeout' });
+    await back;
+    await expectAllSubscriptionsLive(client, inboxes, 8);
+  });
+
+  it('asks getToken again on every reconnect and sends the token as ?token=', async () => {
+    const connects: WebSocketEvent[] = [];
+    const recording = await startLocalServer({
+      port: 0,
+      handler: async (event) => {
+        if (event.requestContext.routeKey === '$connect') connects.push(event);
+        return { statusCode: 200 };
+      },
+    });
+    cleanups.push(() => recording.close());
+    const proxy = await proxyTo(recording.port);
+    let calls = 0;
+    const client = await clients.connected({ url: proxy.url, getToken: async () => `token-${++calls}` });
+    const back = nextEvent(client, 'state', isState('connected'));
+    proxy.dropAll();
+    await back;
+    expect(calls).toBe(2);
+    expect(connects.map((event) => event.queryStringParameters?.token)).toEqual(['token-1', 'token-2']);
+  });
+
+  it('retries when getToken fails, and reports it', async () => {
+    const test = await server();
+    let calls = 0;
+    const client = clients.create({
+      url: test.server.url,
+      getToken: () => {
+        calls++;
+        if (calls === 1) throw new Error('token service down');
+        return 'ok';
+      },
+    });
+    const error = await nextEvent(client, 'error');
+    expect(error).toMatchObject({ code: 'connect_failed', retryable: true });
+    await nextEvent(client, 'state', isState('connected'));
+    expect(calls).toBe(2);
+  });
+
+  it('honours a disconnect frame with reconnect: false', async () => {
+    const policy = await startLocalServer({
+      port: 0,
+      handler: async (event) => {
+        if (event.requestContext.routeKey !== '$default') return { statusCode: 200 };
+        const body = { type: 'disconnect', reason: 'policy', message: 'banned', reconnect: false };
+        return { statusCode: 200, body: JSON.stringify(body) };
+      },
+    });
+    cleanups.push(() => policy.close());
+    const client = await clients.connected({ url: policy.url });
+    const closed = nextEvent(client, 'state', isState('closed'));
+    const sub = client.subscribe('anything', () => {});
+    expect(await closed).toMatchObject({ state: 'closed', previous: 'connected', reason: 'policy' });
+    await expect(sub.ready).rejects.toMatchObject({ code: 'closed' });
+    await expect(client.publish('anything', 1)).rejects.toMatchObject({ code: 'closed', retryable: false });
+    await expect.poll(() => policy.connections()).toBe(0);
+  });
+
+  it('stays closed after a drop when reconnect is disabled', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    const client = await clients.connected({ url: proxy.url, reconnect: false });
+    const closed = nextEvent(client, 'state', isState('closed'));
+    proxy.dropAll();
+    expect(await closed).toMatchObject({ previous: 'connected', code: 1006 });
+    expect(proxy.accepted).toBe(1);
+  });
+});
