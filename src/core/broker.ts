@@ -1,5 +1,8 @@
 import {
+  ApiGatewayLimits,
   type ClientFrame,
+  type DisconnectFrame,
+  DisconnectReasons,
   type ErrorCode,
   errorFrame,
   type FrameId,
@@ -11,10 +14,20 @@ import {
   topicProblem,
   utf8Length,
 } from '../protocol/index.ts';
+import {
+  type AuthOptions,
+  claimsFromAuthorizer,
+  guardConnect,
+  OPEN_POLICY,
+  policyAllows,
+  resolvePolicy,
+  type TopicPolicy,
+} from './auth/index.ts';
 import { type BrokerLimits, defaultBrokerLimits } from './config.ts';
 import type { WebSocketEvent, WebSocketResult } from './events.ts';
 import { Routes } from './events.ts';
 import { type FanoutResult, fanout } from './fanout.ts';
+import { RateLimiter } from './limits/index.ts';
 import {
   type Gateway,
   type Logger,
@@ -30,6 +43,8 @@ export interface BrokerOptions {
   logger?: Logger;
   metrics?: Metrics;
   limits?: Partial<BrokerLimits>;
+  /** Authentication at `$connect` and per-topic permissions (docs/security.md). Absent: open. */
+  auth?: AuthOptions;
   /** Epoch milliseconds; injectable so tests can move time. */
   now?: () => number;
 }
@@ -39,6 +54,12 @@ export interface PublishResult extends FanoutResult {
 }
 
 const OK: WebSocketResult = { statusCode: 200 };
+
+/** What a connection may do, as its verified claims say. `expiresAt` (epoch seconds) is its token's expiry. */
+interface Access {
+  policy: TopicPolicy;
+  expiresAt?: number;
+}
 
 /**
  * The transport-agnostic heart of topicsocket: handles API Gateway's three WebSocket routes. It knows
@@ -51,6 +72,10 @@ export class Broker {
   private readonly logger: Logger;
   private readonly metrics: Metrics;
   private readonly now: () => number;
+  private readonly auth: AuthOptions | undefined;
+  private readonly publishLimiter: RateLimiter | undefined;
+  /** Token-expiry timers (only with `auth.expiryTimers`, in long-lived processes). */
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(options: BrokerOptions) {
     this.store = options.store;
@@ -59,6 +84,15 @@ export class Broker {
     this.metrics = options.metrics ?? noMetrics;
     this.limits = { ...defaultBrokerLimits, ...options.limits };
     this.now = options.now ?? Date.now;
+    this.auth = options.auth;
+    const rate = this.limits.publishRate;
+    this.publishLimiter = rate ? new RateLimiter(rate, { now: this.now }) : undefined;
+  }
+
+  /** Stops token-expiry timers. */
+  dispose(): void {
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
   }
 
   /** Entry point for every route; never throws. */
@@ -113,6 +147,13 @@ export class Broker {
       event.requestContext as WebSocketEvent['requestContext'] & {
         identity?: { sourceIp?: string; userAgent?: string };
       };
+    const decision = await guardConnect(event, this.auth);
+    if (!decision.allow) {
+      this.metrics.count('connectsRefused');
+      this.logger.info('connection refused', { connectionId, reason: decision.reason });
+      const code = decision.statusCode === 503 ? 'unavailable' : 'unauthorized';
+      return { statusCode: decision.statusCode, body: JSON.stringify(errorFrame(code, decision.message)) };
+    }
     const now = this.now();
     await this.store.putConnection({
       connectionId,
@@ -120,13 +161,62 @@ export class Broker {
       expiresAt: Math.floor(now / 1000) + this.limits.recordTtlSeconds,
       ...(identity?.sourceIp ? { sourceIp: identity.sourceIp } : {}),
       ...(identity?.userAgent ? { userAgent: identity.userAgent } : {}),
+      ...(decision.claims ? { claims: decision.claims } : {}),
     });
+    if (decision.expiresAt !== undefined && this.auth?.expiryTimers) {
+      this.armExpiry(connectionId, decision.expiresAt);
+    }
     this.metrics.count('connects');
     this.logger.debug('connected', { connectionId });
-    return OK;
+    return Object.keys(decision.headers).length > 0 ? { statusCode: 200, headers: decision.headers } : OK;
+  }
+
+  /** Closes the connection when its token expires: an in-band `disconnect` first, so the client knows why. */
+  private armExpiry(connectionId: string, expiresAt: number): void {
+    const delay = Math.max(0, expiresAt * 1000 - this.now());
+    // Beyond API Gateway's 2-hour cap the connection is gone anyway (and setTimeout overflows past 24 days).
+    if (delay > ApiGatewayLimits.maxConnectionDurationMs) return;
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(connectionId);
+      void this.endExpired(connectionId).catch((error: unknown) => {
+        this.logger.warn('closing an expired connection failed', { connectionId, error: describe(error) });
+      });
+    }, delay);
+    timer.unref();
+    this.expiryTimers.set(connectionId, timer);
+  }
+
+  private async endExpired(connectionId: string): Promise<void> {
+    const frame: DisconnectFrame = {
+      type: 'disconnect',
+      reason: 'token_expired',
+      message: 'the token has expired; reconnect with a fresh one',
+      reconnect: DisconnectReasons.token_expired.reconnect,
+    };
+    this.metrics.count('tokensExpired');
+    this.logger.info('token expired', { connectionId });
+    await this.gateway.send([connectionId], JSON.stringify(frame));
+    await this.gateway.close(connectionId);
+  }
+
+  /** The connection's permissions, from the Lambda authorizer's context or else its stored claims. */
+  private async access(event: WebSocketEvent): Promise<Access | 'unknown' | 'expired'> {
+    if (!this.auth || this.auth.mode === 'open') return { policy: OPEN_POLICY };
+    const fromAuthorizer =
+      this.auth.trustAuthorizerContext === false ? undefined : claimsFromAuthorizer(event.requestContext);
+    const claims =
+      fromAuthorizer ?? (await this.store.getConnection(event.requestContext.connectionId))?.claims;
+    if (!claims) return 'unknown';
+    const exp = claims.exp;
+    if (typeof exp !== 'number' || exp * 1000 <= this.now()) return 'expired';
+    return { policy: resolvePolicy(claims, this.auth.permissions), expiresAt: exp };
   }
 
   private async disconnect(connectionId: string): Promise<void> {
+    const timer = this.expiryTimers.get(connectionId);
+    if (timer) clearTimeout(timer);
+    this.expiryTimers.delete(connectionId);
+    this.publishLimiter?.forget(connectionId);
     await this.store.removeConnection(connectionId);
     this.metrics.count('disconnects');
     this.logger.debug('disconnected', { connectionId });
@@ -143,7 +233,15 @@ export class Broker {
     }
     const frame = parsed.frame;
     try {
-      return await this.dispatch(event.requestContext.connectionId, frame);
+      const access = await this.access(event);
+      if (access === 'unknown') {
+        return fail('connection_unknown', 'this connection is no longer known; reconnect', frame.id);
+      }
+      if (access === 'expired') {
+        await this.endExpired(event.requestContext.connectionId);
+        return OK;
+      }
+      return await this.dispatch(event.requestContext.connectionId, frame, access);
     } catch (error) {
       if (error instanceof ProtocolError) return reply(errorFrame(error.code, error.message, frame.id));
       this.metrics.count('errors');
@@ -156,13 +254,19 @@ export class Broker {
     }
   }
 
-  private async dispatch(connectionId: string, frame: ClientFrame): Promise<WebSocketResult> {
+  private async dispatch(connectionId: string, frame: ClientFrame, access: Access): Promise<WebSocketResult> {
     switch (frame.type) {
       case 'ping':
         return reply(withId({ type: 'pong' }, frame.id));
       case 'subscribe': {
+        if (!policyAllows(access.policy, 'subscribe', frame.topic)) {
+          this.metrics.count('forbidden');
+          return fail('forbidden', `not allowed to subscribe to ${frame.topic}`, frame.id);
+        }
+        const ttl = Math.floor(this.now() / 1000) + this.limits.recordTtlSeconds;
         const outcome = await this.store.subscribe(connectionId, frame.topic, {
-          expiresAt: Math.floor(this.now() / 1000) + this.limits.recordTtlSeconds,
+          // A subscription dies with its token: reads filter it out even before the connection is closed.
+          expiresAt: access.expiresAt === undefined ? ttl : Math.min(ttl, access.expiresAt),
           maxSubscriptions: this.limits.maxSubscriptionsPerConnection,
         });
         if (outcome === 'no_connection') {
@@ -180,6 +284,14 @@ export class Broker {
         this.metrics.count('unsubscribes');
         return ack({ type: 'unsubscribed', topic: frame.topic }, frame.id);
       case 'publish':
+        if (this.publishLimiter && !this.publishLimiter.allow(connectionId)) {
+          this.metrics.count('rateLimited');
+          return fail('rate_limited', 'publishing too fast; slow down', frame.id);
+        }
+        if (!policyAllows(access.policy, 'publish', frame.topic)) {
+          this.metrics.count('forbidden');
+          return fail('forbidden', `not allowed to publish to ${frame.topic}`, frame.id);
+        }
         await this.publish(frame.topic, frame.data);
         return ack({ type: 'published', topic: frame.topic }, frame.id);
     }

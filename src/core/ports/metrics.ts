@@ -9,7 +9,15 @@ export type MetricName =
   | 'gone'
   | 'failedDeliveries'
   | 'throttled'
-  | 'errors';
+  | 'errors'
+  /** `$connect` refused: no, invalid or expired token. */
+  | 'connectsRefused'
+  /** Connections closed because their token expired. */
+  | 'tokensExpired'
+  /** Subscribe or publish outside the connection's permissions. */
+  | 'forbidden'
+  /** Publish frames refused by the per-connection rate limit. */
+  | 'rateLimited';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;
