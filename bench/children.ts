@@ -1,0 +1,65 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Every child the runner started, so all of them are killed at the end, on failure, and on Ctrl-C. */
+const alive = new Set<ChildProcess>();
+
+export function killAll(): void {
+  for (const child of alive) child.kill('SIGKILL');
+  alive.clear();
+}
+
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/** Forks a TypeScript entry under tsx with IPC; `--expose-gc` lets the runner ask for a GC before reading RSS. */
+export function forkBench(relativeToBench: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const file = fileURLToPath(new URL(relativeToBench, import.meta.url));
+  const child = fork(file, [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
+  return child;
+}
+
+export function stop(child: ChildProcess): void {
+  child.kill('SIGKILL');
+  alive.delete(child);
+}
+
+/** Resolves with the child's first message that satisfies `accept`; rejects if it exits first or time runs out. */
+export function nextMessage<T>(
+  child: ChildProcess,
+  accept: (message: unknown) => message is T,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
+    const onMessage = (message: unknown) => {
+      if (accept(message)) finish(undefined, message);
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(new Error(`child exited (code ${code}, signal ${signal}) while waiting for ${what}`));
+    const finish = (error?: Error, message?: T) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(message as T);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}

@@ -1,0 +1,43 @@
+import type { Figures } from './figures.ts';
+import type { ServerKind } from './ipc.ts';
+
+export const SERVERS: readonly ServerKind[] = ['raw-ws', 'socketio', 'topicsocket'];
+
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  'raw-ws': 'raw ws',
+  socketio: 'Socket.IO',
+  topicsocket: 'topicsocket',
+};
+
+export type ScenarioId = 'fanout' | 'latency' | 'many-topics' | 'idle' | 'slow-consumer';
+
+/** One server's outcome in one scenario: figures from its best run, or why it has none. */
+export interface ServerOutcome {
+  figures?: Figures;
+  error?: string;
+  /** How many runs were made (the best is kept). */
+  runs: number;
+}
+
+export interface ScenarioOutcome {
+  id: ScenarioId;
+  title: string;
+  servers: Partial<Record<ServerKind, ServerOutcome>>;
+}
+
+/** Scenarios run outside the three-server comparison. */
+export interface ExtraOutcome {
+  title: string;
+  status: 'ran' | 'not run' | 'failed';
+  lines: string[];
+}
+
+export interface BenchReport {
+  quick: boolean;
+  startedAt: string;
+  durationMs: number;
+  machine: string;
+  scenarios: ScenarioOutcome[];
+  extras: ExtraOutcome[];
+  notes: string[];
+}

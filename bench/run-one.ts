@@ -1,0 +1,108 @@
+import type { ChildProcess } from 'node:child_process';
+import { forkBench, nextMessage, stop } from './children.ts';
+import type {
+  LoadCommand,
+  LoadEvent,
+  LoadResult,
+  LoadSpec,
+  ServerCommand,
+  ServerEvent,
+  ServerKind,
+} from './ipc.ts';
+import { type ProcSample, sampleProcess } from './proc-stats.ts';
+
+const SERVER_ENTRIES: Record<ServerKind, string> = {
+  'raw-ws': './servers/raw-ws.ts',
+  socketio: './servers/socketio.ts',
+  topicsocket: './servers/topicsocket.ts',
+};
+
+/** Everything one run of one scenario against one server produced. */
+export interface RunRecord {
+  server: ServerKind;
+  result: LoadResult;
+  /** Server and load-generator samples taken when the load generator marked a phase. */
+  marks: Record<string, { server: ProcSample; loadgen: ProcSample }>;
+  /** Server RSS every `RSS_SAMPLE_MS` from start to end of the run. */
+  rssSeries: Array<{ atMs: number; rssBytes: number }>;
+  serverPeakRssBytes: number;
+}
+
+const RSS_SAMPLE_MS = 250;
+
+const isServerEvent =
+  <T extends ServerEvent['type']>(type: T) =>
+  (message: unknown): message is Extract<ServerEvent, { type: T }> =>
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+
+/**
+ * Starts the server in its own process and the load generator in another, runs one spec, samples the server
+ * from /proc at each phase mark, and kills both whatever happens.
+ */
+export async function runOne(
+  server: ServerKind,
+  spec: LoadSpec,
+  timeoutMs: number,
+  serverEnv: NodeJS.ProcessEnv = {},
+): Promise<RunRecord> {
+  const children: ChildProcess[] = [];
+  const rssSeries: RunRecord['rssSeries'] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    const serverProcess = forkBench(SERVER_ENTRIES[server], serverEnv);
+    children.push(serverProcess);
+    const ready = await nextMessage(serverProcess, isServerEvent('ready'), 30_000, `${server} to start`);
+    const serverPid = serverProcess.pid!;
+    const started = performance.now();
+    sampler = setInterval(() => {
+      try {
+        rssSeries.push({ atMs: performance.now() - started, rssBytes: sampleProcess(serverPid).rssBytes });
+      } catch {
+        // The server is gone; the run fails on its own.
+      }
+    }, RSS_SAMPLE_MS);
+
+    const loadgen = forkBench('./loadgen/main.ts');
+    children.push(loadgen);
+    const marks: RunRecord['marks'] = {};
+    loadgen.on('message', (event: LoadEvent) => {
+      if (event.type !== 'mark') return;
+      void (async () => {
+        if (event.gc) {
+          serverProcess.send({ type: 'gc' } satisfies ServerCommand);
+          await nextMessage(serverProcess, isServerEvent('gc-done'), 10_000, 'server GC');
+        }
+        marks[event.name] = { server: sampleProcess(serverPid), loadgen: sampleProcess(loadgen.pid!) };
+        loadgen.send({ type: 'marked', name: event.name } satisfies LoadCommand);
+      })();
+    });
+    const outcome = nextMessage(
+      loadgen,
+      (message: unknown): message is Extract<LoadEvent, { type: 'result' | 'failed' }> =>
+        typeof message === 'object' &&
+        message !== null &&
+        ['result', 'failed'].includes(String((message as { type?: unknown }).type)),
+      timeoutMs,
+      `${server} run`,
+    );
+    const serverDied = new Promise<never>((_, reject) =>
+      serverProcess.once('exit', (code, signal) =>
+        reject(new Error(`${server} server exited during the run (code ${code}, signal ${signal})`)),
+      ),
+    );
+    serverDied.catch(() => undefined); // stopping the server in `finally` is not a failure
+    loadgen.send({ type: 'run', server, url: `ws://127.0.0.1:${ready.port}`, spec } satisfies LoadCommand);
+    const event = await Promise.race([outcome, serverDied]);
+    if (event.type === 'failed') throw new Error(`load generator failed against ${server}: ${event.error}`);
+    return {
+      server,
+      result: event.result,
+      marks,
+      rssSeries,
+      serverPeakRssBytes: Math.max(0, ...rssSeries.map((sample) => sample.rssBytes)),
+    };
+  } finally {
+    if (sampler) clearInterval(sampler);
+    for (const child of children) stop(child);
+  }
+}

@@ -1,0 +1,32 @@
+import type { ServerCommand, ServerEvent } from '../ipc.ts';
+
+/** A benchmarked server as the runner sees it: something listening on a port that can be closed. */
+export interface RunningServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+function send(event: ServerEvent): void {
+  process.send?.(event);
+}
+
+/**
+ * Runs one benchmarked server in this child process: reports its port, runs a GC when the runner asks (so
+ * RSS figures do not count garbage), and exits when the runner goes away, so no server outlives a run.
+ */
+export function hostServer(start: () => Promise<RunningServer>): void {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message: ServerCommand) => {
+    if (message.type === 'gc') {
+      globalThis.gc?.();
+      send({ type: 'gc-done' });
+    }
+  });
+  start().then(
+    (server) => send({ type: 'ready', port: server.port }),
+    (error: unknown) => {
+      console.error('bench server failed to start:', error);
+      process.exit(1);
+    },
+  );
+}
