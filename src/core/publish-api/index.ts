@@ -1,0 +1,10 @@
+/** The server-side publish API (`POST /publish`), transport-neutral: the local server and Lambda both serve it. */
+export { IdempotencyCache } from './idempotency-cache.ts';
+export {
+  PublishApi,
+  type PublishApiAuth,
+  type PublishApiOptions,
+  type PublishHttpRequest,
+  type PublishHttpResponse,
+  type PublishOutcome,
+} from './publish-api.ts';

@@ -1,0 +1,265 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  type ErrorCode,
+  errorFrame,
+  type JsonValue,
+  ProtocolError,
+  topicProblem,
+} from '../../protocol/index.ts';
+import type { TokenVerifier } from '../auth/jwt-verifier.ts';
+import {
+  OPEN_POLICY,
+  type PermissionsConfig,
+  policyAllows,
+  resolvePolicy,
+  type TopicPolicy,
+} from '../auth/topic-permissions.ts';
+import type { PublishResult } from '../broker.ts';
+import { type RateLimit, RateLimiter } from '../limits/index.ts';
+import type { Logger } from '../ports/logger.ts';
+import { silentLogger } from '../ports/logger.ts';
+import { IdempotencyCache } from './idempotency-cache.ts';
+
+/** Who may call the publish API. With none of `apiKeys`, `verifier`, `open`, every request is refused. */
+export interface PublishApiAuth {
+  /** Accepted API keys (`x-api-key: KEY` or `Authorization: Bearer KEY`); they may publish to any topic. */
+  apiKeys?: readonly string[];
+  /** Accepts `Authorization: Bearer <JWT>`; the token's publish permissions apply. */
+  verifier?: TokenVerifier;
+  permissions?: PermissionsConfig;
+  /** No authentication at all (dev only). */
+  open?: boolean;
+}
+
+export interface PublishApiOptions {
+  /** Publishes one message; the broker's `publish`. */
+  publish(topic: string, data: JsonValue): Promise<PublishResult>;
+  auth: PublishApiAuth;
+  /** Largest request body. Default 1 MB (a batch); each message is still held to the message limit. */
+  maxBodyBytes?: number;
+  /** Most messages in one batch. Default 100. */
+  maxBatch?: number;
+  /** Requests per caller (API key or token subject). Default 200/s, burst 400. `false`: off. */
+  rate?: RateLimit | false;
+  /** How long an idempotency key's answer is remembered. Default 10 minutes. */
+  idempotencyTtlMs?: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** A transport-neutral HTTP request: what both the local server and an HTTP API Lambda event provide. */
+export interface PublishHttpRequest {
+  method: string;
+  headers: Record<string, string | undefined>;
+  body: string | undefined;
+}
+
+export interface PublishHttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One published message's outcome. `offset`/`epoch` appear once topics keep history. */
+export interface PublishOutcome {
+  topic: string;
+  delivered: number;
+  failed: number;
+  offset?: number;
+  epoch?: string;
+  /** True when this answers a repeated idempotency key: nothing was published again. */
+  duplicate?: true;
+}
+
+interface MessageInput {
+  topic: string;
+  data: JsonValue;
+  idempotencyKey?: string;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_json: 400,
+  bad_frame: 400,
+  invalid_topic: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/**
+ * `POST /publish` for backends: `{topic, data, idempotencyKey?}` or `{messages: [...]}`. Callers
+ * authenticate with an API key or a bearer JWT; each message is checked and published like a client's
+ * publish (topic rules, size limit), and answered with its delivery counts.
+ */
+export class PublishApi {
+  private readonly apiKeyDigests: Buffer[];
+  private readonly limiter: RateLimiter | undefined;
+  private readonly idempotency: IdempotencyCache<Promise<PublishOutcome>>;
+  private readonly logger: Logger;
+  private readonly maxBodyBytes: number;
+  private readonly maxBatch: number;
+
+  constructor(private readonly options: PublishApiOptions) {
+    this.apiKeyDigests = (options.auth.apiKeys ?? []).map(digest);
+    if ((options.auth.apiKeys ?? []).some((key) => key.length < 16)) {
+      throw new Error('publish API keys must be at least 16 characters');
+    }
+    const rate = options.rate ?? { perSecond: 200, burst: 400 };
+    this.limiter = rate ? new RateLimiter(rate, { now: options.now ?? Date.now }) : undefined;
+    this.idempotency = new IdempotencyCache(options.idempotencyTtlMs ?? 10 * 60_000, 10_000, options.now);
+    this.logger = options.logger ?? silentLogger;
+    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.maxBatch = options.maxBatch ?? 100;
+  }
+
+  get bodyLimit(): number {
+    return this.maxBodyBytes;
+  }
+
+  async handle(request: PublishHttpRequest): Promise<PublishHttpResponse> {
+    if (request.method !== 'POST') return failure('bad_frame', 'use POST', 405);
+    const caller = await this.authenticate(request.headers);
+    if ('code' in caller) return failure(caller.code, caller.message);
+    if (this.limiter && !this.limiter.allow(caller.principal)) {
+      return failure('rate_limited', 'too many publish requests; slow down');
+    }
+    if (request.body === undefined || Buffer.byteLength(request.body) > this.maxBodyBytes) {
+      return failure('payload_too_large', `the body is larger than ${this.maxBodyBytes} bytes`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(request.body);
+    } catch {
+      return failure('bad_json', 'the body is not JSON');
+    }
+    const batch = readMessages(parsed, this.maxBatch);
+    if (typeof batch === 'string') return failure('bad_frame', batch);
+    // Every message is checked before any is published: a batch is refused whole, never half-sent.
+    for (const message of batch.messages) {
+      const problem = topicProblem(message.topic);
+      if (problem) return failure('invalid_topic', `${message.topic.slice(0, 64)}: ${problem}`);
+      if (!policyAllows(caller.policy, 'publish', message.topic)) {
+        return failure('forbidden', `not allowed to publish to ${message.topic}`);
+      }
+    }
+    try {
+      const results: PublishOutcome[] = [];
+      for (const message of batch.messages) results.push(await this.publishOnce(caller.principal, message));
+      const body = batch.single ? results[0] : { results };
+      return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify(body) };
+    } catch (error) {
+      if (error instanceof ProtocolError) return failure(error.code, error.message);
+      this.logger.error('publish API failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return failure('unavailable', 'the message could not be published; retry with the same idempotencyKey');
+    }
+  }
+
+  private publishOnce(principal: string, message: MessageInput): Promise<PublishOutcome> {
+    if (message.idempotencyKey === undefined) return this.publishNow(message);
+    // Keys are per caller, so one caller cannot suppress another's messages.
+    const key = `${principal}\u0000${message.idempotencyKey}`;
+    const earlier = this.idempotency.get(key);
+    if (earlier) return earlier.then((outcome) => ({ ...outcome, duplicate: true as const }));
+    const pending = this.publishNow(message);
+    this.idempotency.set(key, pending);
+    // A failed publish may be retried with the same key: forget it.
+    pending.catch(() => {
+      if (this.idempotency.get(key) === pending) this.idempotency.delete(key);
+    });
+    return pending;
+  }
+
+  private async publishNow(message: MessageInput): Promise<PublishOutcome> {
+    const result = await this.options.publish(message.topic, message.data);
+    const { gone: _gone, ...rest } = result;
+    return rest;
+  }
+
+  private async authenticate(
+    headers: Record<string, string | undefined>,
+  ): Promise<{ principal: string; policy: TopicPolicy } | { code: ErrorCode; message: string }> {
+    const auth = this.options.auth;
+    const header = (name: string) =>
+      Object.entries(headers)
+        .find(([key]) => key.toLowerCase() === name)?.[1]
+        ?.trim();
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header('authorization') ?? '')?.[1];
+    const presented = header('x-api-key') || bearer;
+    if (presented && this.apiKeyDigests.length > 0) {
+      const candidate = digest(presented);
+      // Constant-time comparison of fixed-length digests: no timing hint about the keys.
+      if (this.apiKeyDigests.some((known) => timingSafeEqual(known, candidate))) {
+        return { principal: `key:${candidate.toString('hex').slice(0, 16)}`, policy: OPEN_POLICY };
+      }
+    }
+    if (bearer && auth.verifier) {
+      const verified = await auth.verifier.verify(bearer);
+      if (verified.ok) {
+        const policy = resolvePolicy(verified.claims, auth.permissions);
+        return { principal: `sub:${String(verified.claims.sub ?? '')}`, policy };
+      }
+      if (verified.reason === 'unavailable') return { code: 'unavailable', message: verified.message };
+      return { code: 'unauthorized', message: verified.message };
+    }
+    if (auth.open) return { principal: 'open', policy: OPEN_POLICY };
+    return { code: 'unauthorized', message: presented ? 'invalid credentials' : 'credentials required' };
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function failure(code: ErrorCode, message: string, status?: number): PublishHttpResponse {
+  return {
+    statusCode: status ?? STATUS[code] ?? 500,
+    headers: JSON_HEADERS,
+    body: JSON.stringify(errorFrame(code, message)),
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function readMessages(
+  value: unknown,
+  maxBatch: number,
+): { single: boolean; messages: MessageInput[] } | string {
+  if (!isObject(value)) return 'the body must be a JSON object';
+  if ('messages' in value) {
+    const list = value.messages;
+    if (!Array.isArray(list) || list.length === 0) return 'messages must be a non-empty array';
+    if (list.length > maxBatch) return `at most ${maxBatch} messages per batch`;
+    const messages: MessageInput[] = [];
+    for (const [index, item] of list.entries()) {
+      const message = readMessage(item);
+      if (typeof message === 'string') return `messages[${index}]: ${message}`;
+      messages.push(message);
+    }
+    return { single: false, messages };
+  }
+  const message = readMessage(value);
+  return typeof message === 'string' ? message : { single: true, messages: [message] };
+}
+
+function readMessage(value: unknown): MessageInput | string {
+  if (!isObject(value)) return 'a message must be an object';
+  if (typeof value.topic !== 'string') return 'topic must be a string';
+  if (!('data' in value) || value.data === undefined) return 'data is required';
+  const key = value.idempotencyKey;
+  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
+    return 'idempotencyKey must be a string of 1 to 256 characters';
+  }
+  return {
+    topic: value.topic,
+    data: value.data as JsonValue,
+    ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
