@@ -40,7 +40,12 @@ describe('PublishApi', () => {
 
   it('refuses missing and wrong credentials with 401 unauthorized, publishing nothing', async () => {
     const { post, published } = setup();
-    for (const headers of [{}, { 'x-api-key': 'wrong-key-0123456789' }, { authorization: 'Bearer nope' }]) {
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { 'x-api-key': 'wrong-key-0123456789' },
+      { authorization: 'Bearer nope' },
+    ];
+    for (const headers of attempts) {
       expect(await post({ topic: 'news', data: 1 }, headers)).toMatchObject({
         status: 401,
         body: { type: 'error', code: 'unauthorized' },
