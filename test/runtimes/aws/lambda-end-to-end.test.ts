@@ -79,8 +79,9 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
-    // Keep Powertools' EMF and log lines (written straight to stdout) out of the test output.
+    // Keep Powertools' EMF and log lines (written straight to stdout/stderr) out of the test output.
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     // The real entry point: its configuration is read from the environment when the module loads.
     ({ handler: lambda } = await import('../../../src/runtimes/aws/handler.ts'));
   });

@@ -1,0 +1,188 @@
+/**
+ * What the Lambda tells CloudWatch: structured JSON log lines keyed by connectionId/routeKey/requestId with
+ * no tokens or bodies, one EMF metrics document per invocation, and no post to a connection during $connect.
+ */
+
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { GoneException, LimitExceededException } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
+import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
+import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
+import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { freshTable } from '../../support/dynamodb-test-table.ts';
+import { lambdaContext } from '../../support/lambda-context.ts';
+import { localManagementClient } from '../../support/management-client.ts';
+import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
+import { rowsOfConnection } from '../../support/table-rows.ts';
+import { TestClient } from '../local/client.ts';
+
+type Line = Record<string, unknown>;
+
+describe('Lambda logs and metrics', () => {
+  let server: LocalServer;
+  let dynamo: { client: DynamoDBClient; tableName: string };
+  let counter: RequestCounter | undefined;
+  let postsDuringConnect = -1;
+  const clients: TestClient[] = [];
+  const ids: string[] = [];
+  const output: string[] = [];
+  const managementClients = new ManagementClients((endpoint) => {
+    const client = localManagementClient(endpoint);
+    counter = new RequestCounter(client);
+    return client;
+  });
+  const lines = (): Line[] =>
+    output
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Line);
+  const emfDocuments = () => lines().filter((line) => '_aws' in line);
+  const logLines = () => lines().filter((line) => !('_aws' in line));
+  const open = async (path = '', headers: Record<string, string> = {}) => {
+    const client = await TestClient.open(`${server.url}${path}`, { headers });
+    clients.push(client);
+    return { client, id: ids[ids.length - 1] as string };
+  };
+
+  beforeAll(async () => {
+    dynamo = await freshTable('observability');
+    // Powertools writes INFO/DEBUG lines and EMF to stdout, WARN/ERROR lines to stderr.
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        output.push(String(chunk));
+        return true;
+      });
+    }
+    let lambda: ReturnType<typeof createAwsHandler> | undefined;
+    server = await startLocalServer({
+      port: 0,
+      connectionIds: () => {
+        const id = awsStyleId();
+        ids.push(id);
+        return id;
+      },
+      handler: async (event) => {
+        const before = counter?.count('PostToConnectionCommand') ?? 0;
+        const result = await (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event));
+        if (event.requestContext.routeKey === '$connect') {
+          postsDuringConnect = Math.max(
+            postsDuringConnect,
+            (counter?.count('PostToConnectionCommand') ?? 0) - before,
+          );
+        }
+        return result;
+      },
+    });
+    lambda = createAwsHandler(
+      {
+        tableName: dynamo.tableName,
+        managementEndpoint: server.managementEndpoint,
+        sendConcurrency: 10,
+        subscriberPageSize: 100,
+        maxSubscriptions: 10,
+        metricsNamespace: 'topicsocket-test',
+      },
+      {
+        dynamoDb: dynamo.client,
+        managementClients,
+        postRetry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'DEBUG' }),
+        metrics: new EmfMetrics({ namespace: 'topicsocket-test' }),
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await server.close();
+    vi.restoreAllMocks();
+    managementClients.destroy();
+    dynamo.client.destroy();
+  });
+
+  beforeEach(() => {
+    output.length = 0;
+  });
+
+  it('logs each invocation as JSON with connection, route and request ids, never tokens or bodies', async () => {
+    const alice = await open('/?token=secret-query-token', { Authorization: 'Bearer secret-header-token' });
+    await alice.client.request({ type: 'subscribe', topic: 'room', id: 1 });
+    await alice.client.request({ type: 'publish', topic: 'room', data: 'secret-body', id: 2 });
+    await alice.client.next();
+    const handled = logLines().filter((line) => line.message === 'route handled');
+    expect(handled.map((line) => line.routeKey)).toEqual(['$connect', '$default', '$default']);
+    for (const line of handled) {
+      expect(line).toMatchObject({ level: 'DEBUG', service: 'topicsocket', connectionId: alice.id });
+      expect(line.requestId).toEqual(expect.any(String));
+      expect(line.function_request_id).toEqual(expect.stringMatching(/^lambda-/));
+    }
+    expect(output.join('')).not.toContain('secret');
+  });
+
+  it('publishes one EMF document per invocation with the counters it touched', async () => {
+    const bob = await open();
+    const carol = await open();
+    await bob.client.request({ type: 'subscribe', topic: 'feed', id: 1 });
+    await carol.client.request({ type: 'subscribe', topic: 'feed', id: 1 });
+    await carol.client.request({ type: 'publish', topic: 'feed', data: 1, id: 2 });
+    await Promise.all([bob.client.next(), carol.client.next()]);
+    const docs = emfDocuments();
+    expect(docs).toHaveLength(5); // two connects, two subscribes, one publish
+    for (const doc of docs) {
+      const aws = doc._aws as { CloudWatchMetrics: Array<{ Namespace: string }> };
+      expect(aws.CloudWatchMetrics[0]?.Namespace).toBe('topicsocket-test');
+    }
+    expect(docs.filter((doc) => doc.connects === 1)).toHaveLength(2);
+    expect(docs.filter((doc) => doc.subscribes === 1)).toHaveLength(2);
+    expect(docs.at(-1)).toMatchObject({ publishes: 1, deliveries: 2 });
+  });
+
+  it('counts throttled posts and failed deliveries, and logs the failure with the connection id', async () => {
+    const dave = await open();
+    const erin = await open();
+    await dave.client.request({ type: 'subscribe', topic: 'slow', id: 1 });
+    const heal = injectFault(localClient(), ({ commandName, input }) =>
+      commandName === 'PostToConnectionCommand' && input.ConnectionId === dave.id
+        ? new LimitExceededException({ message: 'slow consumer', $metadata: { httpStatusCode: 429 } })
+        : undefined,
+    );
+    expect(await erin.client.request({ type: 'publish', topic: 'slow', data: 1, id: 2 })).toMatchObject({
+      type: 'published',
+    });
+    heal();
+    expect(emfDocuments().at(-1)).toMatchObject({ publishes: 1, throttled: [1, 1], failedDeliveries: 1 });
+    expect(logLines().find((line) => line.message === 'delivery failed')).toMatchObject({
+      level: 'WARN',
+      connectionId: dave.id,
+      topic: 'slow',
+    });
+  });
+
+  it('removes a connection and all its subscriptions when a post answers 410', async () => {
+    const frank = await open();
+    const gina = await open();
+    for (const topic of ['g1', 'g2', 'g3'])
+      await frank.client.request({ type: 'subscribe', topic, id: topic });
+    expect(await rowsOfConnection(dynamo.client, dynamo.tableName, frank.id)).toHaveLength(4);
+    const heal = injectFault(localClient(), ({ commandName, input }) =>
+      commandName === 'PostToConnectionCommand' && input.ConnectionId === frank.id
+        ? new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } })
+        : undefined,
+    );
+    await gina.client.request({ type: 'publish', topic: 'g2', data: 1, id: 1 });
+    heal();
+    expect(await rowsOfConnection(dynamo.client, dynamo.tableName, frank.id)).toEqual([]);
+    expect(emfDocuments().at(-1)).toMatchObject({ publishes: 1, gone: 1 });
+  });
+
+  it('never posts to a connection during $connect', () => {
+    expect(postsDuringConnect).toBe(0);
+  });
+
+  function localClient() {
+    return managementClients.for(server.managementEndpoint);
+  }
+});
