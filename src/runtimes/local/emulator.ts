@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Logger, silentLogger } from '../../core/index.ts';
-import { CloseCodes } from '../../protocol/index.ts';
+import { ConnectionCounter } from '../../core/limits/index.ts';
+import { CloseCodes, type DisconnectFrame, errorFrame } from '../../protocol/index.ts';
 import { FrameSizeGuard } from './frame-size-guard.ts';
 import { type Invocation, invoke, isSuccess, type WebSocketHandler } from './handler.ts';
 import { acceptedProtocol, isWebSocketUpgrade, offeredProtocols, refuseUpgrade } from './handshake.ts';
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
   apiId?: string;
   /** Connection id factory; AWS-shaped random ids by default. Tests inject ids that need URL-encoding. */
   connectionIds?: () => string;
+  /** Extra HTTP routes (e.g. `POST /publish`), tried before the management API; true when handled. */
+  httpRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /** Close reasons API Gateway puts in `$disconnect` when the close frame had none. */
@@ -65,6 +68,8 @@ export class ApiGatewayEmulator {
   private readonly pendingConnects = new Set<Promise<void>>();
   private api: ApiIdentity | undefined;
   private shuttingDown = false;
+  private readonly connectionsPerIp: ConnectionCounter;
+  private readonly httpRoutes: EmulatorOptions['httpRoutes'];
 
   constructor(options: EmulatorOptions) {
     this.handler = options.handler;
@@ -73,8 +78,13 @@ export class ApiGatewayEmulator {
     this.stage = options.stage ?? 'local';
     this.apiId = options.apiId ?? 'local';
     this.newConnectionId = options.connectionIds ?? awsStyleId;
-    this.gateway = new LocalGateway(this.connections, this.limits.maxBufferedBytes, (connection) =>
-      this.deleteConnection(connection),
+    this.connectionsPerIp = new ConnectionCounter(this.limits.maxConnectionsPerIp);
+    this.httpRoutes = options.httpRoutes;
+    this.gateway = new LocalGateway(
+      this.connections,
+      this.limits.maxBufferedBytes,
+      (connection) => this.deleteConnection(connection),
+      this.limits.disconnectSlowConsumers ? (connection) => this.dropSlowConsumer(connection) : undefined,
     );
     this.wss = new WebSocketServer({
       noServer: true,
@@ -147,6 +157,7 @@ export class ApiGatewayEmulator {
   // ---- HTTP: the management API ----
 
   private onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+    if (this.httpRoutes?.(request, response)) return;
     const handled = handleManagementRequest(request, response, {
       connections: this.connections,
       stage: this.stage,
@@ -165,6 +176,23 @@ export class ApiGatewayEmulator {
     connection.close(CloseCodes.normal, '', this.limits.closeGraceMs);
   }
 
+  /** A client that stopped reading: tell it why (queued after what it has not read), then drop it. */
+  private dropSlowConsumer(connection: LocalConnection): void {
+    this.logger.warn('slow consumer disconnected', {
+      connectionId: connection.id,
+      bufferedBytes: connection.socket.bufferedAmount,
+    });
+    const frame: DisconnectFrame = {
+      type: 'disconnect',
+      reason: 'slow_consumer',
+      message: `more than ${this.limits.maxBufferedBytes} bytes unread; reconnect and recover from history`,
+      reconnect: true,
+    };
+    connection.sendText(JSON.stringify(frame));
+    this.connections.delete(connection.id);
+    connection.close(CloseCodes.policyViolation, 'slow_consumer', this.limits.closeGraceMs);
+  }
+
   // ---- WebSocket: $connect ----
 
   private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -173,6 +201,16 @@ export class ApiGatewayEmulator {
     socket.on('error', ignoreError);
     if (this.shuttingDown) return refuseUpgrade(socket, 503);
     if (!isWebSocketUpgrade(request)) return refuseUpgrade(socket, 400);
+
+    // The TCP peer, never X-Forwarded-For: a client cannot choose which address it is counted against.
+    const sourceIp = normalizeIp(request.socket.remoteAddress);
+    if (!this.connectionsPerIp.tryAcquire(sourceIp)) {
+      this.logger.warn('too many connections from one address', { sourceIp });
+      const body = errorFrame('rate_limited', `at most ${this.limits.maxConnectionsPerIp} connections per address`);
+      return refuseUpgrade(socket, 429, JSON.stringify(body));
+    }
+    // The TCP socket closes exactly once, whether the upgrade was refused, failed or opened and later closed.
+    socket.once('close', () => this.connectionsPerIp.release(sourceIp));
 
     const api = this.requireApi();
     const identity: ConnectionIdentity = {

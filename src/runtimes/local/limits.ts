@@ -20,6 +20,16 @@ export interface EmulatorLimits {
   maxBufferedBytes: number;
   /** How long `close()` waits for clients to answer the close handshake before dropping their sockets. */
   closeGraceMs: number;
+  /**
+   * Most connections (open or in `$connect`) from one source IP; past it the upgrade is refused with 429
+   * (`rate_limited`). 0 means no limit. Local only: on AWS, API Gateway's throttling applies instead.
+   */
+  maxConnectionsPerIp: number;
+  /**
+   * When a client leaves more than `maxBufferedBytes` unread, disconnect it (in-band `disconnect` with reason
+   * `slow_consumer`, then close 1008) instead of only failing sends to it as API Gateway does.
+   */
+  disconnectSlowConsumers: boolean;
 }
 
 export const defaultEmulatorLimits: EmulatorLimits = {
@@ -30,4 +40,6 @@ export const defaultEmulatorLimits: EmulatorLimits = {
   integrationTimeoutMs: 29_000,
   maxBufferedBytes: 4 * 1024 * 1024,
   closeGraceMs: 1_000,
+  maxConnectionsPerIp: 1_000,
+  disconnectSlowConsumers: true,
 };

@@ -11,6 +11,8 @@ export class LocalGateway implements Gateway {
     private readonly connections: ReadonlyMap<string, LocalConnection>,
     private readonly maxBufferedBytes: number,
     private readonly deleteConnection: (connection: LocalConnection) => void,
+    /** Set when slow consumers are disconnected rather than only failed (EmulatorLimits.disconnectSlowConsumers). */
+    private readonly dropSlowConsumer?: (connection: LocalConnection) => void,
   ) {}
 
   async send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport> {
@@ -28,6 +30,12 @@ export class LocalGateway implements Gateway {
       }
       const socket = connection.socket;
       if (socket.bufferedAmount > this.maxBufferedBytes) {
+        if (this.dropSlowConsumer) {
+          // Its memory is released with the socket; for the broker it is gone (subscriptions removed).
+          this.dropSlowConsumer(connection);
+          gone.push(connectionId);
+          continue;
+        }
         failed.push({
           connectionId,
           error: 'LimitExceededException: the client is not reading its messages',

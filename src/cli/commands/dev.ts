@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import {
+  ConsoleLogger,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type LogLevel,
+  startLocalServer,
+} from '../../runtimes/local/index.ts';
+import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { createStore, storeArgs, storeUsage } from '../store-option.ts';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+const usage = `Usage: topicsocket dev [options]
+
+Runs topicsocket locally behind an emulated API Gateway WebSocket API.
+
+Options:
+  -p, --port N        port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
+  -H, --host HOST     interface to listen on (default: ${DEFAULT_HOST}; 0.0.0.0 for every interface)
+${storeUsage}
+  --log-level LEVEL   debug, info (default), warn or error; also $LOG_LEVEL
+  -h, --help          show this help`;
+
+export const devCommand: Command = {
+  name: 'dev',
+  summary: 'run the local API Gateway WebSocket emulator with the broker',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', short: 'H', default: DEFAULT_HOST },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...storeArgs,
+      },
+    });
+    if (values.help) {
+      io.out(usage);
+      return ExitCodes.ok;
+    }
+    const port = parsePort(values.port ?? io.env.PORT ?? String(DEFAULT_PORT));
+    const level = values['log-level'] ?? io.env.LOG_LEVEL?.toLowerCase() ?? 'info';
+    if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`unknown log level "${level}"`);
+
+    const { store, description } = await createStore(values);
+    const logger = new ConsoleLogger({ level: level as LogLevel });
+    const server = await startLocalServer({ port, host: values.host, store, logger });
+    io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
+    io.out(`  WebSocket URL        ${server.url}`);
+    io.out(`  @connections API     ${server.managementEndpoint}  (also under /local)`);
+    if (values.host === '0.0.0.0' || values.host === '::') {
+      io.out(`  listening on         every interface (${values.host}), port ${server.port}`);
+    }
+    io.out(`  store                ${description}`);
+    io.out('Press Ctrl-C to stop.');
+
+    const signal = await io.untilStopped();
+    io.out(`${signal}: closing ${server.connections()} connection(s) with 1001 (going away)`);
+    await server.close();
+    await store.close?.();
+    return ExitCodes.ok;
+  },
+};
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || value.trim() === '') {
+    throw new UsageError(`invalid port "${value}"`);
+  }
+  return port;
+}

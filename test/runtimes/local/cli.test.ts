@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TestClient } from './client.ts';
+
+const children: ChildProcess[] = [];
+
+function spawnCli(args: string[], entry = 'src/cli/main.ts'): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: new URL('../../..', import.meta.url),
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return child;
+}
+
+/** Collects a child's stdout and resolves once a line matches. */
+function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      const match = output.match(pattern);
+      if (match) {
+        child.stdout?.off('data', onData);
+        resolve(match);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`exited with ${code} before printing ${pattern}: ${output}`)),
+    );
+  });
+}
+
+async function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+describe('topicsocket CLI', () => {
+  afterAll(() => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  it('runs `dev`, prints its URLs, and on SIGTERM closes clients with 1001 and exits 0', async () => {
+    const child = spawnCli(['dev', '--port', '0']);
+    const [, url] = (await waitForOutput(
+      child,
+      /WebSocket URL\s+(ws:\/\/127\.0\.0\.1:\d+)/,
+    )) as RegExpMatchArray;
+    const client = await TestClient.open(url as string);
+    expect(await client.request({ type: 'subscribe', topic: 'general', id: 1 })).toEqual({
+      type: 'subscribed',
+      topic: 'general',
+      id: 1,
+    });
+    child.kill('SIGTERM');
+    expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  it('works through bin/topicsocket.js and reports usage errors with exit code 2', async () => {
+    const help = spawn(process.execPath, ['bin/topicsocket.js', '--help'], {
+      cwd: new URL('../../..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(help);
+    const printed = waitForOutput(help, /Commands:[\s\S]*dev/);
+    expect(await exitCode(help)).toBe(0);
+    await printed;
+
+    const bad = spawnCli(['dev', '--port', 'seventy']);
+    let stderr = '';
+    bad.stderr?.on('data', (chunk: Buffer) => {
+      stderr += String(chunk);
+    });
+    expect(await exitCode(bad)).toBe(2);
+    expect(stderr).toContain('invalid port');
+  });
+});
