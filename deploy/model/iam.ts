@@ -16,6 +16,9 @@ export interface ArnReferences {
   stage: string;
 }
 
+/** The service that assumes the function's role. */
+export const LambdaServicePrincipal = 'lambda.amazonaws.com';
+
 export interface PolicyStatementModel {
   sid: string;
   actions: readonly string[];
@@ -46,9 +49,9 @@ export function policyStatements(table: TableModel, refs: ArnReferences): Policy
 }
 
 /**
- * Writing its own log group's streams. Rendered by CDK in place of the AWSLambdaBasicExecutionRole managed
- * policy (whose statements use `Resource: *`); the Serverless Framework adds an equivalent scoped statement
- * itself.
+ * Writing its own log group's streams: in place of the AWSLambdaBasicExecutionRole managed policy (CDK's
+ * default, `Resource: *`) and of the Serverless Framework's default role (which also grants ManageConnections
+ * on every API of every account, region and stage).
  */
 export function logsStatement(logGroupArn: string): PolicyStatementModel {
   return {

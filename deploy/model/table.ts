@@ -21,6 +21,9 @@ export interface TableModel {
   retainOnDelete: boolean;
 }
 
+/** Stages whose table survives deleting the stack (its data is worth keeping). */
+export const RetainedTableStages: readonly string[] = ['prod'];
+
 export function tableModel(serviceName: string, stage: string): TableModel {
   return {
     name: `${serviceName}-${stage}`,
@@ -29,6 +32,6 @@ export function tableModel(serviceName: string, stage: string): TableModel {
     ttlAttribute: TableDesign.ttlAttribute,
     billingMode: TableDesign.billingMode,
     indexes: TableDesign.globalSecondaryIndexes.map((index) => ({ ...index })),
-    retainOnDelete: stage === 'prod',
+    retainOnDelete: RetainedTableStages.includes(stage),
   };
 }

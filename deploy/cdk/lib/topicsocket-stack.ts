@@ -17,6 +17,7 @@ import {
   assertRenderableAuth,
   defaultManagementEndpoint,
   functionEnvironment,
+  LambdaServicePrincipal,
   logsStatement,
   OutputNames,
   policyStatements,
@@ -77,7 +78,7 @@ export class TopicsocketStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // An explicit role instead of the default one, whose managed policy grants logs actions on `*`.
-    const role = new Role(this, 'FunctionRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const role = new Role(this, 'FunctionRole', { assumedBy: new ServicePrincipal(LambdaServicePrincipal) });
 
     const projectRoot = props.projectRoot ?? repoRoot;
     const fn = new NodejsFunction(this, 'Function', {

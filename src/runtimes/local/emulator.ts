@@ -206,7 +206,10 @@ export class ApiGatewayEmulator {
     const sourceIp = normalizeIp(request.socket.remoteAddress);
     if (!this.connectionsPerIp.tryAcquire(sourceIp)) {
       this.logger.warn('too many connections from one address', { sourceIp });
-      const body = errorFrame('rate_limited', `at most ${this.limits.maxConnectionsPerIp} connections per address`);
+      const body = errorFrame(
+        'rate_limited',
+        `at most ${this.limits.maxConnectionsPerIp} connections per address`,
+      );
       return refuseUpgrade(socket, 429, JSON.stringify(body));
     }
     // The TCP socket closes exactly once, whether the upgrade was refused, failed or opened and later closed.
