@@ -72,41 +72,41 @@ export function createClient(options: ClientOptions): TopicsocketClient {
  * and rolls over before the 2-hour cap.
  */
 export class TopicsocketClient {
-  private readonly options: ResolvedOptions;
-  private readonly events = new Emitter<ClientEvents>();
-  private readonly topics = new Map<string, TopicRecord>();
-  private readonly pending = new Map<FrameId, PendingRequest>();
-  private readonly queue: QueuedPublish[] = [];
-  private readonly topicRetryTimers = new Set<ReturnType<typeof setTimeout>>();
-  private current: ConnectionState = 'connecting';
-  private connection: Connection | undefined;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #options: ResolvedOptions;
+  readonly #events = new Emitter<ClientEvents>();
+  readonly #topics = new Map<string, TopicRecord>();
+  readonly #pending = new Map<FrameId, PendingRequest>();
+  readonly #queue: QueuedPublish[] = [];
+  readonly #topicRetryTimers = new Set<ReturnType<typeof setTimeout>>();
+  #current: ConnectionState = 'connecting';
+  #connection: Connection | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Failed attempts since the last stable connection. */
-  private attempts = 0;
+  #attempts = 0;
   /** Bumped on every connect attempt and on close, so a late `getToken` result is dropped. */
-  private attemptSeq = 0;
-  private nextId = 1;
-  private everConnected = false;
-  private serverDisconnect: DisconnectFrame | undefined;
-  private closing: Promise<void> | undefined;
+  #attemptSeq = 0;
+  #nextId = 1;
+  #everConnected = false;
+  #serverDisconnect: DisconnectFrame | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions) {
-    this.options = resolveOptions(options);
+    this.#options = resolveOptions(options);
     // Start on the next microtask, so listeners added right after createClient() see every event.
-    queueMicrotask(() => void this.connect());
+    queueMicrotask(() => void this.#connect());
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.#current;
   }
 
   /** Listens to `state`, `error` or `subscribed`; returns a function that removes the listener. */
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
+    return this.#events.on(event, listener);
   }
 
   off<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): void {
-    this.events.off(event, listener);
+    this.#events.off(event, listener);
   }
 
   /**
@@ -114,7 +114,7 @@ export class TopicsocketClient {
    * subscribed on the server while it has at least one listener, across reconnects.
    */
   subscribe<T = JsonValue>(topic: string, listener: MessageListener<T>): Unsubscribe {
-    return this.attach(topic, { listener: listener as MessageListener<never> });
+    return this.#attach(topic, { listener: listener as MessageListener<never> });
   }
 
   /** The messages of `topic` as an async iterator; `break` (or `close()`) ends it. */
@@ -122,8 +122,8 @@ export class TopicsocketClient {
     return createMessageStream<T>(
       topic,
       options.maxBuffered ?? DEFAULT_STREAM_BUFFER,
-      (listener, onEnd) => this.attach(topic, { listener: listener as MessageListener<never>, onEnd }),
-      (error) => this.events.emit('error', error),
+      (listener, onEnd) => this.#attach(topic, { listener: listener as MessageListener<never>, onEnd }),
+      (error) => this.#events.emit('error', error),
     );
   }
 
@@ -133,25 +133,25 @@ export class TopicsocketClient {
    */
   publish(topic: string, data: JsonValue): Promise<PublishResult> {
     return new Promise<PublishResult>((resolve, reject) => {
-      if (this.current === 'closed') {
+      if (this.#current === 'closed') {
         reject(new TopicsocketError('closed', 'the client is closed', { topic }));
         return;
       }
       const item: QueuedPublish = { topic, data, resolve, reject };
-      if (this.connection?.isOpen) {
-        this.sendPublish(item);
-      } else if (this.options.offlinePublish === 'reject') {
+      if (this.#connection?.isOpen) {
+        this.#sendPublish(item);
+      } else if (this.#options.offlinePublish === 'reject') {
         reject(new TopicsocketError('not_connected', 'not connected; publish rejected', { topic }));
-      } else if (this.queue.length >= this.options.maxQueuedPublishes) {
+      } else if (this.#queue.length >= this.#options.maxQueuedPublishes) {
         reject(
           new TopicsocketError(
             'queue_full',
-            `not connected and ${this.options.maxQueuedPublishes} publishes are already queued`,
+            `not connected and ${this.#options.maxQueuedPublishes} publishes are already queued`,
             { topic },
           ),
         );
       } else {
-        this.queue.push(item);
+        this.#queue.push(item);
       }
     });
   }
@@ -161,74 +161,74 @@ export class TopicsocketClient {
    * ended. Settles once the socket has closed.
    */
   close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closing = this.shutdown({ code: 1000, reason: 'client_close' });
-    return this.closing;
+    if (this.#closing) return this.#closing;
+    this.#closing = this.#shutdown({ code: 1000, reason: 'client_close' });
+    return this.#closing;
   }
 
   // ---- subscriptions ----
 
-  private attach(topic: string, entry: TopicListener): Unsubscribe {
+  #attach(topic: string, entry: TopicListener): Unsubscribe {
     let detached = false;
     const ready = new Promise<void>((resolve, reject) => {
-      if (this.current === 'closed') {
+      if (this.#current === 'closed') {
         reject(new TopicsocketError('closed', 'the client is closed', { topic }));
         const onEnd = entry.onEnd;
         if (onEnd) queueMicrotask(() => onEnd());
         detached = true;
         return;
       }
-      let record = this.topics.get(topic);
+      let record = this.#topics.get(topic);
       if (!record) {
         record = newTopicRecord(topic);
-        this.topics.set(topic, record);
+        this.#topics.set(topic, record);
       }
       record.listeners.add(entry);
       if (record.status === 'active') resolve();
       else entry.ready = { resolve, reject };
-      if (record.status === 'idle') this.sendSubscribe(record);
+      if (record.status === 'idle') this.#sendSubscribe(record);
     });
     // Ignoring `ready` must not crash Node with an unhandled rejection; awaiting it still sees the error.
     ready.catch(noop);
     const unsubscribe = () => {
       if (detached) return;
       detached = true;
-      this.detach(topic, entry);
+      this.#detach(topic, entry);
     };
     return Object.assign(unsubscribe, { topic, ready });
   }
 
-  private detach(topic: string, entry: TopicListener): void {
-    const record = this.topics.get(topic);
+  #detach(topic: string, entry: TopicListener): void {
+    const record = this.#topics.get(topic);
     if (!record?.listeners.delete(entry)) return;
     entry.ready?.reject(
       new TopicsocketError('closed', 'unsubscribed before the server acknowledged', { topic }),
     );
     if (record.listeners.size > 0) return;
-    this.topics.delete(topic);
-    if (record.ackId !== undefined) this.forget(record.ackId);
-    if (record.status !== 'idle' && this.connection?.isOpen) {
-      const id = this.nextId++;
-      this.pending.set(id, { kind: 'unsubscribe', topic });
+    this.#topics.delete(topic);
+    if (record.ackId !== undefined) this.#forget(record.ackId);
+    if (record.status !== 'idle' && this.#connection?.isOpen) {
+      const id = this.#nextId++;
+      this.#pending.set(id, { kind: 'unsubscribe', topic });
       const frame: UnsubscribeFrame = { type: 'unsubscribe', topic, id };
-      this.connection.send(JSON.stringify(frame));
+      this.#connection.send(JSON.stringify(frame));
     }
   }
 
-  private sendSubscribe(record: TopicRecord): void {
-    if (!this.connection?.isOpen) return;
-    const id = this.nextId++;
-    const timer = setTimeout(() => this.onSubscribeTimeout(record), this.options.ackTimeoutMs);
-    this.pending.set(id, { kind: 'subscribe', record, timer });
+  #sendSubscribe(record: TopicRecord): void {
+    if (!this.#connection?.isOpen) return;
+    const id = this.#nextId++;
+    const timer = setTimeout(() => this.#onSubscribeTimeout(record), this.#options.ackTimeoutMs);
+    this.#pending.set(id, { kind: 'subscribe', record, timer });
     record.status = 'pending';
     record.ackId = id;
     const frame: SubscribeFrame = { type: 'subscribe', topic: record.topic, id };
-    this.connection.send(JSON.stringify(frame));
+    this.#connection.send(JSON.stringify(frame));
   }
 
-  private onSubscribed(request: PendingSubscribe): void {
+  #onSubscribed(request: PendingSubscribe): void {
     const { record } = request;
-    if (this.topics.get(record.topic) !== record) return;
+    if (this.#topics.get(record.topic) !== record) return;
     const resubscribed = record.acknowledged;
     record.status = 'active';
     record.ackId = undefined;
@@ -238,61 +238,62 @@ export class TopicsocketClient {
       entry.ready?.resolve();
       entry.ready = undefined;
     }
-    this.events.emit('subscribed', { topic: record.topic, resubscribed });
+    this.#events.emit('subscribed', { topic: record.topic, resubscribed });
   }
 
   /** No ack in time: `ready` rejects with `timeout`; the subscription stays wanted (a late ack still counts). */
-  private onSubscribeTimeout(record: TopicRecord): void {
+  #onSubscribeTimeout(record: TopicRecord): void {
     const error = new TopicsocketError(
       'timeout',
-      `no answer to subscribe "${record.topic}" within ${this.options.ackTimeoutMs} ms`,
+      `no answer to subscribe "${record.topic}" within ${this.#options.ackTimeoutMs} ms`,
       { topic: record.topic },
     );
-    this.rejectReady(record, error);
-    this.events.emit('error', error);
+    this.#rejectReady(record, error);
+    this.#events.emit('error', error);
   }
 
-  private onSubscribeRefused(request: PendingSubscribe, frame: ErrorFrame): void {
+  #onSubscribeRefused(request: PendingSubscribe, frame: ErrorFrame): void {
     const { record } = request;
-    if (this.topics.get(record.topic) !== record) return;
+    if (this.#topics.get(record.topic) !== record) return;
     const error = serverError(frame, record.topic);
     record.ackId = undefined;
     if (frame.code === 'connection_unknown') {
       // The server forgot this connection: a new one resubscribes everything.
       record.status = 'idle';
-      this.events.emit('error', error);
-      this.connection?.dispose(4000, 'connection_unknown', false);
-      this.onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connection_unknown', opened: true });
+      this.#events.emit('error', error);
+      this.#connection?.dispose(4000, 'connection_unknown', false);
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connection_unknown', opened: true });
       return;
     }
-    this.rejectReady(record, error);
-    this.events.emit('error', error);
+    this.#rejectReady(record, error);
+    this.#events.emit('error', error);
     if (error.retryable) {
       // Throttled or a dependency failed: retry this topic on its own backoff, on the same connection.
       record.status = 'idle';
-      const delay = backoffDelay(record.failures++, this.options.reconnect, this.options.random);
+      const delay = backoffDelay(record.failures++, this.#options.reconnect, this.#options.random);
       const timer = setTimeout(() => {
-        this.topicRetryTimers.delete(timer);
-        if (this.topics.get(record.topic) === record && record.status === 'idle') this.sendSubscribe(record);
+        this.#topicRetryTimers.delete(timer);
+        if (this.#topics.get(record.topic) === record && record.status === 'idle')
+          this.#sendSubscribe(record);
       }, delay);
-      this.topicRetryTimers.add(timer);
+      this.#topicRetryTimers.add(timer);
       return;
     }
     // Refused for good (invalid_topic, forbidden, too_many_subscriptions, ...): drop every listener.
-    this.topics.delete(record.topic);
+    this.#topics.delete(record.topic);
     for (const entry of record.listeners) entry.onEnd?.(error);
     record.listeners.clear();
   }
 
-  private rejectReady(record: TopicRecord, error: TopicsocketError): void {
+  #rejectReady(record: TopicRecord, error: TopicsocketError): void {
     for (const entry of record.listeners) {
       entry.ready?.reject(error);
       entry.ready = undefined;
     }
   }
 
-  private deliver(frame: Extract<ServerFrame, { type: 'message' }>): void {
-    const record = this.topics.get(frame.topic);
+  #deliver(frame: Extract<ServerFrame, { type: 'message' }>): void {
+    const record = this.#topics.get(frame.topic);
     if (!record) return;
     if (frame.epoch !== undefined && frame.offset !== undefined) {
       record.position = { epoch: frame.epoch, offset: frame.offset };
@@ -304,7 +305,7 @@ export class TopicsocketClient {
       try {
         entry.listener(message);
       } catch (cause) {
-        this.events.emit(
+        this.#events.emit(
           'error',
           new TopicsocketError('listener_failed', `a listener of "${frame.topic}" threw`, {
             topic: frame.topic,
@@ -317,11 +318,11 @@ export class TopicsocketClient {
 
   // ---- publishes ----
 
-  private sendPublish(item: QueuedPublish): void {
-    const id = this.nextId++;
+  #sendPublish(item: QueuedPublish): void {
+    const id = this.#nextId++;
     const frame: PublishFrame = { type: 'publish', topic: item.topic, data: item.data, id };
     const text = JSON.stringify(frame);
-    const limit = this.options.maxFrameBytes;
+    const limit = this.#options.maxFrameBytes;
     if (text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit) {
       item.reject(
         new TopicsocketError('frame_too_large', `publish frame is larger than ${limit} bytes`, {
@@ -331,39 +332,39 @@ export class TopicsocketClient {
       return;
     }
     const timer = setTimeout(() => {
-      this.pending.delete(id);
+      this.#pending.delete(id);
       item.reject(
         new TopicsocketError(
           'timeout',
-          `no answer to publish on "${item.topic}" within ${this.options.ackTimeoutMs} ms`,
+          `no answer to publish on "${item.topic}" within ${this.#options.ackTimeoutMs} ms`,
           { topic: item.topic },
         ),
       );
-    }, this.options.ackTimeoutMs);
-    this.pending.set(id, {
+    }, this.#options.ackTimeoutMs);
+    this.#pending.set(id, {
       kind: 'publish',
       topic: item.topic,
       resolve: item.resolve,
       reject: item.reject,
       timer,
     });
-    this.connection?.send(text);
+    this.#connection?.send(text);
   }
 
   // ---- frames ----
 
-  private onFrame(frame: ServerFrame): void {
+  #onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'message':
-        this.deliver(frame);
+        this.#deliver(frame);
         return;
       case 'subscribed': {
-        const request = this.take(frame.id);
-        if (request?.kind === 'subscribe') this.onSubscribed(request);
+        const request = this.#take(frame.id);
+        if (request?.kind === 'subscribe') this.#onSubscribed(request);
         return;
       }
       case 'published': {
-        const request = this.take(frame.id);
+        const request = this.#take(frame.id);
         if (request?.kind !== 'publish') return;
         const result: PublishResult = { topic: frame.topic };
         if (frame.offset !== undefined) result.offset = frame.offset;
@@ -372,19 +373,19 @@ export class TopicsocketClient {
         return;
       }
       case 'unsubscribed':
-        this.take(frame.id);
+        this.#take(frame.id);
         return;
       case 'pong':
         return;
       case 'error':
-        this.onErrorFrame(frame);
+        this.#onErrorFrame(frame);
         return;
       case 'disconnect':
-        this.serverDisconnect = frame;
-        if (!frame.reconnect) void this.shutdown({ code: 1000, reason: frame.reason });
+        this.#serverDisconnect = frame;
+        if (!frame.reconnect) void this.#shutdown({ code: 1000, reason: frame.reason });
         return;
       default:
-        this.events.emit(
+        this.#events.emit(
           'error',
           new TopicsocketError(
             'bad_server_frame',
@@ -394,120 +395,121 @@ export class TopicsocketClient {
     }
   }
 
-  private onErrorFrame(frame: ErrorFrame): void {
-    const request = this.take(frame.id);
+  #onErrorFrame(frame: ErrorFrame): void {
+    const request = this.#take(frame.id);
     if (request?.kind === 'publish') request.reject(serverError(frame, request.topic));
-    else if (request?.kind === 'subscribe') this.onSubscribeRefused(request, frame);
-    else this.events.emit('error', serverError(frame, request?.topic));
+    else if (request?.kind === 'subscribe') this.#onSubscribeRefused(request, frame);
+    else this.#events.emit('error', serverError(frame, request?.topic));
   }
 
   /** Removes and returns the request an ack answers, with its timer stopped. */
-  private take(id: FrameId | undefined): PendingRequest | undefined {
+  #take(id: FrameId | undefined): PendingRequest | undefined {
     if (id === undefined) return undefined;
-    const request = this.pending.get(id);
+    const request = this.#pending.get(id);
     if (!request) return undefined;
-    this.forget(id);
+    this.#forget(id);
     return request;
   }
 
-  private forget(id: FrameId): void {
-    const request = this.pending.get(id);
+  #forget(id: FrameId): void {
+    const request = this.#pending.get(id);
     if (request && request.kind !== 'unsubscribe') clearTimeout(request.timer);
-    this.pending.delete(id);
+    this.#pending.delete(id);
   }
 
   // ---- connection lifecycle ----
 
-  private async connect(): Promise<void> {
-    const seq = ++this.attemptSeq;
+  async #connect(): Promise<void> {
+    const seq = ++this.#attemptSeq;
     let token: string | undefined;
     try {
-      token = this.options.getToken ? await this.options.getToken() : this.options.token;
+      token = this.#options.getToken ? await this.#options.getToken() : this.#options.token;
     } catch (cause) {
-      if (seq !== this.attemptSeq || this.current === 'closed') return;
-      this.events.emit('error', new TopicsocketError('connect_failed', 'getToken failed', { cause }));
-      this.onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
+      if (seq !== this.#attemptSeq || this.#current === 'closed') return;
+      this.#events.emit('error', new TopicsocketError('connect_failed', 'getToken failed', { cause }));
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
       return;
     }
-    if (seq !== this.attemptSeq || this.current === 'closed') return;
+    if (seq !== this.#attemptSeq || this.#current === 'closed') return;
     const settings = {
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      pingIntervalMs: this.options.pingIntervalMs,
-      pongTimeoutMs: this.options.pongTimeoutMs,
-      maxAgeMs: jitteredAge(this.options.maxConnectionAgeMs, AGE_JITTER, this.options.random),
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+      pingIntervalMs: this.#options.pingIntervalMs,
+      pongTimeoutMs: this.#options.pongTimeoutMs,
+      maxAgeMs: jitteredAge(this.#options.maxConnectionAgeMs, AGE_JITTER, this.#options.random),
     };
-    this.serverDisconnect = undefined;
+    this.#serverDisconnect = undefined;
     try {
       const connection: Connection = new Connection(
-        this.options.WebSocket,
-        connectUrl(this.options.url, token),
+        this.#options.WebSocket,
+        connectUrl(this.#options.url, token),
         settings,
         {
-          open: () => this.onOpen(),
-          frame: (frame) => this.onFrame(frame),
+          open: () => this.#onOpen(),
+          frame: (frame) => this.#onFrame(frame),
           invalidFrame: () =>
-            this.events.emit(
+            this.#events.emit(
               'error',
               new TopicsocketError('bad_server_frame', 'the server sent a non-protocol frame'),
             ),
           end: (end) => {
-            if (this.connection === connection) this.onConnectionEnd(end);
+            if (this.#connection === connection) this.#onConnectionEnd(end);
           },
         },
       );
-      this.connection = connection;
+      this.#connection = connection;
     } catch (cause) {
-      this.events.emit(
+      this.#events.emit(
         'error',
         new TopicsocketError('connect_failed', 'could not open a WebSocket', { cause }),
       );
-      this.onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
     }
   }
 
-  private onOpen(): void {
-    this.everConnected = true;
-    this.setState('connected');
+  #onOpen(): void {
+    this.#everConnected = true;
+    this.#setState('connected');
     // Resubscribe every wanted topic in one go, then send what was queued while offline.
-    for (const record of this.topics.values()) this.sendSubscribe(record);
-    for (const item of this.queue.splice(0)) this.sendPublish(item);
+    for (const record of this.#topics.values()) this.#sendSubscribe(record);
+    for (const item of this.#queue.splice(0)) this.#sendPublish(item);
   }
 
-  private onConnectionEnd(end: ConnectionEnd): void {
-    const connection = this.connection;
-    this.connection = undefined;
-    const disconnect = this.serverDisconnect;
-    this.serverDisconnect = undefined;
-    this.failInFlight();
-    if (this.current === 'closed') return;
+  #onConnectionEnd(end: ConnectionEnd): void {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    const disconnect = this.#serverDisconnect;
+    this.#serverDisconnect = undefined;
+    this.#failInFlight();
+    if (this.#current === 'closed') return;
     const reason = disconnect?.reason ?? (end.reason || undefined);
     if (disconnect && !disconnect.reconnect) {
-      void this.shutdown({ code: end.code, reason: disconnect.reason });
+      void this.#shutdown({ code: end.code, reason: disconnect.reason });
       return;
     }
-    if (end.opened && connection && connection.age >= this.options.reconnect.stableAfterMs) this.attempts = 0;
-    if (end.opened && end.reason === 'rollover') this.attempts = 0;
-    const { reconnect } = this.options;
-    if (!reconnect.enabled || this.attempts >= reconnect.maxAttempts) {
-      void this.shutdown({ code: end.code, reason: reason ?? 'connection_lost' });
+    if (end.opened && connection && connection.age >= this.#options.reconnect.stableAfterMs)
+      this.#attempts = 0;
+    if (end.opened && end.reason === 'rollover') this.#attempts = 0;
+    const { reconnect } = this.#options;
+    if (!reconnect.enabled || this.#attempts >= reconnect.maxAttempts) {
+      void this.#shutdown({ code: end.code, reason: reason ?? 'connection_lost' });
       return;
     }
     // A rollover is planned and the old socket was healthy: come back at once.
     const delay =
       end.reason === 'rollover' && end.opened
         ? 0
-        : backoffDelay(this.attempts++, reconnect, this.options.random);
-    this.setState(this.everConnected ? 'reconnecting' : 'connecting', end.code, reason, delay);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.connect();
+        : backoffDelay(this.#attempts++, reconnect, this.#options.random);
+    this.#setState(this.#everConnected ? 'reconnecting' : 'connecting', end.code, reason, delay);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#connect();
     }, delay);
   }
 
   /** The connection is gone: unanswered publishes fail (they may or may not have happened), topics go idle. */
-  private failInFlight(): void {
-    for (const [id, request] of this.pending) {
-      this.forget(id);
+  #failInFlight(): void {
+    for (const [id, request] of this.#pending) {
+      this.#forget(id);
       if (request.kind === 'publish') {
         request.reject(
           new TopicsocketError('connection_lost', 'the connection dropped before the server acknowledged', {
@@ -516,23 +518,23 @@ export class TopicsocketClient {
         );
       }
     }
-    for (const record of this.topics.values()) {
+    for (const record of this.#topics.values()) {
       record.status = 'idle';
       record.ackId = undefined;
     }
   }
 
-  private async shutdown(change: { code: number; reason: string }): Promise<void> {
-    if (this.current === 'closed') return;
-    this.attemptSeq++;
-    clearTimeout(this.reconnectTimer);
-    for (const timer of this.topicRetryTimers) clearTimeout(timer);
-    this.topicRetryTimers.clear();
-    const connection = this.connection;
-    this.connection = undefined;
-    this.setState('closed', change.code, change.reason);
-    this.failInFlight();
-    for (const item of this.queue.splice(0)) {
+  async #shutdown(change: { code: number; reason: string }): Promise<void> {
+    if (this.#current === 'closed') return;
+    this.#attemptSeq++;
+    clearTimeout(this.#reconnectTimer);
+    for (const timer of this.#topicRetryTimers) clearTimeout(timer);
+    this.#topicRetryTimers.clear();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    this.#setState('closed', change.code, change.reason);
+    this.#failInFlight();
+    for (const item of this.#queue.splice(0)) {
       item.reject(
         new TopicsocketError('closed', 'the client closed before this publish was sent', {
           topic: item.topic,
@@ -540,24 +542,24 @@ export class TopicsocketClient {
       );
     }
     const closed = new TopicsocketError('closed', 'the client is closed');
-    for (const record of this.topics.values()) {
-      this.rejectReady(record, closed);
+    for (const record of this.#topics.values()) {
+      this.#rejectReady(record, closed);
       for (const entry of record.listeners) entry.onEnd?.();
       record.listeners.clear();
     }
-    this.topics.clear();
+    this.#topics.clear();
     await connection?.dispose(1000, change.reason, true);
   }
 
-  private setState(state: ConnectionState, code?: number, reason?: string, delayMs?: number): void {
-    const previous = this.current;
+  #setState(state: ConnectionState, code?: number, reason?: string, delayMs?: number): void {
+    const previous = this.#current;
     if (previous === state && state !== 'reconnecting' && state !== 'connecting') return;
-    this.current = state;
+    this.#current = state;
     const change: StateChange = { state, previous };
     if (code !== undefined) change.code = code;
     if (reason !== undefined) change.reason = reason;
     if (delayMs !== undefined) change.delayMs = delayMs;
-    this.events.emit('state', change);
+    this.#events.emit('state', change);
   }
 }
 

@@ -44,18 +44,18 @@ const noop = (): void => {};
  * that triggers a rollover. It never reconnects; the client decides what happens after `end`.
  */
 export class Connection {
-  private readonly socket: WebSocketLike;
-  private readonly settings: ConnectionSettings;
-  private readonly handlers: ConnectionHandlers;
-  private ended = false;
-  private opened = false;
-  private openedAt = 0;
-  private lastInboundAt = 0;
-  private pingSentAt = 0;
-  private pingCount = 0;
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
-  private keepaliveTimer: ReturnType<typeof setTimeout> | undefined;
-  private ageTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #socket: WebSocketLike;
+  readonly #settings: ConnectionSettings;
+  readonly #handlers: ConnectionHandlers;
+  #ended = false;
+  #opened = false;
+  #openedAt = 0;
+  #lastInboundAt = 0;
+  #pingSentAt = 0;
+  #pingCount = 0;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepaliveTimer: ReturnType<typeof setTimeout> | undefined;
+  #ageTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Throws when the WebSocket constructor does (for example on a malformed URL). */
   constructor(
@@ -64,32 +64,36 @@ export class Connection {
     settings: ConnectionSettings,
     handlers: ConnectionHandlers,
   ) {
-    this.settings = settings;
-    this.handlers = handlers;
-    this.socket = new WebSocketImpl(url);
-    this.socket.onopen = () => this.onOpen();
-    this.socket.onmessage = (event: MessageEventLike) => this.onMessage(event.data);
-    this.socket.onclose = (event: CloseEventLike) =>
-      this.finish({ code: event.code || ABNORMAL_CLOSURE, reason: event.reason ?? '', opened: this.opened });
+    this.#settings = settings;
+    this.#handlers = handlers;
+    this.#socket = new WebSocketImpl(url);
+    this.#socket.onopen = () => this.#onOpen();
+    this.#socket.onmessage = (event: MessageEventLike) => this.#onMessage(event.data);
+    this.#socket.onclose = (event: CloseEventLike) =>
+      this.#finish({
+        code: event.code || ABNORMAL_CLOSURE,
+        reason: event.reason ?? '',
+        opened: this.#opened,
+      });
     // An error is always followed by a close event, which carries what there is to know.
-    this.socket.onerror = noop;
-    this.connectTimer = setTimeout(() => this.drop('connect_timeout'), settings.connectTimeoutMs);
+    this.#socket.onerror = noop;
+    this.#connectTimer = setTimeout(() => this.#drop('connect_timeout'), settings.connectTimeoutMs);
   }
 
   get isOpen(): boolean {
-    return !this.ended && this.opened && this.socket.readyState === OPEN;
+    return !this.#ended && this.#opened && this.#socket.readyState === OPEN;
   }
 
   /** Milliseconds since the socket opened (0 before it did). */
   get age(): number {
-    return this.opened ? Date.now() - this.openedAt : 0;
+    return this.#opened ? Date.now() - this.#openedAt : 0;
   }
 
   /** Sends a serialized frame; false when the socket is not open (nothing was sent). */
   send(text: string): boolean {
     if (!this.isOpen) return false;
     try {
-      this.socket.send(text);
+      this.#socket.send(text);
       return true;
     } catch {
       return false;
@@ -101,45 +105,45 @@ export class Connection {
    * when the socket has closed (dropped after a short wait). Otherwise the socket is dropped at once.
    */
   dispose(code: number, reason: string, graceful: boolean): Promise<void> {
-    if (this.ended) return Promise.resolve();
-    this.ended = true;
-    this.clearTimers();
-    this.socket.onopen = noop;
-    this.socket.onmessage = noop;
-    if (!graceful || this.socket.readyState !== OPEN) {
-      this.forceClose(code, reason);
+    if (this.#ended) return Promise.resolve();
+    this.#ended = true;
+    this.#clearTimers();
+    this.#socket.onopen = noop;
+    this.#socket.onmessage = noop;
+    if (!graceful || this.#socket.readyState !== OPEN) {
+      this.#forceClose(code, reason);
       return Promise.resolve();
     }
     return new Promise((resolve) => {
       const fallback = setTimeout(() => {
-        this.forceClose(code, reason);
+        this.#forceClose(code, reason);
         resolve();
       }, GRACEFUL_CLOSE_MS);
-      this.socket.onclose = () => {
+      this.#socket.onclose = () => {
         clearTimeout(fallback);
         resolve();
       };
-      this.socket.close(code, reason);
+      this.#socket.close(code, reason);
     });
   }
 
-  private onOpen(): void {
-    if (this.ended) return;
-    this.opened = true;
-    this.openedAt = Date.now();
-    this.lastInboundAt = this.openedAt;
-    clearTimeout(this.connectTimer);
-    this.scheduleKeepalive(this.settings.pingIntervalMs);
-    this.ageTimer = setTimeout(() => this.retire(), this.settings.maxAgeMs);
-    this.handlers.open();
+  #onOpen(): void {
+    if (this.#ended) return;
+    this.#opened = true;
+    this.#openedAt = Date.now();
+    this.#lastInboundAt = this.#openedAt;
+    clearTimeout(this.#connectTimer);
+    this.#scheduleKeepalive(this.#settings.pingIntervalMs);
+    this.#ageTimer = setTimeout(() => this.#retire(), this.#settings.maxAgeMs);
+    this.#handlers.open();
   }
 
-  private onMessage(data: unknown): void {
-    if (this.ended) return;
-    this.lastInboundAt = Date.now();
+  #onMessage(data: unknown): void {
+    if (this.#ended) return;
+    this.#lastInboundAt = Date.now();
     const frame = parseServerFrame(data);
-    if (frame) this.handlers.frame(frame);
-    else this.handlers.invalidFrame(data);
+    if (frame) this.#handlers.frame(frame);
+    else this.#handlers.invalidFrame(data);
   }
 
   /**
@@ -147,75 +151,75 @@ export class Connection {
    * traffic resets API Gateway's idle timer and proves the socket alive). Waiting for the pong: any inbound
    * frame since the ping counts as proof of life; none means the socket is dead.
    */
-  private scheduleKeepalive(delayMs: number): void {
-    this.keepaliveTimer = setTimeout(() => this.onKeepalive(), Math.max(0, delayMs));
+  #scheduleKeepalive(delayMs: number): void {
+    this.#keepaliveTimer = setTimeout(() => this.#onKeepalive(), Math.max(0, delayMs));
   }
 
-  private onKeepalive(): void {
+  #onKeepalive(): void {
     const now = Date.now();
-    if (this.pingSentAt !== 0) {
-      if (this.lastInboundAt < this.pingSentAt) {
-        const waited = now - this.pingSentAt;
-        if (waited >= this.settings.pongTimeoutMs) {
-          this.drop('ping_timeout');
+    if (this.#pingSentAt !== 0) {
+      if (this.#lastInboundAt < this.#pingSentAt) {
+        const waited = now - this.#pingSentAt;
+        if (waited >= this.#settings.pongTimeoutMs) {
+          this.#drop('ping_timeout');
           return;
         }
-        this.scheduleKeepalive(this.settings.pongTimeoutMs - waited);
+        this.#scheduleKeepalive(this.#settings.pongTimeoutMs - waited);
         return;
       }
-      this.pingSentAt = 0;
+      this.#pingSentAt = 0;
     }
-    const silentFor = now - this.lastInboundAt;
-    if (silentFor < this.settings.pingIntervalMs) {
-      this.scheduleKeepalive(this.settings.pingIntervalMs - silentFor);
+    const silentFor = now - this.#lastInboundAt;
+    if (silentFor < this.#settings.pingIntervalMs) {
+      this.#scheduleKeepalive(this.#settings.pingIntervalMs - silentFor);
       return;
     }
-    this.pingCount++;
-    this.pingSentAt = now;
-    const ping: PingFrame = { type: 'ping', id: `ping-${this.pingCount}` };
+    this.#pingCount++;
+    this.#pingSentAt = now;
+    const ping: PingFrame = { type: 'ping', id: `ping-${this.#pingCount}` };
     this.send(JSON.stringify(ping));
     // Look again when the next ping could be due or the pong is late, whichever comes first.
-    this.scheduleKeepalive(Math.min(this.settings.pingIntervalMs, this.settings.pongTimeoutMs));
+    this.#scheduleKeepalive(Math.min(this.#settings.pingIntervalMs, this.#settings.pongTimeoutMs));
   }
 
   /** Proactive rollover before the gateway's hard cap: a clean close the client follows with a reconnect. */
-  private retire(): void {
-    if (this.ended) return;
+  #retire(): void {
+    if (this.#ended) return;
     void this.dispose(1000, 'rollover', true);
-    this.handlers.end({ code: 1000, reason: 'rollover', opened: true });
+    this.#handlers.end({ code: 1000, reason: 'rollover', opened: true });
   }
 
   /** The socket is dead or never opened in time: drop it and report an abnormal end. */
-  private drop(reason: string): void {
-    if (this.ended) return;
-    const opened = this.opened;
+  #drop(reason: string): void {
+    if (this.#ended) return;
+    const opened = this.#opened;
     void this.dispose(DEAD_SOCKET_CLOSE, reason, false);
-    this.handlers.end({ code: ABNORMAL_CLOSURE, reason, opened });
+    this.#handlers.end({ code: ABNORMAL_CLOSURE, reason, opened });
   }
 
-  private finish(end: ConnectionEnd): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.clearTimers();
-    this.handlers.end(end);
+  #finish(end: ConnectionEnd): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#clearTimers();
+    this.#handlers.end(end);
   }
 
-  private forceClose(code: number, reason: string): void {
+  #forceClose(code: number, reason: string): void {
     // Keep a no-op error listener: `ws` emits `error` when a handshake in progress is aborted.
-    this.socket.onerror = noop;
-    this.socket.onclose = noop;
+    this.#socket.onerror = noop;
+    this.#socket.onclose = noop;
     try {
-      if (this.socket.terminate) this.socket.terminate();
-      else this.socket.close(code, reason);
+      if (this.#socket.terminate) this.#socket.terminate();
+      else this.#socket.close(code, reason);
     } catch {
       // Already closed or closing: nothing left to release.
     }
   }
 
-  private clearTimers(): void {
-    clearTimeout(this.connectTimer);
-    clearTimeout(this.keepaliveTimer);
-    clearTimeout(this.ageTimer);
+  #clearTimers(): void {
+    clearTimeout(this.#connectTimer);
+    clearTimeout(this.#keepaliveTimer);
+    clearTimeout(this.#ageTimer);
   }
 }
 
