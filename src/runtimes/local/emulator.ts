@@ -270,7 +270,7 @@ export class ApiGatewayEmulator {
   // ---- WebSocket: open connection ----
 
   private onOpen(ws: WebSocket, socket: Duplex, identity: ConnectionIdentity): void {
-    const connection = new LocalConnection(identity, ws);
+    const connection = new LocalConnection(identity, ws, socket);
     this.connections.set(identity.connectionId, connection);
 
     const guard = new FrameSizeGuard(this.limits.maxFrameBytes, (payloadLength) => {

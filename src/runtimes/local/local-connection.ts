@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ConnectionIdentity } from './request-context.ts';
 
@@ -28,6 +29,8 @@ export class LocalConnection {
   constructor(
     readonly identity: ConnectionIdentity,
     readonly socket: WebSocket,
+    /** The TCP socket under `socket`: fan-out writes pre-encoded frames to it directly. */
+    readonly transport: Duplex,
   ) {
     this.lastActiveAt = identity.connectedAt;
   }

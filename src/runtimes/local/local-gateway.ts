@@ -1,10 +1,14 @@
 import { WebSocket } from 'ws';
 import type { DeliveryReport, Gateway } from '../../core/index.ts';
-import { type LocalConnection, TEXT_FRAME } from './local-connection.ts';
+import type { LocalConnection } from './local-connection.ts';
+import { encodeTextFrame } from './text-frame.ts';
 
 /**
  * The core's Gateway port for the local runtime: writes straight to the sockets, in process (never through
- * the HTTP management API). The frame becomes bytes once per send, and every receiver gets that buffer.
+ * the HTTP management API). The frame becomes a complete WebSocket frame once per send, and every receiver
+ * gets those bytes written straight to its socket. This bypasses `ws.send`,
+ * which is sound because the server never compresses (perMessageDeflate is off), fragments or sends Blobs,
+ * so `ws` never holds queued frames of its own that these bytes could overtake.
  */
 export class LocalGateway implements Gateway {
   constructor(
@@ -16,7 +20,7 @@ export class LocalGateway implements Gateway {
   ) {}
 
   async send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport> {
-    const data = Buffer.from(frame, 'utf8');
+    const bytes = encodeTextFrame(frame);
     const now = Date.now();
     const gone: string[] = [];
     const failed: DeliveryReport['failed'] = [];
@@ -43,7 +47,7 @@ export class LocalGateway implements Gateway {
         continue;
       }
       try {
-        socket.send(data, TEXT_FRAME);
+        connection.transport.write(bytes);
         connection.lastActiveAt = now;
         delivered++;
       } catch (error) {
