@@ -4,6 +4,12 @@
  */
 import { TableDesign } from '../../src/stores/dynamodb/table-design.ts';
 
+/**
+ * Index projection: keys only, as the store's ensureTable creates them locally (the store reads full items
+ * by key). TableDesign has no projection field yet; if it gains one, read it here.
+ */
+export const IndexProjection = 'KEYS_ONLY';
+
 export interface IndexModel {
   name: string;
   partitionKey: string;

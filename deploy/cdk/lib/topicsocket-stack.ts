@@ -17,6 +17,7 @@ import {
   assertRenderableAuth,
   defaultManagementEndpoint,
   functionEnvironment,
+  IndexProjection,
   LambdaServicePrincipal,
   logsStatement,
   OutputNames,
@@ -55,7 +56,7 @@ export class TopicsocketStack extends Stack {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[IndexProjection],
       });
     }
 

@@ -11,6 +11,7 @@ import {
   defaultManagementEndpoint,
   FunctionModel,
   functionEnvironment,
+  IndexProjection,
   LambdaServicePrincipal,
   logsStatement,
   OutputNames,
@@ -209,7 +210,7 @@ export function renderService(): { [key: string]: YamlValue } {
                       { AttributeName: index.partitionKey, KeyType: 'HASH' },
                       ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
                     ],
-                    Projection: { ProjectionType: 'ALL' },
+                    Projection: { ProjectionType: IndexProjection },
                   })),
                 }
               : {}),

@@ -1,0 +1,44 @@
+/**
+ * Runs this package's Serverless Framework CLI offline: dummy credentials (nothing reaches AWS), no
+ * telemetry, and output captured for the failure message.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const serverlessBin = join(serviceDir, 'node_modules', 'serverless', 'bin', 'serverless.js');
+
+export const offlineEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'offline-dummy-secret',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+  SLS_DEPRECATION_DISABLE: '*',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+/** Runs `serverless <args>` to completion and resolves its stdout; rejects with all its output on failure. */
+export function runServerless(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverlessBin, ...args], { cwd: serviceDir, env: offlineEnv });
+    let stdout = '';
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`serverless ${args.join(' ')} exited ${code}:\n${output}`)),
+    );
+  });
+}
