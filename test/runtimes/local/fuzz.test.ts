@@ -78,11 +78,11 @@ function generators(random: () => number) {
     () => json({ type: 'publish', topic: pick(oddTopics), data: randomJson(0), id: `p${int(100)}` }),
     () => json({ type: randomJson(3), topic: 'ok', id: randomJson(3) }),
     () => {
-      const depth = 1 + int(2_000);
+      const depth = 1 + int(1_000);
       return text(`${'['.repeat(depth)}${']'.repeat(depth)}`);
     },
     () => {
-      const depth = 1 + int(1_500);
+      const depth = 1 + int(800);
       return text(`{"type":"publish","topic":" bad","data":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
     },
     () => text(JSON.stringify({ type: 'subscribe', topic: 'ok', id: 1 }).slice(0, int(30))),
