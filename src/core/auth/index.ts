@@ -1,4 +1,6 @@
 /** Authentication at `$connect` and per-topic authorization. Model and configuration: docs/security.md. */
+
+export { type AuthConfig, AuthConfigError, AuthEnvironment, loadAuthConfig } from './auth-config.ts';
 export type { AuthOptions } from './auth-options.ts';
 export {
   type AuthorizerContext,

@@ -51,6 +51,7 @@ export interface PublishApiOptions {
 export interface PublishHttpRequest {
   method: string;
   headers: Record<string, string | undefined>;
+  /** Undefined when the transport stopped reading it at the size limit. */
   body: string | undefined;
 }
 

@@ -1,12 +1,16 @@
 /**
  * The local runtime: an API Gateway WebSocket emulator running the broker in process (docs/local-runtime.md).
  */
+import type { AuthOptions } from '../../core/auth/index.ts';
+import { redactingLogger } from '../../core/auth/index.ts';
 import { Broker, type BrokerLimits, type Logger, type Metrics, type Store } from '../../core/index.ts';
+import { PublishApi, type PublishApiOptions } from '../../core/publish-api/index.ts';
 import { MemoryStore } from '../../stores/index.ts';
 import { ApiGatewayEmulator } from './emulator.ts';
 import type { WebSocketHandler } from './handler.ts';
 import type { EmulatorLimits } from './limits.ts';
 import type { LocalGateway } from './local-gateway.ts';
+import { publishRoute } from './publish-route.ts';
 
 export { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from './console-logger.ts';
 export { ApiGatewayEmulator, type EmulatorOptions } from './emulator.ts';
@@ -35,6 +39,16 @@ export interface LocalServerOptions {
   stage?: string;
   /** Connection id factory (tests use it to force ids that need URL-encoding). */
   connectionIds?: () => string;
+  /**
+   * Authentication and topic permissions (docs/security.md). Absent: open, and a warning is logged. Token
+   * expiry closes connections on time here (`expiryTimers` defaults to true).
+   */
+  auth?: AuthOptions;
+  /**
+   * `POST /publish` (needs the in-process broker). Default: served, refusing every caller until `auth`
+   * names API keys, a verifier, or `open`. `false`: not served.
+   */
+  publishApi?: Omit<PublishApiOptions, 'publish' | 'logger'> | false;
 }
 
 export interface LocalServer {
@@ -57,10 +71,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let broker: Broker | undefined;
   const ownsStore = options.handler === undefined && options.store === undefined;
   const store: Store = options.store ?? new MemoryStore();
+  // Tokens and API keys never reach the logs, whatever a handler or a log call passes along.
+  const logger = options.logger ? redactingLogger(options.logger) : undefined;
+  let publishApi: PublishApi | undefined;
   const emulator = new ApiGatewayEmulator({
     handler: options.handler ?? ((event) => (broker as Broker).handle(event)),
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(logger ? { logger } : {}),
+    httpRoutes: (request, response) => (publishApi ? publishRoute(publishApi)(request, response) : false),
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.connectionIds ? { connectionIds: options.connectionIds } : {}),
   });
@@ -68,10 +86,25 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     broker = new Broker({
       store,
       gateway: emulator.gateway,
-      ...(options.logger ? { logger: options.logger } : {}),
+      ...(logger ? { logger } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
+      ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
     });
+    if (options.publishApi !== false) {
+      const inProcess = broker;
+      publishApi = new PublishApi({
+        auth: {},
+        ...options.publishApi,
+        publish: (topic, data) => inProcess.publish(topic, data),
+        ...(logger ? { logger } : {}),
+      });
+    }
+  }
+  if (!options.auth || options.auth.mode === 'open') {
+    logger?.warn(
+      'AUTH IS OFF: anyone who can reach this server may connect, subscribe and publish to any topic',
+    );
   }
   const port = await emulator.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
   const host = emulator.domainName;
@@ -85,6 +118,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     close: () => {
       closing ??= (async () => {
         await emulator.close();
+        broker?.dispose();
         if (ownsStore) await store.close?.();
       })();
       return closing;
