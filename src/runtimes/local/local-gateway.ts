@@ -1,16 +1,19 @@
 import { WebSocket } from 'ws';
 import type { DeliveryReport, Gateway } from '../../core/index.ts';
+import { CorkedWriter } from './corked-writer.ts';
 import type { LocalConnection } from './local-connection.ts';
 import { encodeTextFrame } from './text-frame.ts';
 
 /**
  * The core's Gateway port for the local runtime: writes straight to the sockets, in process (never through
  * the HTTP management API). The frame becomes a complete WebSocket frame once per send, and every receiver
- * gets those bytes written straight to its socket. This bypasses `ws.send`,
+ * gets those bytes written straight to its socket, coalesced per event-loop turn. This bypasses `ws.send`,
  * which is sound because the server never compresses (perMessageDeflate is off), fragments or sends Blobs,
  * so `ws` never holds queued frames of its own that these bytes could overtake.
  */
 export class LocalGateway implements Gateway {
+  private readonly writer = new CorkedWriter();
+
   constructor(
     private readonly connections: ReadonlyMap<string, LocalConnection>,
     private readonly maxBufferedBytes: number,
@@ -47,7 +50,7 @@ export class LocalGateway implements Gateway {
         continue;
       }
       try {
-        connection.transport.write(bytes);
+        this.writer.write(connection.transport, bytes);
         connection.lastActiveAt = now;
         delivered++;
       } catch (error) {
