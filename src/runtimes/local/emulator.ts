@@ -249,7 +249,17 @@ export class ApiGatewayEmulator {
     const protocol = acceptedProtocol(offeredProtocols(request), result.headers);
     if (protocol !== undefined) this.chosenProtocols.set(request, protocol);
     socket.off('error', ignoreError);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.onOpen(ws, socket, identity));
+    let opened = false;
+    // Synchronous here (no compression to negotiate): on return the connection is open, or ws gave up on
+    // the socket (it closed in the meantime) and the handler's connection must still be disconnected.
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      opened = true;
+      this.onOpen(ws, socket, identity);
+    });
+    if (!opened) {
+      await this.disconnect(identity, 1006, DEFAULT_CLOSE_REASONS[1006] as string);
+      return;
+    }
     this.logger.info('connected', { ...fields, sourceIp: identity.sourceIp });
   }
 

@@ -1,3 +1,4 @@
+import { connect as connectTcp } from 'node:net';
 import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
@@ -181,6 +182,45 @@ describe('local runtime: $connect, events and handshake', () => {
     clients.push(client);
     const after = await fetch(`${local.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`);
     expect(after.status).toBe(200);
+  });
+
+  it('queues frames a client sends before $connect resolved, and hands them over in order afterwards', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const recorder = new RecordingHandler(async (event) => {
+      if (event.requestContext.routeKey === '$connect') await gate;
+      return undefined;
+    });
+    const { port } = await start(recorder);
+    const masked = (text: string) => {
+      const payload = Buffer.from(text);
+      const mask = Buffer.from([1, 2, 3, 4]);
+      const body = payload.map((byte, i) => byte ^ (mask[i % 4] as number));
+      return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, body]);
+    };
+    // An eager client: the upgrade request and two frames in one write, without waiting for the 101.
+    const socket = connectTcp(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(
+      Buffer.concat([
+        Buffer.from(
+          'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        ),
+        masked('first'),
+        masked('second'),
+      ]),
+    );
+    await recorder.next('$connect');
+    expect(recorder.of('$default')).toHaveLength(0);
+    const second = recorder.next('$default').then(() => recorder.next('$default'));
+    release();
+    await second;
+    expect(recorder.of('$default').map((event) => event.body)).toEqual(['first', 'second']);
+    socket.destroy();
+    await recorder.next('$disconnect');
   });
 
   it('fires $disconnect for a client that leaves while $connect is still running', async () => {
