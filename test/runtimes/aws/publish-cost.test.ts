@@ -1,0 +1,170 @@
+/**
+ * Counts the AWS requests one publish costs at fan-out 1, 100 and 1,000: the real Lambda handler behind the
+ * emulator, DynamoDB Local and the emulator's `@connections` API, with SDK middleware counting every request
+ * by operation. docs/cost.md turns the figures into dollars. The figures are written to
+ * $TMPDIR/topicsocket-publish-cost.json (and to docs/cost-measurements.json with TOPICSOCKET_RECORD_COST=1).
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mapLimit } from '../../../src/core/index.ts';
+import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
+import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
+import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
+import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { DynamoDbStore } from '../../../src/stores/dynamodb/index.ts';
+import { seedSubscribers } from '../../support/dynamodb-seed.ts';
+import { freshTable } from '../../support/dynamodb-test-table.ts';
+import { lambdaContext } from '../../support/lambda-context.ts';
+import { localManagementClient } from '../../support/management-client.ts';
+import { interceptCommand, RequestCounter } from '../../support/sdk-faults.ts';
+import { TestClient } from '../local/client.ts';
+
+const FANOUTS = [1, 100, 1000] as const;
+const PAGE_SIZE = 1000; // the deployed default (TOPICSOCKET_SUBSCRIBER_PAGE_SIZE)
+
+interface Measurement {
+  fanout: number;
+  dynamodb: Record<string, number>;
+  apiGateway: Record<string, number>;
+  readCapacityUnits: number;
+  publishInvocationMs: number;
+}
+
+describe('requests per publish', () => {
+  let server: LocalServer;
+  let dynamo: { client: DynamoDBClient; tableName: string };
+  let dynamoCounter: RequestCounter;
+  let postCounter: RequestCounter | undefined;
+  let readCapacity = 0;
+  let lastPublishMs = 0;
+  let tearingDown = false;
+  let seeding = false;
+  const ids: string[] = [];
+  const receivers: TestClient[] = [];
+  let publisher: TestClient;
+  const managementClients = new ManagementClients((endpoint) => {
+    const client = localManagementClient(endpoint);
+    postCounter = new RequestCounter(client);
+    return client;
+  });
+  const measurements: Measurement[] = [];
+
+  beforeAll(async () => {
+    dynamo = await freshTable('cost');
+    dynamoCounter = new RequestCounter(dynamo.client);
+    // Ask DynamoDB (Local) what each Query consumed, as CloudWatch would bill it.
+    interceptCommand(dynamo.client, 'QueryCommand', async (input, send) => {
+      const output = await send({ ...input, ReturnConsumedCapacity: 'TOTAL' });
+      readCapacity += (output.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+      return output;
+    });
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let lambda: ReturnType<typeof createAwsHandler> | undefined;
+    server = await startLocalServer({
+      port: 0,
+      limits: { maxConnectionsPerIp: 0 }, // 1,001 sockets from 127.0.0.1
+      handler: async (event) => {
+        // Teardown: the table is thrown away, so 1,000 `$disconnect`s need not be processed.
+        if (tearingDown && event.requestContext.routeKey === '$disconnect') return { statusCode: 200 };
+        const receiver = event.headers?.['x-receiver'];
+        if (receiver !== undefined) ids[Number(receiver)] = event.requestContext.connectionId;
+        if (seeding && event.requestContext.routeKey === '$connect') return { statusCode: 200 };
+        const started = performance.now();
+        const result = await (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event));
+        if (event.body?.includes('"publish"')) lastPublishMs = performance.now() - started;
+        return result;
+      },
+    });
+    lambda = createAwsHandler(
+      {
+        tableName: dynamo.tableName,
+        managementEndpoint: server.managementEndpoint,
+        sendConcurrency: 50,
+        subscriberPageSize: PAGE_SIZE,
+        maxSubscriptions: 10,
+        metricsNamespace: 'topicsocket-cost',
+      },
+      {
+        dynamoDb: dynamo.client,
+        managementClients,
+        logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
+        metrics: new EmfMetrics({ namespace: 'topicsocket-cost' }),
+      },
+    );
+    // 1,000 real receivers: all on fan-1000, the first 100 also on fan-100, the first on fan-1. Only the
+    // publish is measured, so their `$connect`s are acknowledged without the Lambda and their rows seeded
+    // in bulk (the store's own reads check the seed below).
+    seeding = true;
+    await mapLimit(
+      Array.from({ length: 1000 }, (_, i) => i),
+      50,
+      async (i) => {
+        // The header tells the handler wrapper which receiver a connection id belongs to.
+        receivers[i] = await TestClient.open(server.url, { headers: { 'x-receiver': String(i) } });
+      },
+    );
+    seeding = false;
+    await seedSubscribers(
+      dynamo.client,
+      dynamo.tableName,
+      ids.map((connectionId, i) => ({
+        connectionId,
+        topics: FANOUTS.filter((fanout) => i < fanout).map((fanout) => `fan-${fanout}`),
+      })),
+      Math.floor(Date.now() / 1000) + 3600,
+    );
+    const store = new DynamoDbStore({ client: dynamo.client, tableName: dynamo.tableName });
+    expect((await store.topicsOf(ids[0] as string)).sort()).toEqual(['fan-1', 'fan-100', 'fan-1000']);
+    publisher = await TestClient.open(server.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    tearingDown = true;
+    await mapLimit(receivers, 100, (client) => client.close());
+    await publisher?.close();
+    await server?.close();
+    vi.restoreAllMocks();
+    managementClients.destroy();
+    dynamo?.client.destroy();
+    const figures = JSON.stringify({ pageSize: PAGE_SIZE, measurements }, null, 2);
+    writeFileSync(join(tmpdir(), 'topicsocket-publish-cost.json'), figures);
+    if (process.env.TOPICSOCKET_RECORD_COST === '1')
+      writeFileSync('docs/cost-measurements.json', `${figures}\n`);
+  });
+
+  for (const fanout of FANOUTS) {
+    it(`publish at fan-out ${fanout}: ${Math.floor(fanout / PAGE_SIZE) + 1} Query, ${fanout} posts`, async () => {
+      dynamoCounter.reset();
+      postCounter?.reset();
+      readCapacity = 0;
+      expect(
+        await (async () => {
+          publisher.send({ type: 'publish', topic: `fan-${fanout}`, data: { n: fanout }, id: 1 });
+          return publisher.next(60_000); // a loaded 2-core machine can take seconds for 1,000 posts
+        })(),
+      ).toEqual({
+        type: 'published',
+        topic: `fan-${fanout}`,
+        id: 1,
+      });
+      const frames = await Promise.all(receivers.slice(0, fanout).map((client) => client.next()));
+      expect(new Set(frames.map((frame) => JSON.stringify(frame))).size).toBe(1);
+      // A full page always carries a LastEvaluatedKey, so N = k * pageSize costs k + 1 Queries.
+      const queries = Math.floor(fanout / PAGE_SIZE) + 1;
+      expect(dynamoCounter.snapshot()).toEqual({ QueryCommand: queries });
+      expect(postCounter?.snapshot()).toEqual({ PostToConnectionCommand: fanout });
+      measurements.push({
+        fanout,
+        dynamodb: dynamoCounter.snapshot(),
+        apiGateway: postCounter?.snapshot() ?? {},
+        readCapacityUnits: readCapacity,
+        publishInvocationMs: Math.round(lastPublishMs),
+      });
+    });
+  }
+});
