@@ -20,8 +20,21 @@ export interface ConnectionIdentity {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+let cachedSecond = -1;
+let cachedRequestTime = '';
+
 /** API Gateway's `requestTime`: common log format in UTC, e.g. `20/Jul/2023:23:29:25 +0000`. */
 export function formatRequestTime(epochMs: number): string {
+  // Every message needs one; within a second they are all the same string.
+  const second = Math.floor(epochMs / 1000);
+  if (second !== cachedSecond) {
+    cachedRequestTime = format(epochMs);
+    cachedSecond = second;
+  }
+  return cachedRequestTime;
+}
+
+function format(epochMs: number): string {
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
   return (

@@ -52,7 +52,8 @@ describe('topicsocket CLI', () => {
       child,
       /WebSocket URL\s+(ws:\/\/127\.0\.0\.1:\d+)/,
     )) as RegExpMatchArray;
-    const client = await TestClient.open(url as string);
+    // The seed article's client connects to http://0.0.0.0:PORT; that reaches the default 127.0.0.1 bind.
+    const client = await TestClient.open((url as string).replace('ws://127.0.0.1', 'http://0.0.0.0'));
     expect(await client.request({ type: 'subscribe', topic: 'general', id: 1 })).toEqual({
       type: 'subscribed',
       topic: 'general',
