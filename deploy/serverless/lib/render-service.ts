@@ -171,6 +171,9 @@ export function renderService(): { [key: string]: YamlValue } {
         format: BundlingModel.format,
         platform: 'node',
         exclude: [...BundlingModel.externalModules],
+        // This folder's package.json says "type": "module"; `.cjs` keeps the CommonJS bundle CommonJS when
+        // serverless-offline loads it from .esbuild/ here (Lambda's loader also tries .cjs).
+        ...(BundlingModel.format === 'cjs' ? { outputFileExtension: '.cjs' } : {}),
       },
     },
     functions: {
