@@ -9,9 +9,15 @@ import { UsageError } from './io.ts';
  */
 export const storeArgs = {
   store: { type: 'string', default: 'memory' },
+  'dynamodb-endpoint': { type: 'string' },
+  table: { type: 'string', default: 'topicsocket' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-export const storeUsage = '  --store KIND        where connections and subscriptions live: memory (default)';
+export const storeUsage = [
+  '  --store KIND        where connections and subscriptions live: memory (default) or dynamodb',
+  '  --dynamodb-endpoint URL  with --store dynamodb: DynamoDB endpoint, e.g. DynamoDB Local',
+  '  --table NAME        with --store dynamodb: table name (default topicsocket; created if missing)',
+].join('\n');
 
 export type StoreArgValues = Record<string, string | boolean | undefined>;
 
@@ -25,6 +31,22 @@ type StoreFactory = (values: StoreArgValues) => Promise<StoreChoice>;
 
 const storeFactories: Record<string, StoreFactory> = {
   memory: async () => ({ store: new MemoryStore(), description: 'memory (lost on exit)' }),
+  dynamodb: async (values) => {
+    const endpoint = values['dynamodb-endpoint'];
+    const tableName = String(values.table ?? 'topicsocket');
+    // Required: the local server must never reach a real AWS account by accident.
+    if (typeof endpoint !== 'string' || !endpoint) {
+      throw new UsageError('--store dynamodb needs --dynamodb-endpoint URL (e.g. http://127.0.0.1:8000)');
+    }
+    // Loaded on demand so the memory store starts without the AWS SDK.
+    const { createDynamoDbClient, DynamoDbStore, ensureTable } = await import('../stores/dynamodb/index.ts');
+    const client = createDynamoDbClient({ endpoint });
+    await ensureTable(client, tableName);
+    return {
+      store: new DynamoDbStore({ client, tableName, closeClient: true }),
+      description: `dynamodb (table "${tableName}" at ${endpoint})`,
+    };
+  },
 };
 
 export async function createStore(values: StoreArgValues): Promise<StoreChoice> {

@@ -27,6 +27,8 @@ export interface DynamoDbStoreOptions {
    */
   consistentSubscriberReads?: boolean;
   batchRetry?: BatchRetryOptions;
+  /** `close()` destroys `client` (its sockets); for stores that own their client, like the CLI's. */
+  closeClient?: boolean;
 }
 
 /** The connection item as stored: the record plus the connection's topics (topic -> expiresAt). */
@@ -56,6 +58,8 @@ export class DynamoDbStore implements Store {
   private readonly pageSize: number;
   private readonly consistentSubscriberReads: boolean;
   private readonly batchRetry: BatchRetryOptions;
+  /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
+  private readonly ownedClient: { destroy(): void } | undefined;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -67,6 +71,11 @@ export class DynamoDbStore implements Store {
     this.pageSize = options.pageSize ?? 1000;
     this.consistentSubscriberReads = options.consistentSubscriberReads ?? true;
     this.batchRetry = options.batchRetry ?? defaultBatchRetry;
+    this.ownedClient = options.closeClient ? options.client : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.ownedClient?.destroy();
   }
 
   async putConnection(record: ConnectionRecord): Promise<void> {
