@@ -157,6 +157,33 @@ export function describeStoreContract(
       expect((await collect(topics[0]!)).ids).toEqual([other]);
     });
 
+    it('keeps the subscriptions when a connection record is stored again', async () => {
+      const id = uid('c');
+      const topic = uid('t');
+      await store.putConnection(connection(id));
+      await store.subscribe(id, topic, sub());
+      const again = { ...connection(id, 2 * HOUR), userAgent: 'again' };
+      await store.putConnection(again);
+      expect(await store.getConnection(id)).toEqual(again);
+      expect(await store.topicsOf(id)).toEqual([topic]);
+      expect((await collect(topic)).ids).toEqual([id]);
+      // And removing it still removes those subscriptions.
+      await store.removeConnection(id);
+      expect((await collect(topic)).ids).toEqual([]);
+    });
+
+    it('treats a subscription that expired as new when it is renewed', async () => {
+      const id = uid('c');
+      const topic = uid('t');
+      await store.putConnection(connection(id));
+      expect(await store.subscribe(id, topic, sub(30))).toBe('subscribed');
+      fx.advance(31_000);
+      expect((await collect(topic)).ids).toEqual([]);
+      expect(await store.subscribe(id, topic, sub())).toBe('subscribed');
+      expect(await store.topicsOf(id)).toEqual([topic]);
+      expect((await collect(topic)).ids).toEqual([id]);
+    });
+
     it('leaves no orphan when a subscribe races a disconnect', async () => {
       const rounds = 20;
       for (let round = 0; round < rounds; round++) {

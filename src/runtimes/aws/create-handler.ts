@@ -1,6 +1,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
 import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
@@ -18,6 +19,11 @@ export interface AwsHandlerDependencies {
   now?: () => number;
   logger?: PowertoolsLogger;
   metrics?: EmfMetrics;
+  /**
+   * Authentication, topic permissions and the publish rate (`loadAuthConfig(env, 'required')` in the real
+   * entry point). Absent: the broker runs open.
+   */
+  auth?: AuthConfig;
 }
 
 export type WebSocketLambdaHandler = (event: WebSocketEvent, context?: Context) => Promise<WebSocketResult>;
@@ -43,7 +49,8 @@ export function createAwsHandler(
     ...(deps.now ? { now: deps.now } : {}),
   });
   const clients = deps.managementClients ?? new ManagementClients();
-  const loggerPort = powertoolsLoggerPort(logger);
+  // Tokens and API keys never reach CloudWatch, whatever a log call passes along.
+  const loggerPort = redactingLogger(powertoolsLoggerPort(logger));
   const brokers = new Map<string, Broker>();
 
   const brokerFor = (endpoint: string): Broker => {
@@ -60,7 +67,11 @@ export function createAwsHandler(
         gateway,
         logger: loggerPort,
         metrics,
-        limits: { maxSubscriptionsPerConnection: config.maxSubscriptions },
+        limits: {
+          maxSubscriptionsPerConnection: config.maxSubscriptions,
+          ...(deps.auth?.publishRate === undefined ? {} : { publishRate: deps.auth.publishRate }),
+        },
+        ...(deps.auth ? { auth: deps.auth.auth } : {}),
         ...(deps.now ? { now: deps.now } : {}),
       });
       brokers.set(endpoint, broker);
