@@ -280,7 +280,7 @@ export class ApiGatewayEmulator {
   // ---- WebSocket: open connection ----
 
   private onOpen(ws: WebSocket, socket: Duplex, identity: ConnectionIdentity): void {
-    const connection = new LocalConnection(identity, ws, socket);
+    const connection = new LocalConnection(identity, ws, socket, this.limits.maxQueuedMessages);
     this.connections.set(identity.connectionId, connection);
 
     const guard = new FrameSizeGuard(this.limits.maxFrameBytes, (payloadLength) => {

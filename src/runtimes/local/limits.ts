@@ -18,6 +18,11 @@ export interface EmulatorLimits {
    * the emulator's memory without bound.
    */
   maxBufferedBytes: number;
+  /**
+   * Messages of one connection waiting for the handler before the emulator stops reading that connection
+   * (until half are handled). Local only: bounds memory when a client floods.
+   */
+  maxQueuedMessages: number;
   /** How long `close()` waits for clients to answer the close handshake before dropping their sockets. */
   closeGraceMs: number;
   /**
@@ -40,6 +45,7 @@ export const defaultEmulatorLimits: EmulatorLimits = {
   integrationTimeoutMs: 29_000,
   maxBufferedBytes: 4 * 1024 * 1024,
   closeGraceMs: 1_000,
+  maxQueuedMessages: 1_000,
   maxConnectionsPerIp: 1_000,
   disconnectSlowConsumers: true,
 };

@@ -19,6 +19,7 @@ export class LocalConnection {
   serverClose: { code: number; reason: string } | undefined;
   private readonly work: Array<() => Promise<void>> = [];
   private draining = false;
+  private paused = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private resolveFinished!: () => void;
   /** Resolves once `$disconnect` has been handled. */
@@ -31,6 +32,8 @@ export class LocalConnection {
     readonly socket: WebSocket,
     /** The TCP socket under `socket`: fan-out writes pre-encoded frames to it directly. */
     readonly transport: Duplex,
+    /** Past this many messages waiting for the handler, the socket stops being read until half are done. */
+    private readonly maxQueued = 1_000,
   ) {
     this.lastActiveAt = identity.connectedAt;
   }
@@ -51,16 +54,33 @@ export class LocalConnection {
     return true;
   }
 
-  /** Queues work for this connection; queued work runs strictly one after the other. */
+  /**
+   * Queues work for this connection; queued work runs strictly one after the other. A client that sends
+   * faster than the handler keeps up is not read from (TCP pushes back) until the queue is half empty, so
+   * a flood cannot grow the emulator's memory without bound.
+   */
   enqueue(task: () => Promise<void>): void {
     this.work.push(task);
+    if (this.work.length >= this.maxQueued && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
     if (!this.draining) void this.drain();
+  }
+
+  /** Messages waiting for the handler. */
+  get queued(): number {
+    return this.work.length;
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     for (let task = this.work.shift(); task; task = this.work.shift()) {
       await task();
+      if (this.paused && this.work.length <= this.maxQueued / 2) {
+        this.paused = false;
+        this.socket.resume();
+      }
     }
     this.draining = false;
   }

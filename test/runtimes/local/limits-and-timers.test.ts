@@ -86,6 +86,13 @@ describe('local runtime: API Gateway limits and timers', () => {
     });
   });
 
+  it('reads a flooding client only as fast as the handler keeps up, losing and reordering nothing', async () => {
+    await start({ limits: { maxQueuedMessages: 8 } });
+    const { client } = await open();
+    for (let i = 0; i < 300; i++) client.send({ type: 'unsubscribe', topic: `flood/${i}`, id: i });
+    for (let i = 0; i < 300; i++) expect((await client.next()).id).toBe(i);
+  });
+
   it('closes an idle connection with 1001 and cleans the store through $disconnect', async () => {
     await start({ limits: { idleTimeoutMs: 200 } });
     const { client, connectionId } = await open();

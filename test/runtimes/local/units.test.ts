@@ -1,9 +1,12 @@
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import { ConsoleLogger } from '../../../src/runtimes/local/console-logger.ts';
 import { FrameSizeGuard } from '../../../src/runtimes/local/frame-size-guard.ts';
 import { normalizeResult } from '../../../src/runtimes/local/handler.ts';
 import { acceptedProtocol } from '../../../src/runtimes/local/handshake.ts';
 import { awsStyleId } from '../../../src/runtimes/local/ids.ts';
+import { LocalConnection } from '../../../src/runtimes/local/local-connection.ts';
 import { mockPingReply } from '../../../src/runtimes/local/ping-route.ts';
 import { formatRequestTime } from '../../../src/runtimes/local/request-context.ts';
 
@@ -126,5 +129,44 @@ describe('emulator details', () => {
     expect(mockPingReply('{"type":"ping","id":1')).toBeUndefined();
     expect(mockPingReply('"ping"')).toBeUndefined();
     expect(mockPingReply('{"type":"publish","topic":"ping","data":1}')).toBeUndefined();
+  });
+});
+
+describe('LocalConnection queue', () => {
+  it('runs work in order, one at a time, and stops reading the socket while too much is queued', async () => {
+    const socketCalls: string[] = [];
+    const socket = {
+      pause: () => socketCalls.push('pause'),
+      resume: () => socketCalls.push('resume'),
+    } as unknown as WebSocket;
+    const identity = { connectionId: 'c=', connectedAt: Date.now(), sourceIp: '127.0.0.1' };
+    const connection = new LocalConnection(identity, socket, {} as Duplex, 4);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const order: number[] = [];
+    let running = 0;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    for (let i = 0; i < 6; i++) {
+      connection.enqueue(async () => {
+        running++;
+        expect(running).toBe(1);
+        await gate;
+        order.push(i);
+        running--;
+        if (i === 5) done();
+      });
+    }
+    // The first task is running; five wait, past the limit of four.
+    expect(connection.queued).toBe(5);
+    expect(socketCalls).toEqual(['pause']);
+    release();
+    await finished;
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(socketCalls).toEqual(['pause', 'resume']);
   });
 });
