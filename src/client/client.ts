@@ -161,9 +161,7 @@ export class TopicsocketClient {
    * ended. Settles once the socket has closed.
    */
   close(): Promise<void> {
-    if (this.#closing) return this.#closing;
-    this.#closing = this.#shutdown({ code: 1000, reason: 'client_close' });
-    return this.#closing;
+    return this.#end({ code: 1000, reason: 'client_close' });
   }
 
   // ---- subscriptions ----
@@ -382,7 +380,7 @@ export class TopicsocketClient {
         return;
       case 'disconnect':
         this.#serverDisconnect = frame;
-        if (!frame.reconnect) void this.#shutdown({ code: 1000, reason: frame.reason });
+        if (!frame.reconnect) void this.#end({ code: 1000, reason: frame.reason });
         return;
       default:
         this.#events.emit(
@@ -483,7 +481,7 @@ export class TopicsocketClient {
     if (this.#current === 'closed') return;
     const reason = disconnect?.reason ?? (end.reason || undefined);
     if (disconnect && !disconnect.reconnect) {
-      void this.#shutdown({ code: end.code, reason: disconnect.reason });
+      void this.#end({ code: end.code, reason: disconnect.reason });
       return;
     }
     if (end.opened && connection && connection.age >= this.#options.reconnect.stableAfterMs)
@@ -491,7 +489,7 @@ export class TopicsocketClient {
     if (end.opened && end.reason === 'rollover') this.#attempts = 0;
     const { reconnect } = this.#options;
     if (!reconnect.enabled || this.#attempts >= reconnect.maxAttempts) {
-      void this.#shutdown({ code: end.code, reason: reason ?? 'connection_lost' });
+      void this.#end({ code: end.code, reason: reason ?? 'connection_lost' });
       return;
     }
     // A rollover is planned and the old socket was healthy: come back at once.
@@ -522,6 +520,12 @@ export class TopicsocketClient {
       record.status = 'idle';
       record.ackId = undefined;
     }
+  }
+
+  /** Ends the client once, whoever asks first (close(), the server, the reconnect policy). */
+  #end(change: { code: number; reason: string }): Promise<void> {
+    this.#closing ??= this.#shutdown(change);
+    return this.#closing;
   }
 
   async #shutdown(change: { code: number; reason: string }): Promise<void> {

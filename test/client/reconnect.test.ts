@@ -237,6 +237,31 @@ describe('client recovery against the local emulator', () => {
     await expect.poll(() => policy.connections()).toBe(0);
   });
 
+  it('reports the reason of a disconnect frame with reconnect: true, and reconnects', async () => {
+    let disconnects = 0;
+    const shutdown: LocalServer = await startLocalServer({
+      port: 0,
+      handler: async (event) => {
+        const { routeKey, connectionId } = event.requestContext;
+        if (routeKey !== '$default' || disconnects++ > 0) return { statusCode: 200 };
+        // As a server going down does: say why in-band, then end the connection (DeleteConnection).
+        setTimeout(() => {
+          void fetch(`${shutdown.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`, {
+            method: 'DELETE',
+          });
+        }, 0);
+        const body = { type: 'disconnect', reason: 'server_shutdown', message: 'deploying', reconnect: true };
+        return { statusCode: 200, body: JSON.stringify(body) };
+      },
+    });
+    cleanups.push(() => shutdown.close());
+    const client = await clients.connected({ url: shutdown.url });
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    client.subscribe('anything', () => {});
+    expect(await lost).toMatchObject({ previous: 'connected', code: 1000, reason: 'server_shutdown' });
+    await nextEvent(client, 'state', isState('connected'));
+  });
+
   it('stays closed after a drop when reconnect is disabled', async () => {
     const test = await server();
     const proxy = await proxyTo(test.server.port);
