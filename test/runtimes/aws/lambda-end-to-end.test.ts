@@ -78,6 +78,8 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      // This file tests delivery and cleanup; auth (required by default) is covered by test/security.
+      TOPICSOCKET_AUTH: 'open',
     });
     // Keep Powertools' EMF and log lines (written straight to stdout/stderr) out of the test output.
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
