@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WebSocket } from 'ws';
 import type { LocalConnection } from './local-connection.ts';
 
 export interface ManagementApiOptions {
@@ -99,7 +100,10 @@ export function handleManagementRequest(
 
 function openConnection(options: ManagementApiOptions, connectionId: string): LocalConnection | undefined {
   const connection = options.connections.get(connectionId);
-  return connection?.state === 'open' ? connection : undefined;
+  // A client that already sent its close frame is gone for API Gateway too.
+  return connection?.state === 'open' && connection.socket.readyState === WebSocket.OPEN
+    ? connection
+    : undefined;
 }
 
 /** Collects the body, or yields undefined once it is larger than `limit` (the rest is drained, not kept). */
