@@ -5,7 +5,7 @@
  * $TMPDIR/topicsocket-publish-cost.json (and to docs/cost-measurements.json with TOPICSOCKET_RECORD_COST=1).
  */
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -131,7 +131,13 @@ describe('requests per publish', () => {
     vi.restoreAllMocks();
     managementClients.destroy();
     dynamo?.client.destroy();
-    const figures = JSON.stringify({ pageSize: PAGE_SIZE, measurements }, null, 2);
+    const conditions = {
+      note: 'local: DynamoDB Local + emulator + 1,000 ws clients in one process; durations are upper bounds',
+      cpus: cpus().length,
+      loadAverage1m: Number(loadavg()[0]?.toFixed(1)),
+      sendConcurrency: 50,
+    };
+    const figures = JSON.stringify({ pageSize: PAGE_SIZE, conditions, measurements }, null, 2);
     writeFileSync(join(tmpdir(), 'topicsocket-publish-cost.json'), figures);
     if (process.env.TOPICSOCKET_RECORD_COST === '1')
       writeFileSync('docs/cost-measurements.json', `${figures}\n`);
