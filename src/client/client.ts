@@ -9,7 +9,7 @@ import type {
   UnsubscribeFrame,
 } from '../protocol/frames.ts';
 import { backoffDelay, jitteredAge } from './backoff.ts';
-import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd } from './connection.ts';
+import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd, readGatewayError } from './connection.ts';
 import { Emitter } from './emitter.ts';
 import { TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
@@ -383,13 +383,8 @@ export class TopicsocketClient {
         if (!frame.reconnect) void this.#end({ code: 1000, reason: frame.reason });
         return;
       default:
-        this.#events.emit(
-          'error',
-          new TopicsocketError(
-            'bad_server_frame',
-            `unknown frame type "${(frame as { type: string }).type}"`,
-          ),
-        );
+        // A frame type from a newer server: ignored, as unknown fields are.
+        return;
     }
   }
 
@@ -444,11 +439,7 @@ export class TopicsocketClient {
         {
           open: () => this.#onOpen(),
           frame: (frame) => this.#onFrame(frame),
-          invalidFrame: () =>
-            this.#events.emit(
-              'error',
-              new TopicsocketError('bad_server_frame', 'the server sent a non-protocol frame'),
-            ),
+          invalidFrame: (data) => this.#events.emit('error', invalidFrameError(data)),
           end: (end) => {
             if (this.#connection === connection) this.#onConnectionEnd(end);
           },
@@ -565,6 +556,18 @@ export class TopicsocketClient {
     if (delayMs !== undefined) change.delayMs = delayMs;
     this.#events.emit('state', change);
   }
+}
+
+/**
+ * An error for a frame that is not a protocol frame. API Gateway itself sends
+ * `{"message":"Internal server error","connectionId":...,"requestId":...}` when the integration behind a
+ * frame failed or timed out: that one is the server's `internal_error` (retryable).
+ */
+function invalidFrameError(data: unknown): TopicsocketError {
+  const gatewayMessage = readGatewayError(data);
+  if (gatewayMessage !== undefined)
+    return new TopicsocketError('internal_error', `gateway: ${gatewayMessage}`);
+  return new TopicsocketError('bad_server_frame', 'the server sent a frame that is not a protocol frame');
 }
 
 function serverError(frame: ErrorFrame, topic: string | undefined): TopicsocketError {

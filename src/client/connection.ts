@@ -240,3 +240,17 @@ export function parseServerFrame(data: unknown): ServerFrame | undefined {
   }
   return undefined;
 }
+
+/** The `message` of API Gateway's own error frame (`{"message":"Internal server error",...}`), if `data` is one. */
+export function readGatewayError(data: unknown): string | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    const message = (value as { message?: unknown } | null)?.message;
+    return typeof value === 'object' && !(value as { type?: unknown }).type && typeof message === 'string'
+      ? message
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isTopicsocketError, type TopicsocketError } from '../../src/client/index.ts';
+import { startLocalServer } from '../../src/runtimes/local/index.ts';
 import { Clients } from './support/clients.ts';
 import { Inbox, nextEvent, until } from './support/events.ts';
 import { startTestServer, subscribersOf, type TestServer } from './support/servers.ts';
@@ -134,5 +135,32 @@ describe('client messaging against the local emulator', () => {
     await client.publish('throws', 1);
     expect(await error).toMatchObject({ code: 'listener_failed', topic: 'throws', cause: boom });
     await inbox.waitFor(1);
+  });
+
+  it("surfaces API Gateway's own error frame as internal_error, and ignores unknown frame types", async () => {
+    const failing = await startLocalServer({
+      port: 0,
+      handler: async (event) => {
+        if (event.requestContext.routeKey !== '$default') return { statusCode: 200 };
+        if (event.body?.includes('"future"')) return { statusCode: 200, body: '{"type":"future_frame"}' };
+        throw new Error('the Lambda crashed');
+      },
+    });
+    try {
+      const client = await clients.connected({ url: failing.url, ackTimeoutMs: 300 });
+      const errors: TopicsocketError[] = [];
+      client.on('error', (error) => errors.push(error));
+      // A frame type this SDK does not know: no error; the publish just gets no ack.
+      await expect(client.publish('future', 1)).rejects.toMatchObject({ code: 'timeout' });
+      expect(errors).toEqual([]);
+      // The integration fails: API Gateway answers {"message":"Internal server error",...} without an id.
+      const emitted = nextEvent(client, 'error');
+      await expect(client.publish('crash', 1)).rejects.toMatchObject({ code: 'timeout' });
+      expect(await emitted).toMatchObject({ code: 'internal_error', retryable: true });
+      expect(client.state).toBe('connected');
+    } finally {
+      await clients.closeAll();
+      await failing.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseServerFrame } from '../../src/client/connection.ts';
+import { parseServerFrame, readGatewayError } from '../../src/client/connection.ts';
 import { Emitter } from '../../src/client/emitter.ts';
 import { clientDefaults, isTopicsocketError, TopicsocketError } from '../../src/client/index.ts';
 import { resolveOptions } from '../../src/client/options.ts';
@@ -44,6 +44,16 @@ describe('parseServerFrame', () => {
       expect(parseServerFrame(bad)).toBeUndefined();
     }
     expect(parseServerFrame(new ArrayBuffer(4))).toBeUndefined();
+  });
+});
+
+describe('readGatewayError', () => {
+  it("reads API Gateway's own error frames only", () => {
+    const frame = '{"message":"Internal server error","connectionId":"abc=","requestId":"r"}';
+    expect(readGatewayError(frame)).toBe('Internal server error');
+    for (const other of ['{"type":"error","message":"x"}', '{"message":1}', 'null', 'nope', '"text"']) {
+      expect(readGatewayError(other)).toBeUndefined();
+    }
   });
 });
 
