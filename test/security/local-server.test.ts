@@ -202,11 +202,12 @@ describe('security: local server with auth required', () => {
   it('refuses an unauthenticated POST /publish and accepts the API key', async () => {
     const reader = await connect({ subscribe: ['news'] });
     await reader.request({ type: 'subscribe', topic: 'news', id: 1 });
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { 'x-api-key': 'not-the-key-0000000' },
       { authorization: `Bearer ${await hsToken()}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await post({ topic: 'news', data: 'leak' }, headers);
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ code: 'unauthorized' });
