@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from '../../core/index.ts';
+import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
 import type { JsonValue } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
@@ -148,6 +149,8 @@ export class DynamoDbStore implements Store {
 
   async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
     for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS; attempt++) {
+      // Lost a race with another write to this connection: step aside briefly before reading again.
+      if (attempt > 0) await sleep(fullJitterDelay(attempt - 1, { baseDelayMs: 10, maxDelayMs: 100 }));
       const nowSeconds = this.nowSeconds();
       const item = await this.liveConnectionItem(connectionId);
       if (!item) return 'no_connection';
@@ -200,7 +203,7 @@ export class DynamoDbStore implements Store {
       );
     } catch (error) {
       // The connection was deleted meanwhile; its delete removes the subscription item.
-      if (error instanceof TransactionCanceledException) return false;
+      if (isLostRace(error)) return false;
       throw error;
     }
     return held > this.nowSeconds();
@@ -286,7 +289,7 @@ export class DynamoDbStore implements Store {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
+      if (isLostRace(error)) return false;
       throw error;
     }
   }
@@ -356,6 +359,17 @@ export class DynamoDbStore implements Store {
   private nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/**
+ * A transaction cancelled because a condition failed or a concurrent write won: the caller reads again.
+ * Other cancellations (throttling, validation) are real errors and propagate.
+ */
+function isLostRace(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  return (error.CancellationReasons ?? []).some(
+    (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+  );
 }
 
 function isConditionFailure(error: unknown): boolean {
