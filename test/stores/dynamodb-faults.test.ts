@@ -3,7 +3,11 @@
  * `unavailable` reply with nothing half-written, and UnprocessedItems are retried until every delete lands.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/core/index.ts';
 import { BatchWriteIncompleteError, DynamoDbStore } from '../../src/stores/dynamodb/index.ts';
@@ -103,6 +107,25 @@ describe('DynamoDB store under injected faults', () => {
     heal();
     expect(await send(reader, { type: 'subscribe', topic, id: 's2' })).toMatchObject({ type: 'subscribed' });
     expect(await subscribersOf(topic)).toEqual([reader]);
+  });
+
+  it('reports a transaction cancelled by throttling as `unavailable` instead of retrying it as a race', async () => {
+    const [reader, topic] = [id('reader'), id('topic')];
+    await connect(reader);
+    const heal = injectFault(client, (r) =>
+      r.commandName === 'TransactWriteItemsCommand'
+        ? new TransactionCanceledException({
+            message: 'injected: Transaction cancelled [ThrottlingError, None]',
+            $metadata: { httpStatusCode: 400 },
+            CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }],
+          })
+        : undefined,
+    );
+    counter.reset();
+    expect(await send(reader, { type: 'subscribe', topic, id: 's1' })).toMatchObject({ code: 'unavailable' });
+    expect(counter.count('TransactWriteItemsCommand')).toBe(1);
+    heal();
+    expect(await store.topicsOf(reader)).toEqual([]);
   });
 
   it('stays consistent when a committed subscribe loses its response, and the client retries', async () => {
