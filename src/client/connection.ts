@@ -38,6 +38,8 @@ const DEAD_SOCKET_CLOSE = 4000;
 const GRACEFUL_CLOSE_MS = 1000;
 
 const noop = (): void => {};
+/** Monotonic milliseconds: elapsed-time checks must not jump with the wall clock. */
+const now = (): number => performance.now();
 
 /**
  * One WebSocket and its timers: handshake timeout, keepalive ping with a pong deadline, and the age limit
@@ -86,7 +88,7 @@ export class Connection {
 
   /** Milliseconds since the socket opened (0 before it did). */
   get age(): number {
-    return this.#opened ? Date.now() - this.#openedAt : 0;
+    return this.#opened ? now() - this.#openedAt : 0;
   }
 
   /** Sends a serialized frame; false when the socket is not open (nothing was sent). */
@@ -130,7 +132,7 @@ export class Connection {
   #onOpen(): void {
     if (this.#ended) return;
     this.#opened = true;
-    this.#openedAt = Date.now();
+    this.#openedAt = now();
     this.#lastInboundAt = this.#openedAt;
     clearTimeout(this.#connectTimer);
     this.#scheduleKeepalive(this.#settings.pingIntervalMs);
@@ -140,7 +142,7 @@ export class Connection {
 
   #onMessage(data: unknown): void {
     if (this.#ended) return;
-    this.#lastInboundAt = Date.now();
+    this.#lastInboundAt = now();
     const frame = parseServerFrame(data);
     if (frame) this.#handlers.frame(frame);
     else this.#handlers.invalidFrame(data);
@@ -156,10 +158,10 @@ export class Connection {
   }
 
   #onKeepalive(): void {
-    const now = Date.now();
+    const at = now();
     if (this.#pingSentAt !== 0) {
       if (this.#lastInboundAt < this.#pingSentAt) {
-        const waited = now - this.#pingSentAt;
+        const waited = at - this.#pingSentAt;
         if (waited >= this.#settings.pongTimeoutMs) {
           this.#drop('ping_timeout');
           return;
@@ -169,13 +171,13 @@ export class Connection {
       }
       this.#pingSentAt = 0;
     }
-    const silentFor = now - this.#lastInboundAt;
+    const silentFor = at - this.#lastInboundAt;
     if (silentFor < this.#settings.pingIntervalMs) {
       this.#scheduleKeepalive(this.#settings.pingIntervalMs - silentFor);
       return;
     }
     this.#pingCount++;
-    this.#pingSentAt = now;
+    this.#pingSentAt = at;
     const ping: PingFrame = { type: 'ping', id: `ping-${this.#pingCount}` };
     this.send(JSON.stringify(ping));
     // Look again when the next ping could be due or the pong is late, whichever comes first.
