@@ -1,7 +1,13 @@
 import type { Figures } from './figures.ts';
+import type { ServerKind } from './ipc.ts';
 import { type BenchReport, type ScenarioId, SERVER_LABELS, SERVERS } from './outcome.ts';
 
-const COLORS = { 'raw-ws': '#6b7280', socketio: '#f59e0b', topicsocket: '#2563eb' } as const;
+const COLORS: Record<ServerKind, string> = {
+  'raw-ws': '#6b7280',
+  socketio: '#f59e0b',
+  topicsocket: '#2563eb',
+  'topicsocket-dynamodb': '#7c3aed',
+};
 
 interface Bar {
   label: string;

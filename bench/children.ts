@@ -4,9 +4,19 @@ import { fileURLToPath } from 'node:url';
 /** Every child the runner started, so all of them are killed at the end, on failure, and on Ctrl-C. */
 const alive = new Set<ChildProcess>();
 
+/** Other things to end with the runner (DynamoDB Local's JVM); each must act synchronously. */
+const cleanups = new Set<() => void>();
+
+export function onCleanup(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
 export function killAll(): void {
   for (const child of alive) child.kill('SIGKILL');
   alive.clear();
+  for (const cleanup of cleanups) cleanup();
+  cleanups.clear();
 }
 
 process.once('exit', killAll);
@@ -18,10 +28,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** Forks a TypeScript entry under tsx with IPC; `--expose-gc` lets the runner ask for a GC before reading RSS. */
-export function forkBench(relativeToBench: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function forkBench(
+  relativeToBench: string,
+  env: NodeJS.ProcessEnv = {},
+  execArgv: string[] = [],
+): ChildProcess {
   const file = fileURLToPath(new URL(relativeToBench, import.meta.url));
   const child = fork(file, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
   });
@@ -30,9 +44,18 @@ export function forkBench(relativeToBench: string, env: NodeJS.ProcessEnv = {}):
   return child;
 }
 
-export function stop(child: ChildProcess): void {
-  child.kill('SIGKILL');
-  alive.delete(child);
+/** SIGTERM first, so a profiled child can write its profile on the way out; SIGKILL if it lingers. */
+export function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      alive.delete(child);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 /** Resolves with the child's first message that satisfies `accept`; rejects if it exits first or time runs out. */

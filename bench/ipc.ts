@@ -1,11 +1,14 @@
 /** Messages between the runner and its child processes (servers and the load generator), over Node IPC. */
 
-export type ServerKind = 'raw-ws' | 'socketio' | 'topicsocket';
+export type ServerKind = 'raw-ws' | 'socketio' | 'topicsocket' | 'topicsocket-dynamodb';
 
 /** Server child -> runner. */
-export type ServerEvent = { type: 'ready'; port: number } | { type: 'gc-done' };
-/** Runner -> server child. */
-export type ServerCommand = { type: 'gc' };
+export type ServerEvent =
+  | { type: 'ready'; port: number }
+  | { type: 'gc-done' }
+  | { type: 'stats'; counters: Record<string, number> };
+/** Runner -> server child. `stats` asks for the server's own counters (DynamoDB requests, for one). */
+export type ServerCommand = { type: 'gc' } | { type: 'stats' };
 
 /** One pub/sub load shape; every size is explicit so quick and full runs differ only in numbers. */
 export interface PubSubSpec {

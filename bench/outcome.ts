@@ -7,6 +7,7 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
   'raw-ws': 'raw ws',
   socketio: 'Socket.IO',
   topicsocket: 'topicsocket',
+  'topicsocket-dynamodb': 'topicsocket on DynamoDB Local',
 };
 
 export type ScenarioId = 'fanout' | 'latency' | 'many-topics' | 'idle' | 'slow-consumer';

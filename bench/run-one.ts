@@ -15,6 +15,7 @@ const SERVER_ENTRIES: Record<ServerKind, string> = {
   'raw-ws': './servers/raw-ws.ts',
   socketio: './servers/socketio.ts',
   topicsocket: './servers/topicsocket.ts',
+  'topicsocket-dynamodb': './servers/topicsocket-dynamodb.ts',
 };
 
 /** Everything one run of one scenario against one server produced. */
@@ -22,7 +23,7 @@ export interface RunRecord {
   server: ServerKind;
   result: LoadResult;
   /** Server and load-generator samples taken when the load generator marked a phase. */
-  marks: Record<string, { server: ProcSample; loadgen: ProcSample }>;
+  marks: Record<string, { server: ProcSample; loadgen: ProcSample; counters: Record<string, number> }>;
   /** Server RSS every `RSS_SAMPLE_MS` from start to end of the run. */
   rssSeries: Array<{ atMs: number; rssBytes: number }>;
   serverPeakRssBytes: number;
@@ -49,7 +50,13 @@ export async function runOne(
   const rssSeries: RunRecord['rssSeries'] = [];
   let sampler: NodeJS.Timeout | undefined;
   try {
-    const serverProcess = forkBench(SERVER_ENTRIES[server], serverEnv);
+    // BENCH_CPU_PROF=<dir> profiles the servers (node --cpu-prof), to see where a delivery's time goes.
+    const profileDir = process.env.BENCH_CPU_PROF;
+    const serverProcess = forkBench(
+      SERVER_ENTRIES[server],
+      serverEnv,
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${server}`] : [],
+    );
     children.push(serverProcess);
     const ready = await nextMessage(serverProcess, isServerEvent('ready'), 30_000, `${server} to start`);
     const serverPid = serverProcess.pid!;
@@ -72,7 +79,16 @@ export async function runOne(
           serverProcess.send({ type: 'gc' } satisfies ServerCommand);
           await nextMessage(serverProcess, isServerEvent('gc-done'), 10_000, 'server GC');
         }
-        marks[event.name] = { server: sampleProcess(serverPid), loadgen: sampleProcess(loadgen.pid!) };
+        const serverSample = sampleProcess(serverPid);
+        const loadgenSample = sampleProcess(loadgen.pid!);
+        serverProcess.send({ type: 'stats' } satisfies ServerCommand);
+        const { counters } = await nextMessage(
+          serverProcess,
+          isServerEvent('stats'),
+          10_000,
+          'server counters',
+        );
+        marks[event.name] = { server: serverSample, loadgen: loadgenSample, counters };
         loadgen.send({ type: 'marked', name: event.name } satisfies LoadCommand);
       })();
     });
@@ -103,6 +119,6 @@ export async function runOne(
     };
   } finally {
     if (sampler) clearInterval(sampler);
-    for (const child of children) stop(child);
+    await Promise.all(children.map(stop));
   }
 }

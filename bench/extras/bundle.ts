@@ -1,5 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { BundlingModel, FunctionModel } from '../../deploy/model/function.ts';
 import type { ExtraOutcome } from '../outcome.ts';
 
-export async function measureBundle(_log: (message: string) => void): Promise<ExtraOutcome> {
-  return { title: 'Lambda handler bundle', status: 'not run', lines: ['not implemented yet'] };
+const run = promisify(execFile);
+const COLD_IMPORTS = 5;
+
+/** Loads the bundle in a fresh Node process and prints how long `require` took, in ms. */
+const IMPORT_PROBE = `
+const started = process.hrtime.bigint();
+const module_ = require(process.argv[1]);
+const ms = Number(process.hrtime.bigint() - started) / 1e6;
+if (typeof module_.${FunctionModel.handler} !== 'function') throw new Error('no handler export');
+process.stdout.write(String(ms));
+`;
+
+/**
+ * Bundles the Lambda handler exactly as the deploy tools do (deploy/model/function.ts) and times a cold
+ * import of it in fresh processes. Architecture (arm64) does not change a JavaScript bundle.
+ */
+export async function measureBundle(log: (message: string) => void): Promise<ExtraOutcome> {
+  const title = `Lambda handler bundle (${FunctionModel.entry}, ${BundlingModel.target}, ${FunctionModel.architecture})`;
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'topicsocket-bundle-'));
+  try {
+    const outfile = join(dir, 'handler.cjs');
+    const result = await build({
+      entryPoints: [join(root, FunctionModel.entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: BundlingModel.target,
+      format: BundlingModel.format,
+      minify: BundlingModel.minify,
+      sourcemap: BundlingModel.sourceMap,
+      external: [...BundlingModel.externalModules],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const bytes = statSync(outfile).size;
+    const inputs = Object.entries(
+      result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('.cjs')) ?? '']
+        ?.inputs ?? {},
+    );
+    const byPackage = new Map<string, number>();
+    for (const [path, input] of inputs) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const name = match?.[1] ?? 'topicsocket (src)';
+      byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
+    }
+    const largest = [...byPackage]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([name, size]) => `${name} ${(size / 1024).toFixed(0)} KiB`)
+      .join(', ');
+    const timings: number[] = [];
+    for (let i = 0; i < COLD_IMPORTS; i++) {
+      const { stdout } = await run(process.execPath, ['-e', IMPORT_PROBE, outfile], {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          TOPICSOCKET_TABLE: 'bench',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+      timings.push(Number(stdout));
+    }
+    timings.sort((a, b) => a - b);
+    const median = timings[Math.floor(timings.length / 2)] ?? 0;
+    log(`bundle: ${bytes} bytes, cold import median ${median.toFixed(1)} ms`);
+    return {
+      title,
+      status: 'ran',
+      lines: [
+        `bundle: ${(bytes / 1024).toFixed(1)} KiB minified (${BundlingModel.format}, everything bundled; source map not counted); largest parts: ${largest}`,
+        `cold \`require\` of the bundle in a fresh Node ${process.version} process: median ${median.toFixed(1)} ms of ${COLD_IMPORTS} (min ${timings[0]?.toFixed(1)}, max ${timings.at(-1)?.toFixed(1)}); this machine is x64 and shared, Lambda arm64 will differ`,
+      ],
+    };
+  } catch (error) {
+    return { title, status: 'failed', lines: [String(error)] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

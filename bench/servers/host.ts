@@ -4,6 +4,8 @@ import type { ServerCommand, ServerEvent } from '../ipc.ts';
 export interface RunningServer {
   port: number;
   close(): Promise<void>;
+  /** Counters the runner reads at each phase mark. */
+  counters?(): Record<string, number>;
 }
 
 function send(event: ServerEvent): void {
@@ -15,15 +17,23 @@ function send(event: ServerEvent): void {
  * RSS figures do not count garbage), and exits when the runner goes away, so no server outlives a run.
  */
 export function hostServer(start: () => Promise<RunningServer>): void {
+  let running: RunningServer | undefined;
   process.on('disconnect', () => process.exit(0));
+  // A clean exit writes the CPU profile when the runner profiles servers.
+  process.on('SIGTERM', () => process.exit(0));
   process.on('message', (message: ServerCommand) => {
     if (message.type === 'gc') {
       globalThis.gc?.();
       send({ type: 'gc-done' });
+    } else if (message.type === 'stats') {
+      send({ type: 'stats', counters: running?.counters?.() ?? {} });
     }
   });
   start().then(
-    (server) => send({ type: 'ready', port: server.port }),
+    (server) => {
+      running = server;
+      send({ type: 'ready', port: server.port });
+    },
     (error: unknown) => {
       console.error('bench server failed to start:', error);
       process.exit(1);
