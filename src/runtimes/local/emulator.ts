@@ -66,6 +66,8 @@ export class ApiGatewayEmulator {
   /** Subprotocol chosen by `$connect`, per upgrade request, for ws's handleProtocols hook. */
   private readonly chosenProtocols = new WeakMap<IncomingMessage, string>();
   private readonly pendingConnects = new Set<Promise<void>>();
+  /** Every connection from open until its `$disconnect` was handled (the map above holds only open ones). */
+  private readonly live = new Set<LocalConnection>();
   private api: ApiIdentity | undefined;
   private shuttingDown = false;
   private readonly connectionsPerIp: ConnectionCounter;
@@ -137,11 +139,11 @@ export class ApiGatewayEmulator {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     await Promise.all(this.pendingConnects);
-    const open = [...this.connections.values()];
-    for (const connection of open) {
+    for (const connection of this.connections.values()) {
       connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
     }
-    await Promise.all(open.map((connection) => connection.finished));
+    // Connections already closing (deleted, expired) are waited for too: no $disconnect after close().
+    await Promise.all([...this.live].map((connection) => connection.finished));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -282,6 +284,7 @@ export class ApiGatewayEmulator {
   private onOpen(ws: WebSocket, socket: Duplex, identity: ConnectionIdentity): void {
     const connection = new LocalConnection(identity, ws, socket, this.limits.maxQueuedMessages);
     this.connections.set(identity.connectionId, connection);
+    this.live.add(connection);
 
     const guard = new FrameSizeGuard(this.limits.maxFrameBytes, (payloadLength) => {
       this.logger.info('frame too large', { connectionId: connection.id, payloadLength });
@@ -382,6 +385,7 @@ export class ApiGatewayEmulator {
     connection.enqueue(async () => {
       await this.disconnect(connection.identity, statusCode, closeReason);
       connection.markFinished();
+      this.live.delete(connection);
     });
   }
 

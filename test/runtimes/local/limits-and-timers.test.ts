@@ -1,3 +1,4 @@
+import { connect as connectTcp } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -170,6 +171,34 @@ describe('local runtime: API Gateway limits and timers', () => {
     // The port is free again.
     const again = await startLocalServer({ port: local.port });
     await again.close();
+    server = undefined;
+  });
+
+  it('waits in close() for connections that were already closing, so no $disconnect comes after it', async () => {
+    const local = await start({ limits: { closeGraceMs: 300 } });
+    // A client that completes the handshake and then never answers anything, the close frame included.
+    const mute = connectTcp(local.port, '127.0.0.1');
+    mute.on('error', () => {});
+    mute.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await new Promise((resolve) => mute.once('data', resolve));
+    const connectionId = store.connected.at(-1) as string;
+    const deleted = await fetch(
+      `${local.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+      {
+        method: 'DELETE',
+      },
+    );
+    expect(deleted.status).toBe(204);
+    let removed = false;
+    void store.removal(connectionId).then(() => {
+      removed = true;
+    });
+    await local.close();
+    expect(removed).toBe(true);
+    mute.destroy();
     server = undefined;
   });
 });
