@@ -137,6 +137,26 @@ describe('local runtime: $connect, events and handshake', () => {
     expect(reply.requestId).toMatch(AWS_ID);
   });
 
+  it('times out slow integrations as API Gateway does: 504 on $connect, an error frame on $default', async () => {
+    const never = new Promise<undefined>(() => {});
+    const recorder = new RecordingHandler((event) => {
+      if (event.queryStringParameters?.slow === 'connect') return never;
+      if (event.requestContext.routeKey === '$default' && event.body === 'slow') return never;
+      return event.requestContext.routeKey === '$default' ? { statusCode: 200, body: 'fast' } : undefined;
+    });
+    server = await startLocalServer({
+      port: 0,
+      handler: recorder.handler,
+      limits: { integrationTimeoutMs: 100 },
+    });
+    await expect(TestClient.open(`${server.url}?slow=connect`)).rejects.toThrow('unexpected response 504');
+    const client = await open(server.url);
+    expect(await client.request('slow')).toMatchObject({ message: 'Endpoint request timed out' });
+    // The connection goes on with its next message.
+    client.send('next');
+    expect(await client.nextText()).toBe('fast');
+  });
+
   it('accepts a subprotocol only when $connect echoes it', async () => {
     const recorder = new RecordingHandler((event) => {
       if (event.requestContext.routeKey !== '$connect') return undefined;
