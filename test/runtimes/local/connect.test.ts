@@ -84,6 +84,12 @@ describe('local runtime: $connect, events and handshake', () => {
     });
     expect(message.requestContext.messageId).toMatch(AWS_ID);
 
+    client.ws.send(Buffer.from([0, 1, 254, 255]), { binary: true });
+    expect(await client.nextText()).toBe('echo');
+    const binary = recorder.of('$default')[1] as WebSocketEvent;
+    expect(binary.isBase64Encoded).toBe(true);
+    expect(binary.body).toBe(Buffer.from([0, 1, 254, 255]).toString('base64'));
+
     const disconnected = recorder.next('$disconnect');
     client.ws.close(4000, 'bye');
     const disconnect = (await disconnected).requestContext as Context;
