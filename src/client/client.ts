@@ -94,6 +94,8 @@ export class TopicsocketClient {
     this.#options = resolveOptions(options);
     // Start on the next microtask, so listeners added right after createClient() see every event.
     queueMicrotask(() => void this.#connect());
+    // Browsers say when the network is back: no reason to sit out the rest of a backoff wait then.
+    onlineEvents()?.addEventListener('online', this.#onOnline);
   }
 
   get state(): ConnectionState {
@@ -495,6 +497,13 @@ export class TopicsocketClient {
     }, delay);
   }
 
+  #onOnline = (): void => {
+    if (this.#reconnectTimer === undefined) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    void this.#connect();
+  };
+
   /** The connection is gone: unanswered publishes fail (they may or may not have happened), topics go idle. */
   #failInFlight(): void {
     for (const [id, request] of this.#pending) {
@@ -523,6 +532,8 @@ export class TopicsocketClient {
     if (this.#current === 'closed') return;
     this.#attemptSeq++;
     clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    onlineEvents()?.removeEventListener('online', this.#onOnline);
     for (const timer of this.#topicRetryTimers) clearTimeout(timer);
     this.#topicRetryTimers.clear();
     const connection = this.#connection;
@@ -556,6 +567,14 @@ export class TopicsocketClient {
     if (delayMs !== undefined) change.delayMs = delayMs;
     this.#events.emit('state', change);
   }
+}
+
+/** Where `online` events fire: `window` in browsers (and workers); nothing in Node. */
+function onlineEvents(): Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | undefined {
+  const global = globalThis as Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>;
+  return typeof global.addEventListener === 'function' && typeof global.removeEventListener === 'function'
+    ? (global as Pick<EventTarget, 'addEventListener' | 'removeEventListener'>)
+    : undefined;
 }
 
 /**

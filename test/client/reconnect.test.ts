@@ -181,6 +181,37 @@ describe('client recovery against the local emulator', () => {
     await expectAllSubscriptionsLive(client, inboxes, 8);
   });
 
+  it('reconnects at once when the browser reports the network is back online', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    // Stand in for `window`: the SDK listens for `online` on the global object.
+    const window = new EventTarget();
+    const removed: string[] = [];
+    const global = globalThis as Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>;
+    global.addEventListener = window.addEventListener.bind(window);
+    global.removeEventListener = (type: string, listener: EventListenerOrEventListenerObject | null) => {
+      removed.push(type);
+      window.removeEventListener(type, listener);
+    };
+    try {
+      const reconnect = { minDelayMs: 60_000, maxDelayMs: 60_000 };
+      const client = await clients.connected({ url: proxy.url, reconnect });
+      const inboxes = await subscribeAll(client);
+      const lost = nextEvent(client, 'state', isState('reconnecting'));
+      const back = resubscribed(client, TOPICS);
+      proxy.dropAll();
+      expect((await lost).delayMs).toBe(60_000);
+      window.dispatchEvent(new Event('online'));
+      await back;
+      await expectAllSubscriptionsLive(client, inboxes, 9);
+      await client.close();
+      expect(removed).toEqual(['online']);
+    } finally {
+      delete global.addEventListener;
+      delete global.removeEventListener;
+    }
+  });
+
   it('asks getToken again on every reconnect and sends the token as ?token=', async () => {
     const connects: WebSocketEvent[] = [];
     const recording = await startLocalServer({
