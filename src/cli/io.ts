@@ -2,6 +2,8 @@
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Whether `out` is a terminal that shows colours. */
+  colors?: boolean;
   /** Environment variables (PORT, LOG_LEVEL...). */
   env: Record<string, string | undefined>;
   /** Resolves with the signal's name when the process is asked to stop (SIGINT, SIGTERM). */

@@ -9,6 +9,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const exitCode = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  colors: process.stdout.isTTY === true,
   env: process.env,
   untilStopped: () =>
     new Promise((resolve) => {

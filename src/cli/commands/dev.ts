@@ -3,6 +3,7 @@ import {
   ConsoleLogger,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  type EmulatorLimits,
   type LogLevel,
   startLocalServer,
 } from '../../runtimes/local/index.ts';
@@ -20,7 +21,11 @@ Options:
   -H, --host HOST     interface to listen on (default: ${DEFAULT_HOST}; 0.0.0.0 for every interface)
 ${storeUsage}
   --log-level LEVEL   debug, info (default), warn or error; also $LOG_LEVEL
-  -h, --help          show this help`;
+  --idle-timeout MS   close connections idle this long (default: API Gateway's 600000, 10 minutes)
+  --max-duration MS   close every connection after this long (default: API Gateway's 7200000, 2 hours)
+  -h, --help          show this help
+
+Shorter timers make the disconnects clients must survive on AWS happen within a test session.`;
 
 export const devCommand: Command = {
   name: 'dev',
@@ -35,6 +40,8 @@ export const devCommand: Command = {
         port: { type: 'string', short: 'p' },
         host: { type: 'string', short: 'H', default: DEFAULT_HOST },
         'log-level': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-duration': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...storeArgs,
       },
@@ -47,9 +54,16 @@ export const devCommand: Command = {
     const level = values['log-level'] ?? io.env.LOG_LEVEL?.toLowerCase() ?? 'info';
     if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`unknown log level "${level}"`);
 
+    const limits: Partial<EmulatorLimits> = {};
+    if (values['idle-timeout'] !== undefined)
+      limits.idleTimeoutMs = parseMs('idle-timeout', values['idle-timeout']);
+    if (values['max-duration'] !== undefined) {
+      limits.maxConnectionDurationMs = parseMs('max-duration', values['max-duration']);
+    }
+
     const { store, description } = await createStore(values);
-    const logger = new ConsoleLogger({ level: level as LogLevel });
-    const server = await startLocalServer({ port, host: values.host, store, logger });
+    const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
+    const server = await startLocalServer({ port, host: values.host, store, logger, limits });
     io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
     io.out(`  WebSocket URL        ${server.url}`);
     io.out(`  @connections API     ${server.managementEndpoint}  (also under /local)`);
@@ -57,6 +71,12 @@ export const devCommand: Command = {
       io.out(`  listening on         every interface (${values.host}), port ${server.port}`);
     }
     io.out(`  store                ${description}`);
+    if (limits.idleTimeoutMs !== undefined || limits.maxConnectionDurationMs !== undefined) {
+      io.out(
+        `  timers               idle ${limits.idleTimeoutMs ?? 'default'} ms, ` +
+          `max duration ${limits.maxConnectionDurationMs ?? 'default'} ms`,
+      );
+    }
     io.out('Press Ctrl-C to stop.');
 
     const signal = await io.untilStopped();
@@ -73,4 +93,12 @@ function parsePort(value: string): number {
     throw new UsageError(`invalid port "${value}"`);
   }
   return port;
+}
+
+function parseMs(option: string, value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0 || value.trim() === '') {
+    throw new UsageError(`--${option} takes a positive number of milliseconds, not "${value}"`);
+  }
+  return ms;
 }
