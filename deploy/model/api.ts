@@ -1,4 +1,4 @@
-/** The WebSocket API's stage: name, throttling, authentication hook and the stack's outputs. */
+/** The WebSocket API's stage: throttling and the stack's outputs. */
 
 export interface ThrottleModel {
   /** Steady-state requests (incoming frames) per second across the stage. */
@@ -6,13 +6,6 @@ export interface ThrottleModel {
   /** Bucket size for short peaks. */
   burstLimit: number;
 }
-
-/**
- * Connect-time authentication. `none` today; a later change adds a Lambda authorizer on `$connect`
- * (authorizers run on `$connect` only; their context reaches every later route). Both deploy tools refuse
- * a mode they do not render yet, so a model change cannot silently deploy an open API.
- */
-export type AuthModel = { mode: 'none' } | { mode: 'lambda-authorizer'; identitySource: readonly string[] };
 
 /**
  * Stage-wide throttle: well under the account's shared 10,000 RPS (which also covers `@connections`

@@ -1,4 +1,5 @@
 export * from './api.ts';
+export * from './auth.ts';
 export * from './function.ts';
 export * from './iam.ts';
 export * from './pong-mock.ts';

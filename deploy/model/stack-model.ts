@@ -2,7 +2,8 @@
  * The whole stack as one value: what `deploy/cdk` and `deploy/serverless` both render.
  */
 import { LambdaEnvironment } from '../../src/stores/dynamodb/table-design.ts';
-import { type AuthModel, DefaultThrottle, type ThrottleModel } from './api.ts';
+import { DefaultThrottle, type ThrottleModel } from './api.ts';
+import type { AuthSettings } from './auth.ts';
 import { BundlingModel, FunctionModel, RuntimeEnvironment } from './function.ts';
 import { type RouteModel, RouteSelectionExpression, Routes } from './routes.ts';
 import { type TableModel, tableModel } from './table.ts';
@@ -13,6 +14,8 @@ export interface StackOptions {
   stage: string;
   /** `@connections` endpoint override, required behind a custom domain (e.g. `https://ws.example.com`). */
   managementEndpoint?: string;
+  /** AuthEnvironment variables to give the function (see auth.ts); none: auth required, no key source. */
+  auth?: AuthSettings;
 }
 
 export interface StackModel {
@@ -24,7 +27,7 @@ export interface StackModel {
   routes: readonly RouteModel[];
   table: TableModel;
   throttle: ThrottleModel;
-  auth: AuthModel;
+  auth: AuthSettings;
   managementEndpoint: string | undefined;
 }
 
@@ -49,25 +52,21 @@ export function stackModel(options: StackOptions): StackModel {
     routes: Routes,
     table: tableModel(ServiceName, options.stage),
     throttle: DefaultThrottle,
-    auth: { mode: 'none' },
+    auth: options.auth ?? {},
     managementEndpoint: endpoint,
   };
 }
 
-/** The function's environment: the table and endpoint under LambdaEnvironment's names, nothing else. */
-export function functionEnvironment(tableName: string, managementEndpoint: string): Record<string, string> {
+/** The function's environment: the table and endpoint under LambdaEnvironment's names, then auth settings. */
+export function functionEnvironment(
+  tableName: string,
+  managementEndpoint: string,
+  auth: AuthSettings = {},
+): Record<string, string> {
   return {
     [LambdaEnvironment.tableName]: tableName,
     [LambdaEnvironment.managementEndpoint]: managementEndpoint,
     ...RuntimeEnvironment,
+    ...auth,
   };
-}
-
-/** Both renderers call this first: an auth mode they cannot render must stop the deploy, not open the API. */
-export function assertRenderableAuth(auth: AuthModel): void {
-  if (auth.mode !== 'none') {
-    throw new Error(
-      `auth mode "${auth.mode}" is not rendered yet: add the $connect authorizer to deploy/cdk and deploy/serverless`,
-    );
-  }
 }

@@ -1,16 +1,19 @@
 /**
  * The CDK app. Stage, account and region come from the environment:
- *   TOPICSOCKET_STAGE (default "dev"), TOPICSOCKET_MANAGEMENT_ENDPOINT (custom domains only),
+ *   TOPICSOCKET_STAGE (default "dev"), TOPICSOCKET_MANAGEMENT_ENDPOINT (custom domains only), the auth
+ *   variables (deploy/model/auth.ts),
  *   TOPICSOCKET_ACCOUNT / TOPICSOCKET_REGION (fixed dummies for offline synth), else the CLI's
  *   CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION from your credentials.
  */
 import { App } from 'aws-cdk-lib';
-import { stackModel } from '../../model/index.ts';
+import { authSettings, stackModel } from '../../model/index.ts';
 import { TopicsocketStack } from '../lib/topicsocket-stack.ts';
 
 const model = stackModel({
   stage: process.env.TOPICSOCKET_STAGE ?? 'dev',
   managementEndpoint: process.env.TOPICSOCKET_MANAGEMENT_ENDPOINT,
+  // TOPICSOCKET_AUTH, TOPICSOCKET_JWKS_URL, ...: passed to the function under the same names.
+  auth: authSettings(process.env),
 });
 const app = new App();
 new TopicsocketStack(app, `${model.serviceName}-${model.stage}`, {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -14,7 +14,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
-  assertRenderableAuth,
+  authWarning,
   defaultManagementEndpoint,
   functionEnvironment,
   IndexProjection,
@@ -41,7 +41,8 @@ export class TopicsocketStack extends Stack {
   constructor(scope: Construct, id: string, props: TopicsocketStackProps) {
     super(scope, id, props);
     const { model } = props;
-    assertRenderableAuth(model.auth);
+    const warning = authWarning(model.auth);
+    if (warning) Annotations.of(this).addWarningV2('topicsocket:auth', warning);
 
     const table = new Table(this, 'Table', {
       tableName: model.table.name,
@@ -89,7 +90,7 @@ export class TopicsocketStack extends Stack {
       architecture: model.function.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: model.function.memoryMb,
       timeout: Duration.seconds(model.function.timeoutSeconds),
-      environment: functionEnvironment(table.tableName, managementEndpoint),
+      environment: functionEnvironment(table.tableName, managementEndpoint, model.auth),
       logGroup,
       role,
       projectRoot,

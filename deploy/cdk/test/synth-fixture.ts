@@ -27,6 +27,7 @@ function handlerLocation(model: StackModel): { entryPath: string; projectRoot: s
 export interface SynthOptions {
   stage: string;
   managementEndpoint?: string;
+  auth?: Record<string, string>;
   /** Skip esbuild (for extra variants of the stack: one bundled synth per file is enough). */
   skipBundling?: boolean;
 }
@@ -34,6 +35,7 @@ export interface SynthOptions {
 export function synthesize(options: SynthOptions): {
   template: Template;
   model: StackModel;
+  stack: TopicsocketStack;
 } {
   const model = stackModel(options);
   const app = new App({
@@ -45,5 +47,5 @@ export function synthesize(options: SynthOptions): {
     ...handlerLocation(model),
     env: { account: TestAccount, region: TestRegion },
   });
-  return { template: Template.fromStack(stack), model };
+  return { template: Template.fromStack(stack), model, stack };
 }

@@ -3,20 +3,22 @@
  * routes, the MOCK pong, the table from the store's design, and IAM that grants exactly the model's actions
  * on exactly this stack's resources.
  */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
-import { PongMock, Routes, type StackModel } from '../../model/index.ts';
+import { AuthVariableNames, authSettings, PongMock, Routes, type StackModel } from '../../model/index.ts';
+import type { TopicsocketStack } from '../lib/topicsocket-stack.ts';
 import { synthesize, TestAccount, TestRegion } from './synth-fixture.ts';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
 let template: Template;
 let model: StackModel;
+let stack: TopicsocketStack;
 let resources: Resources;
 
 beforeAll(() => {
-  ({ template, model } = synthesize({ stage: 'dev' }));
+  ({ template, model, stack } = synthesize({ stage: 'dev' }));
   resources = template.toJSON().Resources as Resources;
 });
 
@@ -266,9 +268,26 @@ describe('IAM', () => {
   });
 });
 
-describe('auth hook', () => {
-  it('has no authorizer until the model asks for one', () => {
-    expect(model.auth.mode).toBe('none');
+describe('auth', () => {
+  it('deploys no auth variable by default (the function then requires auth) and warns that nobody can connect', () => {
+    const [, fn] = ofType('AWS::Lambda::Function')[0]!;
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables).filter((name) => AuthVariableNames.includes(name))).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('every connection will be refused'));
     expect(ofType('AWS::ApiGatewayV2::Authorizer')).toHaveLength(0);
+  });
+
+  it('passes the deployer auth settings to the function under the same names', () => {
+    const settings = authSettings({
+      TOPICSOCKET_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+      TOPICSOCKET_JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+      UNRELATED: 'not passed',
+    });
+    const withAuth = synthesize({ stage: 'dev', auth: settings, skipBundling: true });
+    withAuth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike(settings) },
+    });
+    expect(JSON.stringify(withAuth.template.toJSON())).not.toContain('not passed');
+    expect(Annotations.fromStack(withAuth.stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 });

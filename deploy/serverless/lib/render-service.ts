@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import {
-  assertRenderableAuth,
+  AuthVariableNames,
   BundlingModel,
   DefaultResponseKey,
   DefaultThrottle,
@@ -108,8 +108,9 @@ function mockRouteResources(routeKey: string, twoWay: boolean): Record<string, Y
 }
 
 export function renderService(): { [key: string]: YamlValue } {
-  const auth = { mode: 'none' } as const;
-  assertRenderableAuth(auth);
+  // Auth settings come from the deployer's environment at deploy time, under the names the function reads
+  // (deploy/model/auth.ts); unset ones resolve to '' which the function treats as unset.
+  const auth = Object.fromEntries(AuthVariableNames.map((name) => [name, variable(`env:${name}, ''`)]));
   const table = tableModel(ServiceName, stage);
 
   const statements = policyStatements(table, {
@@ -152,7 +153,7 @@ export function renderService(): { [key: string]: YamlValue } {
       logRetentionInDays: FunctionModel.logRetentionDays,
       websocketsApiName: `${ServiceName}-${stage}`,
       websocketsApiRouteSelectionExpression: RouteSelectionExpression,
-      environment: functionEnvironment(table.name, managementEndpointVariable),
+      environment: functionEnvironment(table.name, managementEndpointVariable, auth),
       // Our own role: the framework's default one adds ManageConnections on every API of every account.
       iam: { role: LogicalIds.role },
     },

@@ -5,12 +5,13 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AuthVariableNames } from '../../model/index.ts';
 
 export const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const serverlessBin = join(serviceDir, 'node_modules', 'serverless', 'bin', 'serverless.js');
 
 export const offlineEnv: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...withoutAuthSettings(process.env),
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'offline-dummy-secret',
   AWS_REGION: 'us-east-1',
@@ -20,6 +21,11 @@ export const offlineEnv: NodeJS.ProcessEnv = {
   SLS_DEPRECATION_DISABLE: '*',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+
+/** The caller's environment minus auth settings: what gets packaged must not depend on who runs it. */
+function withoutAuthSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !AuthVariableNames.includes(name)));
+}
 
 /** Runs `serverless <args>` to completion and resolves its stdout; rejects with all its output on failure. */
 export function runServerless(args: string[]): Promise<string> {

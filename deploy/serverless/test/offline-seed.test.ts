@@ -9,6 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { AuthEnvironment } from '../../../src/core/auth/auth-config.ts';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
 import {
@@ -38,7 +39,11 @@ beforeAll(async () => {
   // The table serverless.yml names for stage "local", created from the same design.
   await ensureTable(client, tableModel(ServiceName, 'local').name);
   client.destroy();
-  offline = await startServerlessOffline({ [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint });
+  // The seed's clients carry no token: this test runs the handler with auth open.
+  offline = await startServerlessOffline({
+    [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint,
+    [AuthEnvironment.mode]: 'open',
+  });
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
-import { DefaultThrottle, FunctionModel, PongMock } from '../../model/index.ts';
+import { AuthVariableNames, DefaultThrottle, FunctionModel, PongMock } from '../../model/index.ts';
 import { runServerless } from '../lib/serverless-cli.ts';
 
 interface Resource {
@@ -146,6 +146,8 @@ describe('serverless package (offline)', () => {
     expect(endpoint).toContain('https://');
     expect(endpoint).toContain('{"Ref":"WebsocketsApi"}');
     expect(endpoint).toContain('"/dev"');
+    // Auth settings come from the deployer's environment; none set here, so none deployed (auth required).
+    for (const name of AuthVariableNames) expect(variables[name]).toBe('');
     expect(JSON.stringify(outputs.WebSocketUrl?.Value)).toContain('wss://');
     expect(outputs.TableName?.Value).toEqual({ Ref: 'TopicsocketTable' });
   });

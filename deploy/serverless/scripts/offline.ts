@@ -1,0 +1,68 @@
+/**
+ * `npm run offline`: the seed article's local setup with topicsocket's handler. Starts DynamoDB Local,
+ * creates the stage "local" table from the store's design, and runs `serverless offline` on port 3001 (the
+ * port the seed's ws-client.js uses; PORT overrides it) until Ctrl-C, then stops both.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
+import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
+import {
+  type DynamoDbLocal,
+  startDynamoDbLocal,
+  waitUntilAnswering,
+} from '../../../test/support/dynamodb-local.ts';
+import { ServiceName, tableModel } from '../../model/index.ts';
+import { offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';
+
+const port = Number(process.env.PORT ?? 3001);
+let dynamo: DynamoDbLocal | undefined;
+let offline: ChildProcess | undefined;
+
+// Registered first, so Ctrl-C during startup still stops whatever has started.
+async function shutdown(code: number): Promise<never> {
+  if (offline && offline.exitCode === null) {
+    const exited = new Promise((resolve) => offline?.once('exit', resolve));
+    offline.kill('SIGTERM');
+    await exited;
+  }
+  await dynamo?.stop();
+  process.exit(code);
+}
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+
+dynamo = await startDynamoDbLocal();
+await waitUntilAnswering(dynamo.endpoint);
+const client = new DynamoDBClient({
+  endpoint: dynamo.endpoint,
+  region: 'us-east-1',
+  credentials: {
+    accessKeyId: offlineEnv.AWS_ACCESS_KEY_ID!,
+    secretAccessKey: offlineEnv.AWS_SECRET_ACCESS_KEY!,
+  },
+});
+await ensureTable(client, tableModel(ServiceName, 'local').name);
+client.destroy();
+
+offline = spawn(
+  process.execPath,
+  [
+    serverlessBin,
+    'offline',
+    'start',
+    '--stage',
+    'local',
+    '--param',
+    `managementEndpoint=http://localhost:${port}`,
+    '--websocketPort',
+    String(port),
+    '--localEnvironment',
+  ],
+  {
+    cwd: serviceDir,
+    env: { ...offlineEnv, [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint },
+    stdio: 'inherit',
+  },
+);
+offline.once('exit', (code) => void shutdown(code ?? 0));
