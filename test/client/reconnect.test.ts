@@ -249,6 +249,52 @@ describe('client recovery against the local emulator', () => {
     expect(calls).toBe(2);
   });
 
+  /** A server whose answers to subscribe frames the test scripts: the n-th subscribe gets answers[n] or an ack. */
+  async function scriptedServer(answers: Array<{ code: string; retryable: boolean }>) {
+    const seen = { connects: 0, subscribes: 0 };
+    const scripted = await startLocalServer({
+      port: 0,
+      handler: async (event) => {
+        if (event.requestContext.routeKey === '$connect') seen.connects++;
+        if (event.requestContext.routeKey !== '$default') return { statusCode: 200 };
+        const frame = JSON.parse(event.body ?? '{}') as { type: string; topic: string; id: number };
+        if (frame.type !== 'subscribe') return { statusCode: 200 };
+        const answer = answers[seen.subscribes++];
+        const reply = answer
+          ? { type: 'error', message: 'scripted', id: frame.id, ...answer }
+          : { type: 'subscribed', topic: frame.topic, id: frame.id };
+        return { statusCode: 200, body: JSON.stringify(reply) };
+      },
+    });
+    cleanups.push(() => scripted.close());
+    return { url: scripted.url, seen };
+  }
+
+  it('retries a subscription refused with a retryable code on the same connection', async () => {
+    const { url, seen } = await scriptedServer([{ code: 'unavailable', retryable: true }]);
+    const client = await clients.connected({ url });
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(error.code));
+    const subscribed = nextEvent(client, 'subscribed');
+    const sub = client.subscribe('busy', () => {});
+    await expect(sub.ready).rejects.toMatchObject({ code: 'unavailable', retryable: true });
+    expect(await subscribed).toEqual({ topic: 'busy', resubscribed: false });
+    expect(errors).toEqual(['unavailable']);
+    expect(seen).toEqual({ connects: 1, subscribes: 2 });
+  });
+
+  it('reconnects and resubscribes when the server no longer knows the connection', async () => {
+    const { url, seen } = await scriptedServer([{ code: 'connection_unknown', retryable: true }]);
+    const client = await clients.connected({ url });
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    const subscribed = nextEvent(client, 'subscribed');
+    const sub = client.subscribe('forgotten', () => {});
+    expect(await lost).toMatchObject({ reason: 'connection_unknown' });
+    await sub.ready; // still pending across the reconnect, then acknowledged on the new connection
+    expect(await subscribed).toEqual({ topic: 'forgotten', resubscribed: false });
+    expect(seen).toEqual({ connects: 2, subscribes: 2 });
+  });
+
   it('honours a disconnect frame with reconnect: false', async () => {
     const policy = await startLocalServer({
       port: 0,
