@@ -168,7 +168,7 @@ async function main(): Promise<number> {
     );
   }
   if (wanted('dynamodb')) report.extras.push(await measureDynamoDb(quick, log));
-  if (wanted('bundle')) report.extras.push(await measureBundle(log));
+  if (wanted('bundle')) report.extras.push(await measureBundle(quick, log));
 
   report.durationMs = Date.now() - startedAt.getTime();
   report.notes.push(

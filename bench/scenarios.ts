@@ -30,8 +30,8 @@ export function sizes(quick: boolean): Sizes {
     latency: (perSecond) => ({ ...fanout, publish: { mode: 'rate', perSecond }, latency: true }),
     manyTopics: {
       kind: 'pubsub',
-      connections: quick ? 200 : 1000,
-      topics: quick ? 1000 : 10_000,
+      connections: quick ? 100 : 1000,
+      topics: quick ? 500 : 10_000,
       subscribersPerTopic: 5,
       payloadBytes: 64,
       publish: { mode: 'window', deliveries: quick ? 2000 : 8000 },
@@ -39,19 +39,20 @@ export function sizes(quick: boolean): Sizes {
       measureMs,
       latency: false,
     },
-    idle: { kind: 'idle', connections: quick ? 1000 : 10_000, topics: 100, settleMs: quick ? 300 : 1000 },
+    idle: { kind: 'idle', connections: quick ? 500 : 10_000, topics: 100, settleMs: quick ? 200 : 1000 },
     slowConsumer: {
       kind: 'pubsub',
       connections: 100,
       topics: 1,
       subscribersPerTopic: 100,
-      // 1 KiB messages, so what piles up for the slow consumer shows in RSS within seconds.
-      payloadBytes: 1024,
+      // 16 KiB messages: what piles up for the stalled subscriber outgrows the kernel's socket buffers
+      // (several MiB on loopback) within seconds and shows in the server's RSS.
+      payloadBytes: 16 * 1024,
       publish: { mode: 'window', deliveries: 800 },
       warmupMs,
-      measureMs: quick ? 1500 : 8000,
+      measureMs: quick ? 1000 : 8000,
       latency: false,
-      slowConsumer: { controlMs: measureMs },
+      slowConsumer: { controlMs: quick ? 500 : measureMs },
     },
   };
 }

@@ -9,7 +9,6 @@ import { BundlingModel, FunctionModel } from '../../deploy/model/function.ts';
 import type { ExtraOutcome } from '../outcome.ts';
 
 const run = promisify(execFile);
-const COLD_IMPORTS = 5;
 
 /** Loads the bundle in a fresh Node process and prints how long `require` took, in ms. */
 const IMPORT_PROBE = `
@@ -24,7 +23,8 @@ process.stdout.write(String(ms));
  * Bundles the Lambda handler exactly as the deploy tools do (deploy/model/function.ts) and times a cold
  * import of it in fresh processes. Architecture (arm64) does not change a JavaScript bundle.
  */
-export async function measureBundle(log: (message: string) => void): Promise<ExtraOutcome> {
+export async function measureBundle(quick: boolean, log: (message: string) => void): Promise<ExtraOutcome> {
+  const coldImports = quick ? 3 : 7;
   const title = `Lambda handler bundle (${FunctionModel.entry}, ${BundlingModel.target}, ${FunctionModel.architecture})`;
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'topicsocket-bundle-'));
@@ -60,7 +60,7 @@ export async function measureBundle(log: (message: string) => void): Promise<Ext
       .map(([name, size]) => `${name} ${(size / 1024).toFixed(0)} KiB`)
       .join(', ');
     const timings: number[] = [];
-    for (let i = 0; i < COLD_IMPORTS; i++) {
+    for (let i = 0; i < coldImports; i++) {
       const { stdout } = await run(process.execPath, ['-e', IMPORT_PROBE, outfile], {
         env: {
           PATH: process.env.PATH,
@@ -79,7 +79,7 @@ export async function measureBundle(log: (message: string) => void): Promise<Ext
       status: 'ran',
       lines: [
         `bundle: ${(bytes / 1024).toFixed(1)} KiB minified (${BundlingModel.format}, everything bundled; source map not counted); largest parts: ${largest}`,
-        `cold \`require\` of the bundle in a fresh Node ${process.version} process: median ${median.toFixed(1)} ms of ${COLD_IMPORTS} (min ${timings[0]?.toFixed(1)}, max ${timings.at(-1)?.toFixed(1)}); this machine is x64 and shared, Lambda arm64 will differ`,
+        `cold \`require\` of the bundle in a fresh Node ${process.version} process: median ${median.toFixed(1)} ms of ${coldImports} (min ${timings[0]?.toFixed(1)}, max ${timings.at(-1)?.toFixed(1)}); this machine is x64 and shared, Lambda arm64 will differ`,
       ],
     };
   } catch (error) {

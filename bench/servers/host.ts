@@ -24,6 +24,7 @@ export function hostServer(start: () => Promise<RunningServer>): void {
   process.on('message', (message: ServerCommand) => {
     if (message.type === 'gc') {
       globalThis.gc?.();
+      if (process.env.BENCH_MEMORY_DEBUG) console.error(JSON.stringify(process.memoryUsage()));
       send({ type: 'gc-done' });
     } else if (message.type === 'stats') {
       send({ type: 'stats', counters: running?.counters?.() ?? {} });
