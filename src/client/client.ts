@@ -470,7 +470,7 @@ export class TopicsocketClient {
     this.#connection = undefined;
     const disconnect = this.#serverDisconnect;
     this.#serverDisconnect = undefined;
-    this.#failInFlight();
+    this.#failInFlight('connection_lost');
     if (this.#current === 'closed') return;
     const reason = disconnect?.reason ?? (end.reason || undefined);
     if (disconnect && !disconnect.reconnect) {
@@ -504,17 +504,19 @@ export class TopicsocketClient {
     void this.#connect();
   };
 
-  /** The connection is gone: unanswered publishes fail (they may or may not have happened), topics go idle. */
-  #failInFlight(): void {
+  /**
+   * The connection is gone: unanswered publishes fail (they may or may not have happened) with
+   * `connection_lost`, or `closed` when the client itself is closing; topics go idle.
+   */
+  #failInFlight(code: 'connection_lost' | 'closed'): void {
+    const message =
+      code === 'closed'
+        ? 'the client closed before the server acknowledged'
+        : 'the connection dropped before the server acknowledged';
     for (const [id, request] of this.#pending) {
       this.#forget(id);
-      if (request.kind === 'publish') {
-        request.reject(
-          new TopicsocketError('connection_lost', 'the connection dropped before the server acknowledged', {
-            topic: request.topic,
-          }),
-        );
-      }
+      if (request.kind === 'publish')
+        request.reject(new TopicsocketError(code, message, { topic: request.topic }));
     }
     for (const record of this.#topics.values()) {
       record.status = 'idle';
@@ -539,7 +541,7 @@ export class TopicsocketClient {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#setState('closed', change.code, change.reason);
-    this.#failInFlight();
+    this.#failInFlight('closed');
     for (const item of this.#queue.splice(0)) {
       item.reject(
         new TopicsocketError('closed', 'the client closed before this publish was sent', {

@@ -17,8 +17,12 @@ export const clientDefaults = {
 export const AGE_JITTER = 0.1;
 
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
-  if (typeof options.url !== 'string' || options.url === '')
+  if (typeof options.url !== 'string' || options.url === '') {
     throw new TypeError('createClient: url is required');
+  }
+  if (!isWebSocketUrl(options.url)) {
+    throw new TypeError(`createClient: url must be a ws:// or wss:// URL, got "${options.url}"`);
+  }
   const reconnect = options.reconnect === false ? {} : (options.reconnect ?? {});
   return {
     url: options.url,
@@ -36,6 +40,15 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     maxFrameBytes: options.maxFrameBytes ?? clientDefaults.maxFrameBytes,
     random: options.random ?? Math.random,
   };
+}
+
+/** A URL the WebSocket constructor accepts (browsers also take http(s) and upgrade it). */
+function isWebSocketUrl(url: string): boolean {
+  try {
+    return /^(wss?|https?):$/.test(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** Drops keys set to `undefined`, so they do not override defaults in a spread. */

@@ -77,9 +77,23 @@ describe('client publishes while disconnected', () => {
   it('rejects queued publishes with `closed` when the client is closed before reconnecting', async () => {
     const publisher = await clients.connected({ url: proxy.url });
     await cut(publisher);
-    const pending = publisher.publish('offline', 1);
+    const rejected = expect(publisher.publish('offline', 1)).rejects.toMatchObject({
+      code: 'closed',
+      retryable: false,
+    });
     await publisher.close();
-    await expect(pending).rejects.toMatchObject({ code: 'closed', retryable: false });
+    await rejected;
+  });
+
+  it('rejects an unacknowledged publish with `closed` when the client is closed', async () => {
+    const publisher = await clients.connected({ url: proxy.url });
+    proxy.freeze();
+    const rejected = expect(publisher.publish('offline', 1)).rejects.toMatchObject({
+      code: 'closed',
+      retryable: false,
+    });
+    await publisher.close();
+    await rejected;
   });
 
   it('rejects an unacknowledged publish with connection_lost when the connection drops', async () => {

@@ -107,6 +107,11 @@ describe('resolveOptions', () => {
 
   it('requires a url, and a WebSocket when there is no global one', () => {
     expect(() => resolveOptions({ url: '', WebSocket })).toThrow(/url is required/);
+    expect(() => resolveOptions({ url: 'localhost:3001', WebSocket })).toThrow(/ws:\/\/ or wss:\/\//);
+    expect(() => resolveOptions({ url: 'not a url', WebSocket })).toThrow(TypeError);
+    expect(resolveOptions({ url: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod', WebSocket }).url).toBe(
+      'wss://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    );
     const global = globalThis as { WebSocket?: unknown };
     const saved = global.WebSocket;
     try {
