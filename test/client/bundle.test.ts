@@ -31,10 +31,10 @@ describe('browser bundle', () => {
     expect(code).not.toMatch(/\brequire\(|from"node:|import\("node:/);
   });
 
-  it('stays small: under 5 KB minified and gzipped', async () => {
+  it('stays small: under 6 KB minified and gzipped (a guard against pulling in a dependency)', async () => {
     const { code } = await browserBundle();
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
     console.info(`client bundle: ${code.length} bytes minified, ${gzipped} bytes gzipped`);
-    expect(gzipped).toBeLessThan(5 * 1024);
+    expect(gzipped).toBeLessThan(6 * 1024);
   });
 });
