@@ -31,10 +31,6 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface TopicsocketStackProps extends StackProps {
   model: StackModel;
-  /** Absolute path of the handler; defaults to the model's entry in this repo. Tests may swap in a stub. */
-  entryPath?: string;
-  /** Directory esbuild resolves from (holds the lockfile); defaults to the repo root. */
-  projectRoot?: string;
 }
 
 export class TopicsocketStack extends Stack {
@@ -82,9 +78,8 @@ export class TopicsocketStack extends Stack {
     // An explicit role instead of the default one, whose managed policy grants logs actions on `*`.
     const role = new Role(this, 'FunctionRole', { assumedBy: new ServicePrincipal(LambdaServicePrincipal) });
 
-    const projectRoot = props.projectRoot ?? repoRoot;
     const fn = new NodejsFunction(this, 'Function', {
-      entry: props.entryPath ?? join(repoRoot, model.function.entry),
+      entry: join(repoRoot, model.function.entry),
       handler: model.function.handler,
       runtime: lambdaRuntime(model.function.runtime),
       architecture: model.function.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
@@ -93,8 +88,8 @@ export class TopicsocketStack extends Stack {
       environment: functionEnvironment(table.tableName, managementEndpoint, model.auth),
       logGroup,
       role,
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
       bundling: {
         minify: model.bundling.minify,
         sourceMap: model.bundling.sourceMap,

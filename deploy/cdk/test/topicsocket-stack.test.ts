@@ -3,24 +3,29 @@
  * routes, the MOCK pong, the table from the store's design, and IAM that grants exactly the model's actions
  * on exactly this stack's resources.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
 import { AuthVariableNames, authSettings, PongMock, Routes, type StackModel } from '../../model/index.ts';
 import type { TopicsocketStack } from '../lib/topicsocket-stack.ts';
-import { synthesize, TestAccount, TestRegion } from './synth-fixture.ts';
+import { removeSynthOutputs, synthesize, TestAccount, TestRegion } from './synth-fixture.ts';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
 let template: Template;
 let model: StackModel;
 let stack: TopicsocketStack;
+let outdir: string;
 let resources: Resources;
 
 beforeAll(() => {
-  ({ template, model, stack } = synthesize({ stage: 'dev' }));
+  ({ template, model, stack, outdir } = synthesize({ stage: 'dev' }));
   resources = template.toJSON().Resources as Resources;
 });
+
+afterAll(removeSynthOutputs);
 
 function ofType(type: string): [string, Record<string, unknown>][] {
   return Object.entries(resources)
@@ -182,6 +187,18 @@ describe('Lambda function', () => {
     const [, fn] = ofType('AWS::Lambda::Function')[0]!;
     expect(fn.Timeout).toBeLessThanOrEqual(29);
     expect(JSON.stringify(fn.Code)).toContain(`-${TestAccount}-${TestRegion}`);
+  });
+
+  it('ships one esbuild bundle of the real handler, AWS SDK v3 included, with its source map', () => {
+    const [, fn] = ofType('AWS::Lambda::Function')[0]!;
+    const hash = ((fn.Code as { S3Key: string }).S3Key ?? '').replace(/\.zip$/, '');
+    const bundle = readFileSync(join(outdir, `asset.${hash}`, 'index.js'), 'utf8');
+    expect(bundle.length).toBeGreaterThan(100_000);
+    // Only the optional CRT signer stays a (guarded) runtime require; every client is inside the bundle.
+    expect(bundle).not.toMatch(/require\(["']@aws-sdk\/(client|lib)-/);
+    expect(bundle).toContain('PostToConnectionCommand');
+    expect(bundle).toContain('//# sourceMappingURL=index.js.map');
+    expect(existsSync(join(outdir, `asset.${hash}`, 'index.js.map'))).toBe(true);
   });
 
   it('gets the table and the management endpoint under the LambdaEnvironment names', () => {
