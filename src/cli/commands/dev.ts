@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
 import {
   ConsoleLogger,
   DEFAULT_HOST,
@@ -61,9 +62,28 @@ export const devCommand: Command = {
       limits.maxConnectionDurationMs = parseMs('max-duration', values['max-duration']);
     }
 
+    const security = loadSecurity(io.env);
     const { store, description } = await createStore(values);
     const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
-    const server = await startLocalServer({ port, host: values.host, store, logger, limits });
+    // Open mode with no API keys leaves the publish API open too: dev only, and said loudly below.
+    const publishOpen = security.auth.mode === 'open' && security.apiKeys.length === 0;
+    const server = await startLocalServer({
+      port,
+      host: values.host,
+      store,
+      logger,
+      limits,
+      auth: security.auth,
+      publishApi: {
+        auth: {
+          apiKeys: security.apiKeys,
+          ...(security.auth.verifier ? { verifier: security.auth.verifier } : {}),
+          ...(security.auth.permissions ? { permissions: security.auth.permissions } : {}),
+          open: publishOpen,
+        },
+      },
+      ...(security.publishRate === undefined ? {} : { brokerLimits: { publishRate: security.publishRate } }),
+    });
     io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
     io.out(`  WebSocket URL        ${server.url}`);
     io.out(`  @connections API     ${server.managementEndpoint}  (also under /local)`);
@@ -71,6 +91,20 @@ export const devCommand: Command = {
       io.out(`  listening on         every interface (${values.host}), port ${server.port}`);
     }
     io.out(`  store                ${description}`);
+    io.out(`  auth                 ${security.summary}`);
+    io.out(
+      `  publish API          POST ${server.managementEndpoint}/publish (${publishOpen ? 'OPEN' : `${security.apiKeys.length} API key(s)${security.auth.verifier ? ' or bearer JWT' : ''}`})`,
+    );
+    if (security.auth.mode === 'open') {
+      io.err('');
+      io.err(
+        '  !!! AUTH IS OFF: anyone who can reach this server may connect, subscribe and publish to any topic.',
+      );
+      io.err(
+        '  !!! Set TOPICSOCKET_JWT_SECRET (or TOPICSOCKET_JWKS_URL) to require tokens; see docs/security.md.',
+      );
+      io.err('');
+    }
     if (limits.idleTimeoutMs !== undefined || limits.maxConnectionDurationMs !== undefined) {
       io.out(
         `  timers               idle ${limits.idleTimeoutMs ?? 'default'} ms, ` +
@@ -86,6 +120,17 @@ export const devCommand: Command = {
     return ExitCodes.ok;
   },
 };
+
+/** Auth from the environment: required as soon as a key source is configured, open (said loudly) otherwise. */
+function loadSecurity(env: Record<string, string | undefined>): AuthConfig {
+  const keySource = env.TOPICSOCKET_JWT_SECRET || env.TOPICSOCKET_JWKS_URL;
+  try {
+    return loadAuthConfig(env, keySource ? 'required' : 'open');
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
