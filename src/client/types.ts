@@ -91,7 +91,7 @@ export interface ReconnectOptions {
   factor?: number;
   /** A connection that stayed up this long resets the backoff. Default 10000. */
   stableAfterMs?: number;
-  /** Give up (state `closed`) after this many failed attempts in a row. Default Infinity. */
+  /** Reconnect attempts that may fail in a row; the next failure closes the client. Default Infinity. */
   maxAttempts?: number;
 }
 

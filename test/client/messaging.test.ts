@@ -117,6 +117,21 @@ describe('client messaging against the local emulator', () => {
     expect(client.state).toBe('closed');
   });
 
+  it('bounds a stream that is read too slowly: drops the oldest message and says so', async () => {
+    const client = await clients.connected({ url: test.server.url });
+    const stream = client.messages<number>('slow-reader', { maxBuffered: 2 });
+    const all = new Inbox<number>();
+    await client.subscribe<number>('slow-reader', all.listener).ready;
+    const overflow = nextEvent(client, 'error');
+    for (const n of [1, 2, 3]) await client.publish('slow-reader', n);
+    await all.waitFor(3);
+    expect(await overflow).toMatchObject({ code: 'buffer_overflow', topic: 'slow-reader' });
+    expect((await stream.next()).value?.data).toBe(2);
+    expect((await stream.next()).value?.data).toBe(3);
+    await stream.return();
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('makes a stream throw the refusal when the server refuses its topic', async () => {
     const client = await clients.connected({ url: test.server.url });
     const stream = client.messages('no spaces allowed');

@@ -339,6 +339,37 @@ describe('client recovery against the local emulator', () => {
     await nextEvent(client, 'state', isState('connected'));
   });
 
+  it('gives up after reconnect.maxAttempts failed reconnect attempts in a row', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    const client = await clients.connected({
+      url: proxy.url,
+      reconnect: { minDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 },
+    });
+    const closed = nextEvent(client, 'state', isState('closed'));
+    proxy.refuse = true;
+    proxy.dropAll();
+    expect(await closed).toMatchObject({ previous: 'reconnecting', code: 1006 });
+    // The first connection, then two reconnect attempts.
+    expect(proxy.accepted).toBe(3);
+  });
+
+  it('rejects ready with timeout when the ack does not come, and subscribes on the next connection', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    const client = await clients.connected({ url: proxy.url, ackTimeoutMs: 200 });
+    proxy.freeze();
+    const emitted = nextEvent(client, 'error');
+    const sub = client.subscribe<number>('late', () => {});
+    await expect(sub.ready).rejects.toMatchObject({ code: 'timeout', retryable: true, topic: 'late' });
+    expect(await emitted).toMatchObject({ code: 'timeout' });
+    // Still wanted: the next connection subscribes it.
+    const subscribed = nextEvent(client, 'subscribed');
+    proxy.dropAll();
+    expect(await subscribed).toEqual({ topic: 'late', resubscribed: false });
+    expect(await subscribersOf(test.store, 'late')).toHaveLength(1);
+  });
+
   it('stays closed after a drop when reconnect is disabled', async () => {
     const test = await server();
     const proxy = await proxyTo(test.server.port);
