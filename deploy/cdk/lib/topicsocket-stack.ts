@@ -44,7 +44,7 @@ export class TopicsocketStack extends Stack {
       tableName: model.table.name,
       partitionKey: { name: model.table.partitionKey, type: AttributeType.STRING },
       sortKey: { name: model.table.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
+      billingMode: BillingMode[model.table.billingMode],
       timeToLiveAttribute: model.table.ttlAttribute,
       removalPolicy: model.table.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
