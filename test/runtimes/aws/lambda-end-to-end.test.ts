@@ -18,7 +18,7 @@ import { TestClient } from '../local/client.ts';
 describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
   let server: LocalServer;
   let lambda: WebSocketLambdaHandler;
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let dynamo: { client: DynamoDBClient; tableName: string; endpoint: string };
   const clients: TestClient[] = [];
   const ids: string[] = [];
   /** Connections whose `$disconnect` API Gateway "misses": the event never reaches the Lambda. */
@@ -70,9 +70,7 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
     });
     Object.assign(process.env, {
       [LambdaEnvironment.tableName]: dynamo.tableName,
-      [LambdaEnvironment.dynamodbEndpoint]: await (
-        await import('../../support/dynamodb-test-table.ts')
-      ).dynamoDbLocalEndpoint(),
+      [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint,
       [LambdaEnvironment.managementEndpoint]: server.managementEndpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
