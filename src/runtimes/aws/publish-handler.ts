@@ -1,0 +1,101 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
+import { Broker } from '../../core/index.ts';
+import { PublishApi } from '../../core/publish-api/index.ts';
+import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
+import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
+import { ApiGatewayGateway } from './api-gateway-gateway.ts';
+import type { AwsRuntimeConfig } from './config.ts';
+import { ManagementClients } from './management-clients.ts';
+import { powertoolsLoggerPort } from './powertools-logger.ts';
+import { EmfMetrics } from './powertools-metrics.ts';
+
+/** How callers of the HTTP API's `POST /publish` route are authenticated. */
+export type PublishRouteAuth =
+  /** The route has AWS_IAM authorization: API Gateway checked the SigV4 signature; the handler requires its result. */
+  | 'iam'
+  /** The handler checks API keys (TOPICSOCKET_API_KEYS) or bearer JWTs itself. */
+  | 'keys';
+
+export interface PublishHandlerDependencies {
+  dynamoDb?: DynamoDBClient;
+  managementClients?: ManagementClients;
+  logger?: PowertoolsLogger;
+}
+
+type IamContext = { authorizer?: { iam?: { userArn?: string; callerId?: string } } };
+
+/**
+ * The Lambda behind the HTTP API route `POST /publish`: the same PublishApi as the local server, with the
+ * DynamoDB store and the `@connections` gateway of the WebSocket API (TOPICSOCKET_MANAGEMENT_ENDPOINT is
+ * required here: an HTTP API event says nothing about the WebSocket API).
+ */
+export function createPublishHandler(
+  config: AwsRuntimeConfig,
+  auth: AuthConfig,
+  routeAuth: PublishRouteAuth,
+  deps: PublishHandlerDependencies = {},
+): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2> {
+  if (!config.managementEndpoint)
+    throw new Error('the publish function needs TOPICSOCKET_MANAGEMENT_ENDPOINT');
+  const powertools = deps.logger ?? new PowertoolsLogger({ serviceName: 'topicsocket-publish' });
+  const logger = redactingLogger(powertoolsLoggerPort(powertools));
+  const metrics = new EmfMetrics({ namespace: config.metricsNamespace });
+  const store = new DynamoDbStore({
+    client:
+      deps.dynamoDb ??
+      createDynamoDbClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    tableName: config.tableName,
+    pageSize: config.subscriberPageSize,
+  });
+  const clients = deps.managementClients ?? new ManagementClients();
+  const broker = new Broker({
+    store,
+    gateway: new ApiGatewayGateway({
+      client: clients.for(config.managementEndpoint),
+      concurrency: config.sendConcurrency,
+      metrics,
+    }),
+    logger,
+    metrics,
+  });
+  const api = new PublishApi({
+    publish: (topic, data) => broker.publish(topic, data),
+    auth: {
+      apiKeys: auth.apiKeys,
+      ...(auth.auth.verifier ? { verifier: auth.auth.verifier } : {}),
+      ...(auth.auth.permissions ? { permissions: auth.auth.permissions } : {}),
+    },
+    logger,
+  });
+
+  return async (event) => {
+    const iam = (event.requestContext as unknown as IamContext).authorizer?.iam;
+    if (routeAuth === 'iam' && !iam?.userArn) {
+      // The route is meant to have IAM authorization; without its result, refuse rather than run open.
+      return {
+        statusCode: 401,
+        headers: { 'content-type': 'application/json' },
+        body: '{"type":"error","code":"unauthorized","message":"IAM authorization required","retryable":false}',
+      };
+    }
+    const body =
+      event.body === undefined
+        ? ''
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body;
+    try {
+      return await api.handle({
+        method: event.requestContext.http.method,
+        headers: event.headers ?? {},
+        body,
+        ...(routeAuth === 'iam' && iam?.userArn ? { verifiedPrincipal: iam.userArn } : {}),
+      });
+    } finally {
+      metrics.flush();
+    }
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The HTTP API `POST /publish` Lambda on DynamoDB Local, delivering through the emulator's `@connections`
+ * API to a subscriber of the WebSocket Lambda: unauthenticated calls are refused, keys and IAM accepted.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadAuthConfig } from '../../src/core/auth/index.ts';
+import type { AwsRuntimeConfig } from '../../src/runtimes/aws/config.ts';
+import { createAwsHandler } from '../../src/runtimes/aws/create-handler.ts';
+import { ManagementClients } from '../../src/runtimes/aws/management-clients.ts';
+import { createPublishHandler } from '../../src/runtimes/aws/publish-handler.ts';
+import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
+import { freshTable } from '../support/dynamodb-test-table.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { localManagementClient } from '../support/management-client.ts';
+import { Probe } from './support/probe.ts';
+
+const API_KEY = 'lambda-publish-api-key-01';
+const ENV = { TOPICSOCKET_AUTH: 'open', TOPICSOCKET_API_KEYS: API_KEY };
+
+function httpEvent(
+  body: unknown,
+  headers: Record<string, string> = {},
+  iamArn?: string,
+): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /publish',
+    rawPath: '/publish',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: {
+      http: {
+        method: 'POST',
+        path: '/publish',
+        protocol: 'HTTP/1.1',
+        sourceIp: '10.0.0.1',
+        userAgent: 'test',
+      },
+      ...(iamArn
+        ? { authorizer: { iam: { userArn: iamArn, callerId: 'AIDA', accountId: '123456789012' } } }
+        : {}),
+    },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+describe('security: publish Lambda (HTTP API route)', () => {
+  let dynamo: { client: DynamoDBClient; tableName: string };
+  let server: LocalServer;
+  let config: AwsRuntimeConfig;
+  let subscriber: Probe;
+  const managementClients = new ManagementClients((endpoint) => localManagementClient(endpoint));
+
+  beforeAll(async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    dynamo = await freshTable('publish-api');
+    let lambda: ReturnType<typeof createAwsHandler> | undefined;
+    server = await startLocalServer({
+      port: 0,
+      handler: (event) => (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event)),
+    });
+    config = {
+      tableName: dynamo.tableName,
+      managementEndpoint: server.managementEndpoint,
+      sendConcurrency: 10,
+      subscriberPageSize: 100,
+      maxSubscriptions: 10,
+      metricsNamespace: 'topicsocket-test',
+    };
+    lambda = createAwsHandler(config, {
+      dynamoDb: dynamo.client,
+      managementClients,
+      auth: loadAuthConfig(ENV, 'required'),
+    });
+    subscriber = await Probe.open(server.url);
+    await subscriber.request({ type: 'subscribe', topic: 'alerts', id: 1 });
+  });
+
+  afterAll(async () => {
+    await subscriber?.close();
+    await server?.close();
+    vi.restoreAllMocks();
+    managementClients.destroy();
+    dynamo?.client.destroy();
+  });
+
+  it('with key auth: refuses no or wrong keys (401), publishes with the key', async () => {
+    const publish = createPublishHandler(config, loadAuthConfig(ENV, 'required'), 'keys', {
+      dynamoDb: dynamo.client,
+      managementClients,
+    });
+    const attempts: Array<Record<string, string>> = [{}, { 'x-api-key': 'wrong-wrong-wrong-wrong' }];
+    for (const headers of attempts) {
+      const refused = (await publish(
+        httpEvent({ topic: 'alerts', data: 'leak' }, headers),
+      )) as APIGatewayProxyStructuredResultV2;
+      expect(refused.statusCode).toBe(401);
+      expect(JSON.parse(refused.body as string)).toMatchObject({ code: 'unauthorized' });
+    }
+    // IAM context is ignored when the route is configured for keys: it cannot stand in for a key.
+    const spoofed = (await publish(
+      httpEvent({ topic: 'alerts', data: 'leak' }, {}, 'arn:aws:iam::1:user/x'),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(spoofed.statusCode).toBe(401);
+    const ok = (await publish(
+      httpEvent({ topic: 'alerts', data: 'fire' }, { 'x-api-key': API_KEY }),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(ok.statusCode).toBe(200);
+    expect(JSON.parse(ok.body as string)).toEqual({ topic: 'alerts', delivered: 1, failed: 0 });
+    await subscriber.waitFor((frame) => frame.type === 'message');
+    expect(subscriber.messages()).toEqual([{ type: 'message', topic: 'alerts', data: 'fire' }]);
+  });
+
+  it('with IAM auth: refuses an event without the IAM context, publishes with it', async () => {
+    const publish = createPublishHandler(
+      config,
+      loadAuthConfig({ TOPICSOCKET_AUTH: 'open' }, 'required'),
+      'iam',
+      {
+        dynamoDb: dynamo.client,
+        managementClients,
+      },
+    );
+    const refused = (await publish(
+      httpEvent({ topic: 'alerts', data: 'leak' }),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(refused.statusCode).toBe(401);
+    const ok = (await publish(
+      httpEvent({ topic: 'alerts', data: 'iam' }, {}, 'arn:aws:iam::123456789012:role/backend'),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(ok.statusCode).toBe(200);
+    await subscriber.waitFor((frame) => frame.type === 'message' && frame.data === 'iam');
+    expect(subscriber.messages().map((frame) => frame.data)).toEqual(['fire', 'iam']);
+  });
+});
