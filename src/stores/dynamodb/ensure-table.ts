@@ -25,12 +25,17 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: TableDesign.ttlAttribute, Enabled: true },
-      }),
-    );
+    try {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: TableDesign.ttlAttribute, Enabled: true },
+        }),
+      );
+    } catch (error) {
+      // A concurrent caller enabled it between our describe and update.
+      if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
+    }
   }
 }
 
