@@ -6,11 +6,15 @@ import { redactingLogger } from '../../core/auth/index.ts';
 import { Broker, type BrokerLimits, type Logger, type Metrics, type Store } from '../../core/index.ts';
 import { PublishApi, type PublishApiOptions } from '../../core/publish-api/index.ts';
 import { MemoryStore } from '../../stores/index.ts';
+import { consoleAssetBuilder } from './console-assets.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { ApiGatewayEmulator } from './emulator.ts';
 import type { WebSocketHandler } from './handler.ts';
 import type { EmulatorLimits } from './limits.ts';
 import type { LocalGateway } from './local-gateway.ts';
 import { publishRoute } from './publish-route.ts';
+import { ServerStats } from './server-stats.ts';
+import { statsAccess } from './stats-access.ts';
 
 export { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from './console-logger.ts';
 export { ApiGatewayEmulator, type EmulatorOptions } from './emulator.ts';
@@ -49,6 +53,11 @@ export interface LocalServerOptions {
    * names API keys, a verifier, or `open`. `false`: not served.
    */
   publishApi?: Omit<PublishApiOptions, 'publish' | 'logger'> | false;
+  /**
+   * The web console (`GET /` from a browser, `/console/`) and `GET /stats` (docs/console.md). Default true;
+   * `false`: neither is served.
+   */
+  console?: boolean;
 }
 
 export interface LocalServer {
@@ -74,11 +83,21 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // Tokens and API keys never reach the logs, whatever a handler or a log call passes along.
   const logger = options.logger ? redactingLogger(options.logger) : undefined;
   let publishApi: PublishApi | undefined;
-  const emulator = new ApiGatewayEmulator({
+  const stats = options.console === false ? undefined : new ServerStats(options.metrics);
+  const consoleRoute = stats
+    ? consoleRoutes({
+        build: consoleAssetBuilder(),
+        stats: () => stats.snapshot(emulator.connectionCount, options.handler ? undefined : store),
+        statsAccess: statsAccess(options.auth, options.publishApi ? options.publishApi.auth : undefined),
+        authRequired: options.auth?.mode === 'required',
+      })
+    : undefined;
+  const emulator: ApiGatewayEmulator = new ApiGatewayEmulator({
     handler: options.handler ?? ((event) => (broker as Broker).handle(event)),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(logger ? { logger } : {}),
-    httpRoutes: (request, response) => (publishApi ? publishRoute(publishApi)(request, response) : false),
+    httpRoutes: (request, response) =>
+      consoleRoute?.(request, response) || (publishApi ? publishRoute(publishApi)(request, response) : false),
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.connectionIds ? { connectionIds: options.connectionIds } : {}),
   });
@@ -87,7 +106,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       store,
       gateway: emulator.gateway,
       ...(logger ? { logger } : {}),
-      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(stats || options.metrics ? { metrics: stats ?? options.metrics } : {}),
       ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
       ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
     });
