@@ -1,0 +1,193 @@
+/**
+ * The local web console (docs/console.md): one page on the local server that connects with the project's
+ * own client SDK, subscribes, publishes and shows what happens, with the server's live figures.
+ */
+import { createClient, type TopicsocketClient } from '../client/index.ts';
+import { ActivityLog } from './activity-log.ts';
+import { ConnectionStatus } from './connection-status.ts';
+import { byId } from './dom.ts';
+import { type PublishFormat, parsePublishInput } from './format.ts';
+import { MessageLog } from './message-log.ts';
+import { StatsPanel } from './stats-panel.ts';
+import { SubscriptionList } from './subscription-list.ts';
+
+/** A dev tool: come back quickly after a restart instead of backing off to the SDK's 20 s ceiling. */
+const RECONNECT = { minDelayMs: 250, maxDelayMs: 3000 };
+
+const urlInput = byId('url-input', HTMLInputElement);
+const tokenInput = byId('token-input', HTMLInputElement);
+const connectForm = byId('connect-form', HTMLFormElement);
+const disconnectButton = byId('disconnect-button', HTMLButtonElement);
+const subscribeForm = byId('subscribe-form', HTMLFormElement);
+const subscribeTopic = byId('subscribe-topic', HTMLInputElement);
+const subscribeError = byId('subscribe-error', HTMLElement);
+const publishForm = byId('publish-form', HTMLFormElement);
+const publishTopic = byId('publish-topic', HTMLInputElement);
+const publishData = byId('publish-data', HTMLTextAreaElement);
+const publishResult = byId('publish-result', HTMLElement);
+
+const authRequired = document.documentElement.dataset.auth === 'required';
+const status = new ConnectionStatus();
+const activity = new ActivityLog(byId('activity-list', HTMLOListElement));
+const messages = new MessageLog(
+  byId('message-rows', HTMLTableSectionElement),
+  byId('message-count', HTMLElement),
+  byId('messages-empty', HTMLElement),
+);
+const subscriptions = new SubscriptionList(
+  {
+    list: byId('topic-list', HTMLUListElement),
+    empty: byId('topics-empty', HTMLElement),
+    suggestions: byId('topic-suggestions', HTMLDataListElement),
+  },
+  {
+    message: (message) => messages.add(message),
+    refused: (topic, reason) => {
+      subscribeError.textContent = `${topic} refused: ${reason}`;
+      activity.add('error', `Subscription to ${topic} refused (${reason})`);
+    },
+    removed: () => subscribeTopic.focus(),
+  },
+);
+const stats = new StatsPanel(() => tokenInput.value.trim());
+
+let client: TopicsocketClient | undefined;
+
+function connect(): void {
+  const url = urlInput.value.trim();
+  const token = tokenInput.value.trim();
+  void client?.close();
+  client = undefined;
+  let next: TopicsocketClient;
+  try {
+    next = createClient({ url, ...(token ? { token } : {}), reconnect: RECONNECT });
+  } catch (error) {
+    activity.add('error', error instanceof Error ? error.message : String(error));
+    urlInput.focus();
+    return;
+  }
+  client = next;
+  next.on('state', (change) => {
+    if (client !== next) return;
+    status.show(change);
+    if (change.state === 'connected') {
+      activity.add(
+        'ok',
+        change.previous === 'reconnecting' ? `Reconnected to ${url}` : `Connected to ${url}`,
+      );
+    } else if (change.state === 'reconnecting' && change.previous === 'connected') {
+      subscriptions.connectionLost();
+      activity.add(
+        'warn',
+        `Connection lost (${[change.reason, change.code].filter(Boolean).join(', ') || 'no reason'})`,
+      );
+    } else if (change.state === 'connecting' && change.reason) {
+      activity.add(
+        'warn',
+        `Connect failed (${change.reason})${authRequired && !token ? ': auth is on, a token is needed' : ''}`,
+      );
+    } else if (change.state === 'closed') {
+      subscriptions.connectionLost();
+      activity.add('info', `Closed (${change.reason ?? 'no reason'})`);
+    }
+    disconnectButton.disabled = change.state === 'closed';
+  });
+  next.on('subscribed', ({ topic, resubscribed }) => {
+    if (client !== next) return;
+    subscriptions.acknowledged(topic);
+    activity.add('ok', resubscribed ? `Resubscribed to ${topic}` : `Subscribed to ${topic}`);
+  });
+  next.on('error', (error) => {
+    if (client === next) activity.add('error', `${error.code}: ${error.message}`);
+  });
+  subscriptions.use(next);
+  disconnectButton.disabled = false;
+  void stats.refresh();
+}
+
+connectForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  connect();
+});
+
+disconnectButton.addEventListener('click', () => {
+  const closing = client;
+  client = undefined;
+  subscriptions.use(undefined);
+  disconnectButton.disabled = true;
+  status.show({ state: 'idle' });
+  activity.add('info', 'Disconnected');
+  void closing?.close();
+});
+
+subscribeForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const topic = subscribeTopic.value.trim();
+  subscribeError.textContent = '';
+  if (!topic) {
+    subscribeError.textContent = 'Enter a topic, e.g. chat/general.';
+    subscribeTopic.focus();
+    return;
+  }
+  subscriptions.add(topic);
+  if (!publishTopic.value) publishTopic.value = topic;
+  subscribeTopic.value = '';
+});
+
+publishForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void publish();
+});
+
+publishData.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    publishForm.requestSubmit();
+  }
+});
+
+byId('clear-messages', HTMLButtonElement).addEventListener('click', () => messages.clear());
+
+async function publish(): Promise<void> {
+  const topic = publishTopic.value.trim();
+  const format = (new FormData(publishForm).get('format') ?? 'json') as PublishFormat;
+  const parsed = parsePublishInput(format, publishData.value);
+  publishResult.dataset.kind = 'error';
+  if (!topic) {
+    publishResult.textContent = 'Enter a topic to publish to.';
+    publishTopic.focus();
+    return;
+  }
+  if (!parsed.ok) {
+    publishResult.textContent = parsed.message;
+    publishData.focus();
+    return;
+  }
+  if (!client) {
+    publishResult.textContent = 'Not connected: press Connect first.';
+    return;
+  }
+  publishResult.dataset.kind = 'pending';
+  publishResult.textContent =
+    client.state === 'connected' ? 'Publishing…' : 'Queued until the connection is back…';
+  try {
+    const result = await client.publish(topic, parsed.data);
+    publishResult.dataset.kind = 'ok';
+    publishResult.textContent = `Published to ${topic}${result.offset === undefined ? '' : ` · offset ${result.offset}`}`;
+  } catch (error) {
+    publishResult.dataset.kind = 'error';
+    const code = error instanceof Error && 'code' in error ? `${String(error.code)}: ` : '';
+    publishResult.textContent = `Not published. ${code}${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+// Same origin by default: the server that serves this page.
+urlInput.value = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+stats.start();
+if (authRequired) {
+  status.show({ state: 'idle' });
+  activity.add('info', 'Auth is on: paste a token, then Connect.');
+  tokenInput.focus();
+} else {
+  connect();
+}
