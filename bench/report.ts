@@ -110,6 +110,7 @@ function cell(scenario: ScenarioOutcome | undefined, server: ServerKind, row: Ro
   if (outcome.error) return 'failed';
   if (!outcome.figures) return '–';
   if (row.measure === 'server / load-gen CPU share') {
+    // Near 100% means that process was the bottleneck; far below, the machine's other work was.
     const f = outcome.figures;
     return f.serverCpuShare === undefined
       ? '–'

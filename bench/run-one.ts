@@ -72,12 +72,17 @@ export async function runOne(
     const loadgen = forkBench('./loadgen/main.ts');
     children.push(loadgen);
     const marks: RunRecord['marks'] = {};
+    let failMark: (error: unknown) => void = () => {};
+    const markFailed = new Promise<never>((_, reject) => {
+      failMark = reject;
+    });
+    markFailed.catch(() => undefined); // raced below; only a failure that ends the run matters
     loadgen.on('message', (event: LoadEvent) => {
       if (event.type !== 'mark') return;
-      void (async () => {
+      (async () => {
         if (event.gc) {
           serverProcess.send({ type: 'gc' } satisfies ServerCommand);
-          await nextMessage(serverProcess, isServerEvent('gc-done'), 10_000, 'server GC');
+          await nextMessage(serverProcess, isServerEvent('gc-done'), 60_000, 'server GC');
         }
         const serverSample = sampleProcess(serverPid);
         const loadgenSample = sampleProcess(loadgen.pid!);
@@ -85,12 +90,12 @@ export async function runOne(
         const { counters } = await nextMessage(
           serverProcess,
           isServerEvent('stats'),
-          10_000,
+          60_000,
           'server counters',
         );
         marks[event.name] = { server: serverSample, loadgen: loadgenSample, counters };
         loadgen.send({ type: 'marked', name: event.name } satisfies LoadCommand);
-      })();
+      })().catch(failMark);
     });
     const outcome = nextMessage(
       loadgen,
@@ -108,7 +113,7 @@ export async function runOne(
     );
     serverDied.catch(() => undefined); // stopping the server in `finally` is not a failure
     loadgen.send({ type: 'run', server, url: `ws://127.0.0.1:${ready.port}`, spec } satisfies LoadCommand);
-    const event = await Promise.race([outcome, serverDied]);
+    const event = await Promise.race([outcome, serverDied, markFailed]);
     if (event.type === 'failed') throw new Error(`load generator failed against ${server}: ${event.error}`);
     return {
       server,

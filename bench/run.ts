@@ -6,7 +6,7 @@
  * latest.svg (quick runs write quick.md / quick.svg, which are not committed).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.ts';
 import { killAll } from './children.ts';
@@ -106,6 +106,7 @@ const first = () => false;
 
 async function main(): Promise<number> {
   const startedAt = new Date();
+  const startLoad = loadavg()[0] ?? 0;
   const size = sizes(quick);
   const wanted = (id: string) => !only || only.has(id);
   const report: BenchReport = {
@@ -171,6 +172,9 @@ async function main(): Promise<number> {
   if (wanted('bundle')) report.extras.push(await measureBundle(quick, log));
 
   report.durationMs = Date.now() - startedAt.getTime();
+  report.notes.push(
+    `Load average (1 min) at start ${startLoad.toFixed(1)}, at end ${loadavg()[0]?.toFixed(1)}, on ${cpus().length} cores: above ${cpus().length}, other work was competing for the CPU and throughput and latency figures are unreliable; CPU time per delivery holds up best.`,
+  );
   report.notes.push(
     'Each server runs in its own process, the load generator (subscribers and publisher, `ws` or socket.io-client) in another; CPU time and RSS come from /proc/<pid>/stat and /proc/<pid>/status.',
     `Throughput is the best of ${repeats} run(s) per server (server order rotates between rounds); the machine is shared, so absolute figures are noisy and the same-run ratios are what count.`,
