@@ -442,6 +442,7 @@ export class TopicsocketClient {
           open: () => this.#onOpen(),
           frame: (frame) => this.#onFrame(frame),
           invalidFrame: (data) => this.#events.emit('error', invalidFrameError(data)),
+          busy: () => this.#pending.size > 0,
           end: (end) => {
             if (this.#connection === connection) this.#onConnectionEnd(end);
           },

@@ -26,6 +26,8 @@ export interface ConnectionHandlers {
   open(): void;
   frame(frame: ServerFrame): void;
   invalidFrame(raw: unknown): void;
+  /** Whether requests sent on this connection still wait for their acks (a rollover waits for them). */
+  busy(): boolean;
   /** Called exactly once, unless the owner ended the connection itself with `dispose()`. */
   end(end: ConnectionEnd): void;
 }
@@ -36,6 +38,13 @@ export const ABNORMAL_CLOSURE = 1006;
 const DEAD_SOCKET_CLOSE = 4000;
 /** How long `dispose()` waits for the closing handshake before dropping the socket. */
 const GRACEFUL_CLOSE_MS = 1000;
+/**
+ * A due rollover waits while acks are outstanding, so a planned reconnect does not fail in-flight publishes
+ * with `connection_lost`; it checks again this often, for at most ROLLOVER_GRACE_MS (well inside the margin
+ * `maxConnectionAgeMs` leaves before the gateway's cap).
+ */
+const ROLLOVER_RECHECK_MS = 100;
+const ROLLOVER_GRACE_MS = 30_000;
 
 const noop = (): void => {};
 /** Monotonic milliseconds: elapsed-time checks must not jump with the wall clock. */
@@ -136,7 +145,7 @@ export class Connection {
     this.#lastInboundAt = this.#openedAt;
     clearTimeout(this.#connectTimer);
     this.#scheduleKeepalive(this.#settings.pingIntervalMs);
-    this.#ageTimer = setTimeout(() => this.#retire(), this.#settings.maxAgeMs);
+    this.#ageTimer = setTimeout(() => this.#retire(now()), this.#settings.maxAgeMs);
     this.#handlers.open();
   }
 
@@ -185,8 +194,12 @@ export class Connection {
   }
 
   /** Proactive rollover before the gateway's hard cap: a clean close the client follows with a reconnect. */
-  #retire(): void {
+  #retire(dueAt: number): void {
     if (this.#ended) return;
+    if (this.#handlers.busy() && now() - dueAt < ROLLOVER_GRACE_MS) {
+      this.#ageTimer = setTimeout(() => this.#retire(dueAt), ROLLOVER_RECHECK_MS);
+      return;
+    }
     void this.dispose(1000, 'rollover', true);
     this.#handlers.end({ code: 1000, reason: 'rollover', opened: true });
   }

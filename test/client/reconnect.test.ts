@@ -154,7 +154,7 @@ describe('client recovery against the local emulator', () => {
 
   it('rolls over on its own before the maximum duration, at once and jittered', async () => {
     const test = await server();
-    const client = await clients.connected({ url: test.server.url, maxConnectionAgeMs: 400 });
+    const client = await clients.connected({ url: test.server.url, maxConnectionAgeMs: 800 });
     const inboxes = await subscribeAll(client);
     const started = Date.now();
     const rollover = nextEvent(client, 'state', isState('reconnecting'));
@@ -162,9 +162,41 @@ describe('client recovery against the local emulator', () => {
     const change = await rollover;
     expect(change).toMatchObject({ code: 1000, reason: 'rollover', delayMs: 0 });
     // 10% jitter below the configured age, never above it.
-    expect(Date.now() - started).toBeLessThan(400 + 100);
+    expect(Date.now() - started).toBeLessThan(800 + 100);
     await back;
     await expectAllSubscriptionsLive(client, inboxes, 7);
+  });
+
+  it('lets in-flight publishes finish before a rollover', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = await startLocalServer({
+      port: 0,
+      handler: async (event) => {
+        if (event.requestContext.routeKey !== '$default') return { statusCode: 200 };
+        const frame = JSON.parse(event.body ?? '{}') as { topic: string; id: number };
+        await held; // the first publish waits for the test
+        return {
+          statusCode: 200,
+          body: JSON.stringify({ type: 'published', topic: frame.topic, id: frame.id }),
+        };
+      },
+    });
+    cleanups.push(() => slow.close());
+    cleanups.push(async () => release()); // runs first (cleanups run in reverse), even if the test failed
+    const client = await clients.connected({ url: slow.url, maxConnectionAgeMs: 200 });
+    const changes: StateChange[] = [];
+    client.on('state', (change) => changes.push(change));
+    const publish = client.publish('slow', 1);
+    // An observation window, not synchronization: the rollover falls due meanwhile but waits for the ack.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(changes).toEqual([]);
+    const rollover = nextEvent(client, 'state', isState('reconnecting'));
+    release();
+    await expect(publish).resolves.toEqual({ topic: 'slow' });
+    expect(await rollover).toMatchObject({ reason: 'rollover' });
   });
 
   it('detects a dead socket (no pong) and reconnects', async () => {
