@@ -24,6 +24,7 @@ ${storeUsage}
   --log-level LEVEL   debug, info (default), warn or error; also $LOG_LEVEL
   --idle-timeout MS   close connections idle this long (default: API Gateway's 600000, 10 minutes)
   --max-duration MS   close every connection after this long (default: API Gateway's 7200000, 2 hours)
+  --no-console        do not serve the web console (GET /) and GET /stats
   -h, --help          show this help
 
 Shorter timers make the disconnects clients must survive on AWS happen within a test session.`;
@@ -43,6 +44,7 @@ export const devCommand: Command = {
         'log-level': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
+        'no-console': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...storeArgs,
       },
@@ -83,8 +85,10 @@ export const devCommand: Command = {
         },
       },
       ...(security.publishRate === undefined ? {} : { brokerLimits: { publishRate: security.publishRate } }),
+      console: values['no-console'] !== true,
     });
     io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
+    if (values['no-console'] !== true) io.out(`  web console          ${server.managementEndpoint}/`);
     io.out(`  WebSocket URL        ${server.url}`);
     io.out(`  @connections API     ${server.managementEndpoint}  (also under /local)`);
     if (values.host === '0.0.0.0' || values.host === '::') {
