@@ -20,7 +20,8 @@ export function statsAccess(
 ): StatsAccessCheck {
   const apiKeys = (publishAuth?.apiKeys ?? []).map(digest);
   const open = (auth === undefined || auth.mode === 'open') && apiKeys.length === 0;
-  const verifier = publishAuth?.verifier ?? auth?.verifier;
+  // The publish API's verifier when it is configured; without one, the connections' (a valid connect token).
+  const verifier = publishAuth ? publishAuth.verifier : auth?.verifier;
   return async (headers) => {
     if (open || publishAuth?.open) return { ok: true };
     const header = (name: string) => {
