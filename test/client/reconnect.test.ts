@@ -118,6 +118,30 @@ describe('client recovery against the local emulator', () => {
     await expectAllSubscriptionsLive(client, inboxes, 4);
   });
 
+  it('resubscribes exactly the topics still wanted: many at once, none dropped while offline', async () => {
+    const test = await server();
+    const proxy = await proxyTo(test.server.port);
+    const client = await clients.connected({ url: proxy.url });
+    const topics = Array.from({ length: 50 }, (_, i) => `many/${i}`);
+    const disposers = topics.map((topic) => client.subscribe(topic, () => {}));
+    await Promise.all(disposers.map((dispose) => dispose.ready));
+
+    proxy.refuse = true;
+    const lost = nextEvent(client, 'state', isState('reconnecting'));
+    proxy.dropAll();
+    await lost;
+    // Unsubscribed while offline: must not come back.
+    for (const dispose of disposers.slice(0, 10)) dispose();
+    const wanted = topics.slice(10);
+    const back = resubscribed(client, wanted);
+    proxy.refuse = false;
+    await back;
+    // The old connection's $disconnect removes its rows; then only the new connection is left.
+    await expect.poll(() => subscribersOf(test.store, 'many/10')).toHaveLength(1);
+    const [connectionId] = await subscribersOf(test.store, 'many/10');
+    expect((await test.store.topicsOf(connectionId as string)).sort()).toEqual([...wanted].sort());
+  });
+
   it('comes back after the gateway closes an idle connection', async () => {
     const test = await server({ limits: { idleTimeoutMs: 600 } });
     // Pings far apart: the connection goes idle on purpose.
