@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'deploy/cdk/test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'deploy/model/test/**/*.test.ts', 'deploy/cdk/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
