@@ -7,7 +7,7 @@ import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
 import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
 import type { AwsRuntimeConfig } from './config.ts';
-import { ManagementClients, managementEndpointFor } from './management-clients.ts';
+import { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
 
@@ -48,7 +48,11 @@ export function createAwsHandler(
     pageSize: config.subscriberPageSize,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const clients = deps.managementClients ?? new ManagementClients();
+  const clients =
+    deps.managementClients ??
+    new ManagementClients((endpoint) =>
+      defaultManagementClient(endpoint, { maxSockets: config.sendConcurrency }),
+    );
   // Tokens and API keys never reach CloudWatch, whatever a log call passes along.
   const loggerPort = redactingLogger(powertoolsLoggerPort(logger));
   const brokers = new Map<string, Broker>();

@@ -6,7 +6,12 @@ export {
   createAwsHandler,
   type WebSocketLambdaHandler,
 } from './create-handler.ts';
-export { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
+export {
+  defaultManagementClient,
+  type ManagementClientOptions,
+  ManagementClients,
+  managementEndpointFor,
+} from './management-clients.ts';
 export { describeError, isGone, isRetryable, isThrottled } from './management-errors.ts';
 export { powertoolsLoggerPort } from './powertools-logger.ts';
 export { EmfMetrics } from './powertools-metrics.ts';

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { RequestContext } from '../../core/index.ts';
 
@@ -22,7 +24,9 @@ export function managementEndpointFor(configured: string | undefined, context: R
 export class ManagementClients {
   private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
 
-  constructor(private readonly create = defaultManagementClient) {}
+  constructor(
+    private readonly create: (endpoint: string) => ApiGatewayManagementApiClient = defaultManagementClient,
+  ) {}
 
   for(endpoint: string): ApiGatewayManagementApiClient {
     let client = this.clients.get(endpoint);
@@ -39,6 +43,28 @@ export class ManagementClients {
   }
 }
 
-export function defaultManagementClient(endpoint: string): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({ endpoint, maxAttempts: 1 });
+export interface ManagementClientOptions {
+  /** Sockets per client; matches the gateway's posts in flight so none wait for a socket (default 50). */
+  maxSockets?: number;
+  /** A post that has not answered by then fails with a (retryable) TimeoutError (default 5 s). */
+  requestTimeoutMs?: number;
+}
+
+export function defaultManagementClient(
+  endpoint: string,
+  options: ManagementClientOptions = {},
+): ApiGatewayManagementApiClient {
+  const maxSockets = options.maxSockets ?? 50;
+  return new ApiGatewayManagementApiClient({
+    endpoint,
+    maxAttempts: 1,
+    requestHandler: {
+      // Without timeouts one stuck post would hold the whole fan-out until the Lambda times out.
+      connectionTimeout: 2_000,
+      requestTimeout: options.requestTimeoutMs ?? 5_000,
+      throwOnRequestTimeout: true,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    },
+  });
 }

@@ -12,5 +12,9 @@ export function createDynamoDbClient(options: { endpoint?: string; region?: stri
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }
     : { ...(options.region ? { region: options.region } : {}) };
-  return new DynamoDBClient(config);
+  return new DynamoDBClient({
+    ...config,
+    // A request that hangs fails (and is retried by the SDK) instead of holding the invocation.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+  });
 }

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 /**
  * ApiGatewayGateway against the local emulator's real `@connections` HTTP API through the real SDK. Faults
  * (throttling, 5xx, 410, 403) are injected with SDK middleware for chosen connection ids only.
@@ -11,7 +13,11 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricName, Metrics } from '../../../src/core/index.ts';
 import { ApiGatewayGateway } from '../../../src/runtimes/aws/api-gateway-gateway.ts';
-import { ManagementClients, managementEndpointFor } from '../../../src/runtimes/aws/management-clients.ts';
+import {
+  defaultManagementClient,
+  ManagementClients,
+  managementEndpointFor,
+} from '../../../src/runtimes/aws/management-clients.ts';
 import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
@@ -181,6 +187,47 @@ describe('ApiGatewayGateway on the emulated @connections API', () => {
     await last.closed;
     await expect(gateway.close(awsStyleId())).resolves.toBeUndefined();
     expect(counter.count('DeleteConnectionCommand')).toBe(2);
+  });
+});
+
+describe('a @connections endpoint that never answers', () => {
+  const savedEnv = { ...process.env };
+  let silent: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    // The Lambda's client takes credentials from the environment, as on AWS.
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    silent = createServer(() => {}); // accepts, reads, never responds
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('times each post out, retries it, then reports it failed instead of hanging the fan-out', async () => {
+    const client = defaultManagementClient(endpoint, { requestTimeoutMs: 150 });
+    const counter = new RequestCounter(client);
+    const gateway = new ApiGatewayGateway({
+      client,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const started = Date.now();
+    const report = await gateway.send(['a=', 'b='], 'x');
+    expect(report.delivered).toBe(0);
+    expect(report.failed.map((f) => f.connectionId).sort()).toEqual(['a=', 'b=']);
+    expect(report.failed[0]?.error).toMatch(/TimeoutError/);
+    expect(counter.count('PostToConnectionCommand')).toBe(4);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    client.destroy();
   });
 });
 
