@@ -21,9 +21,13 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     if (child.exitCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
+  // If the test process ends without teardown (Ctrl-C, a crash), the JVM must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
