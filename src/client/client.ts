@@ -13,7 +13,7 @@ import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd, readGatewayError } fr
 import { Emitter } from './emitter.ts';
 import { TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
-import { AGE_JITTER, resolveOptions } from './options.ts';
+import { AGE_JITTER, type ResolvedOptions, resolveOptions } from './options.ts';
 import { newTopicRecord, type TopicListener, type TopicRecord } from './topic-record.ts';
 import type {
   ClientEvents,
@@ -24,7 +24,6 @@ import type {
   MessageStream,
   MessageStreamOptions,
   PublishResult,
-  ResolvedOptions,
   StateChange,
   Unsubscribe,
 } from './types.ts';

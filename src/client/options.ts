@@ -1,5 +1,33 @@
-import type { ClientOptions, ResolvedOptions } from './types.ts';
-import { resolveWebSocket } from './websocket.ts';
+import type { ClientOptions } from './types.ts';
+import { resolveWebSocket, type WebSocketConstructor } from './websocket.ts';
+
+/** Reconnect settings with every default filled in (internal). */
+export interface ResolvedReconnect {
+  enabled: boolean;
+  minDelayMs: number;
+  maxDelayMs: number;
+  factor: number;
+  stableAfterMs: number;
+  maxAttempts: number;
+}
+
+/** Client options with every default filled in (internal). */
+export interface ResolvedOptions {
+  url: string;
+  token: string | undefined;
+  getToken: ClientOptions['getToken'];
+  WebSocket: WebSocketConstructor;
+  reconnect: ResolvedReconnect;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxConnectionAgeMs: number;
+  offlinePublish: 'queue' | 'reject';
+  maxQueuedPublishes: number;
+  ackTimeoutMs: number;
+  maxFrameBytes: number;
+  random: () => number;
+}
 
 export const clientDefaults = {
   reconnect: { minDelayMs: 500, maxDelayMs: 20_000, factor: 2, stableAfterMs: 10_000, maxAttempts: Infinity },

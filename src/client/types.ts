@@ -125,29 +125,3 @@ export interface ClientOptions {
   /** Random source in [0, 1) for jitter; tests only. Default Math.random. */
   random?: () => number;
 }
-
-export interface ResolvedReconnect {
-  enabled: boolean;
-  minDelayMs: number;
-  maxDelayMs: number;
-  factor: number;
-  stableAfterMs: number;
-  maxAttempts: number;
-}
-
-export interface ResolvedOptions {
-  url: string;
-  token: string | undefined;
-  getToken: ClientOptions['getToken'];
-  WebSocket: WebSocketConstructor;
-  reconnect: ResolvedReconnect;
-  pingIntervalMs: number;
-  pongTimeoutMs: number;
-  connectTimeoutMs: number;
-  maxConnectionAgeMs: number;
-  offlinePublish: 'queue' | 'reject';
-  maxQueuedPublishes: number;
-  ackTimeoutMs: number;
-  maxFrameBytes: number;
-  random: () => number;
-}
