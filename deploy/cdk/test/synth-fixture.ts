@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type StackModel, stackModel } from '../../model/index.ts';
+import { type IndexModel, type StackModel, stackModel } from '../../model/index.ts';
 import { TopicsocketStack } from '../lib/topicsocket-stack.ts';
 
 export const TestAccount = '123456789012';
@@ -17,6 +17,8 @@ export interface SynthOptions {
   stage: string;
   managementEndpoint?: string;
   auth?: Record<string, string>;
+  /** Replaces the design's indexes (it has none today) to exercise the index branch. */
+  indexes?: readonly IndexModel[];
   /** Skip esbuild (for extra variants of the stack: one bundled synth per file is enough). */
   skipBundling?: boolean;
 }
@@ -37,7 +39,10 @@ export function removeSynthOutputs(): void {
 }
 
 export function synthesize(options: SynthOptions): Synthesized {
-  const model = stackModel(options);
+  const designed = stackModel(options);
+  const model = options.indexes
+    ? { ...designed, table: { ...designed.table, indexes: options.indexes } }
+    : designed;
   const outdir = mkdtempSync(join(tmpdir(), 'topicsocket-cdk-out-'));
   outdirs.push(outdir);
   const app = new App({

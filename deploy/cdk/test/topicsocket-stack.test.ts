@@ -168,6 +168,32 @@ describe('DynamoDB table', () => {
     );
   });
 
+  it('renders indexes with their keys, and grants the table actions on them (when the design has any)', () => {
+    const indexed = synthesize({
+      stage: 'dev',
+      indexes: [{ name: 'byConnection', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+      skipBundling: true,
+    }).template;
+    indexed.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byConnection',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
+    const policies = Object.values(indexed.findResources('AWS::IAM::Policy'));
+    const tableStatement = policies
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .find((s) => s.Sid === 'TopicsocketTable')!;
+    expect(JSON.stringify(tableStatement.Resource)).toContain('/index/*');
+    expect(asList(tableStatement.Resource)).toHaveLength(2);
+  });
+
   it('is deleted with a dev stack but retained with prod', () => {
     expect(template.toJSON().Resources[logicalId('AWS::DynamoDB::Table')].DeletionPolicy).toBe('Delete');
     const prod = synthesize({ stage: 'prod', skipBundling: true }).template;

@@ -11,6 +11,7 @@ import {
   defaultManagementEndpoint,
   FunctionModel,
   functionEnvironment,
+  type IndexModel,
   IndexProjection,
   LambdaServicePrincipal,
   logsStatement,
@@ -107,11 +108,17 @@ function mockRouteResources(routeKey: string, twoWay: boolean): Record<string, Y
   return resources;
 }
 
-export function renderService(): { [key: string]: YamlValue } {
+export interface RenderOverrides {
+  /** Replaces the design's indexes (tests of the index branch: the design has none today). */
+  indexes?: readonly IndexModel[];
+}
+
+export function renderService(overrides: RenderOverrides = {}): { [key: string]: YamlValue } {
   // Auth settings come from the deployer's environment at deploy time, under the names the function reads
   // (deploy/model/auth.ts); unset ones resolve to '' which the function treats as unset.
   const auth = Object.fromEntries(AuthVariableNames.map((name) => [name, variable(`env:${name}, ''`)]));
-  const table = tableModel(ServiceName, stage);
+  const designed = tableModel(ServiceName, stage);
+  const table = overrides.indexes ? { ...designed, indexes: overrides.indexes } : designed;
 
   const statements = policyStatements(table, {
     partition: ref('AWS::Partition'),
