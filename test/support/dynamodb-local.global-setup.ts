@@ -1,13 +1,22 @@
 /**
- * Vitest global setup: one DynamoDB Local JVM per test run, shared by every DynamoDB test file. It is
- * spawned without waiting, so runs that never touch DynamoDB pay nothing for the JVM start; tests wait in
- * `dynamoDbLocalEndpoint()`. Teardown kills the java process.
+ * Vitest global setup: owns the lifecycle of the run's DynamoDB Local (see dynamodb-local.ts). It starts
+ * nothing itself; it hands workers a state directory, and kills whatever JVM they started there at
+ * teardown, or at process exit if teardown never runs.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { killSharedDynamoDbLocal, stopSharedDynamoDbLocal } from './dynamodb-local.ts';
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const local = await startDynamoDbLocal();
-  project.provide('dynamoDbLocalEndpoint', local.endpoint);
-  return () => local.stop();
+export default function setup(project: TestProject): () => Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'topicsocket-dynamodb-local-'));
+  project.provide('dynamoDbLocalDir', dir);
+  const onExit = () => killSharedDynamoDbLocal(dir);
+  process.once('exit', onExit);
+  return async () => {
+    process.off('exit', onExit);
+    await stopSharedDynamoDbLocal(dir);
+    rmSync(dir, { recursive: true, force: true });
+  };
 }

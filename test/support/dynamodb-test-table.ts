@@ -1,28 +1,25 @@
 /**
- * For test files that use DynamoDB: the run's DynamoDB Local (started by the global setup) and a fresh
+ * For test files that use DynamoDB: the run's shared DynamoDB Local (started on first use) and a fresh
  * table per caller, so files never see each other's items.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoDbClient, ensureTable } from '../../src/stores/dynamodb/index.ts';
-import { waitUntilAnswering } from './dynamodb-local.ts';
+import { sharedDynamoDbLocal } from './dynamodb-local.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    dynamoDbLocalEndpoint: string;
+    /** State directory of the run's shared DynamoDB Local (test/support/dynamodb-local.ts). */
+    dynamoDbLocalDir: string;
   }
 }
 
 let ready: Promise<string> | undefined;
 
-/** The run's DynamoDB Local endpoint, once it answers. */
+/** The run's DynamoDB Local endpoint, once it answers (the first caller of the run starts it). */
 export function dynamoDbLocalEndpoint(): Promise<string> {
-  ready ??= (async () => {
-    const endpoint = inject('dynamoDbLocalEndpoint');
-    await waitUntilAnswering(endpoint);
-    return endpoint;
-  })();
+  ready ??= sharedDynamoDbLocal(inject('dynamoDbLocalDir'));
   return ready;
 }
 
