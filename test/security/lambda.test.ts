@@ -214,9 +214,20 @@ describe('security: Lambda handler on DynamoDB Local', () => {
 
     it('closes a connection whose token expired at its next frame, telling it why', async () => {
       const probe = await open({ exp: now() + 60, subscribe: ['*'] });
-      expect(await probe.request({ type: 'ping', id: 1 })).toEqual({ type: 'pong', id: 1 });
+      const writer = await open({ exp: now() + 3600, publish: ['*'] });
+      expect(await probe.request({ type: 'subscribe', topic: 'expiring', id: 1 })).toMatchObject({
+        type: 'subscribed',
+      });
       clock.skewMs = 120_000;
       try {
+        // Past its token's exp the subscription is no longer read: nothing is delivered, even before it closes.
+        expect(
+          await writer.request({ type: 'publish', topic: 'expiring', data: 'late', id: 'w' }),
+        ).toMatchObject({
+          type: 'published',
+        });
+        expect(await writer.request({ type: 'ping', id: 'sync' })).toMatchObject({ type: 'pong' });
+        expect(probe.messages()).toEqual([]);
         probe.send({ type: 'subscribe', topic: 'late', id: 2 });
         expect(await probe.waitFor((frame) => frame.type === 'disconnect')).toMatchObject({
           reason: 'token_expired',

@@ -103,6 +103,14 @@ export class JwtVerifier implements TokenVerifier {
     this.issuer = toList(config.issuer);
     this.audience = toList(config.audience);
     if (config.jwksUrl && !this.issuer) throw new Error('JWT auth with a jwksUrl needs an issuer');
+    // Keys fetched in clear text could be swapped in transit: only loopback may use plain HTTP (tests, dev IdPs).
+    if (config.jwksUrl) {
+      const url = new URL(config.jwksUrl);
+      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new Error('jwksUrl must use https (plain http only on localhost)');
+      }
+    }
     this.asymmetric = config.asymmetricAlgorithms ?? DEFAULT_ASYMMETRIC;
     const bad = this.asymmetric.find((alg) => !/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(alg));
     if (bad) throw new Error(`asymmetricAlgorithms may not contain ${bad}`);

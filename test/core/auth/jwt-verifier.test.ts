@@ -56,6 +56,7 @@ describe('JwtVerifier with an HS256 secret', () => {
     expect(() => new JwtVerifier({ secret: 'short' })).toThrow(/32 bytes/);
     expect(() => new JwtVerifier({})).toThrow(/secret|jwks/i);
     expect(() => new JwtVerifier({ jwksUrl: 'https://idp.test/jwks' })).toThrow(/issuer/);
+    expect(() => new JwtVerifier({ jwksUrl: 'http://idp.test/jwks', issuer: ISSUER })).toThrow(/https/);
     expect(
       () => new JwtVerifier({ jwksUrl: 'https://x/j', issuer: ISSUER, asymmetricAlgorithms: ['HS256'] }),
     ).toThrow();
