@@ -43,19 +43,22 @@ const subscriptions = new SubscriptionList(
   {
     message: (message) => messages.add(message),
     refused: (topic, reason) => {
+      // The SDK reports the refusal on its error event too, which the activity log shows.
       subscribeError.textContent = `${topic} refused: ${reason}`;
-      activity.add('error', `Subscription to ${topic} refused (${reason})`);
     },
     removed: () => subscribeTopic.focus(),
   },
 );
-const stats = new StatsPanel(() => tokenInput.value.trim());
+/** The token of the current connection, not the half-typed one in the field, goes to /stats. */
+let connectedToken = '';
+const stats = new StatsPanel(() => connectedToken);
 
 let client: TopicsocketClient | undefined;
 
 function connect(): void {
   const url = urlInput.value.trim();
   const token = tokenInput.value.trim();
+  connectedToken = token;
   void client?.close();
   client = undefined;
   let next: TopicsocketClient;
@@ -67,9 +70,12 @@ function connect(): void {
     return;
   }
   client = next;
+  // Failed attempts repeat every few seconds: the badge shows each, the activity log only the first.
+  let failedBefore = false;
   next.on('state', (change) => {
     if (client !== next) return;
     status.show(change);
+    const failed = change.state === 'connecting' && change.reason !== undefined;
     if (change.state === 'connected') {
       activity.add(
         'ok',
@@ -81,7 +87,7 @@ function connect(): void {
         'warn',
         `Connection lost (${[change.reason, change.code].filter(Boolean).join(', ') || 'no reason'})`,
       );
-    } else if (change.state === 'connecting' && change.reason) {
+    } else if (change.state === 'connecting' && change.reason && !failedBefore) {
       activity.add(
         'warn',
         `Connect failed (${change.reason})${authRequired && !token ? ': auth is on, a token is needed' : ''}`,
@@ -91,6 +97,7 @@ function connect(): void {
       activity.add('info', `Closed (${change.reason ?? 'no reason'})`);
     }
     disconnectButton.disabled = change.state === 'closed';
+    failedBefore = failed;
   });
   next.on('subscribed', ({ topic, resubscribed }) => {
     if (client !== next) return;
@@ -98,7 +105,8 @@ function connect(): void {
     activity.add('ok', resubscribed ? `Resubscribed to ${topic}` : `Subscribed to ${topic}`);
   });
   next.on('error', (error) => {
-    if (client === next) activity.add('error', `${error.code}: ${error.message}`);
+    if (client === next)
+      activity.add('error', `${error.topic ? `${error.topic}: ` : ''}${error.code}: ${error.message}`);
   });
   subscriptions.use(next);
   disconnectButton.disabled = false;

@@ -18,6 +18,8 @@ const POLL_INTERVAL_MS = 1000;
 export class StatsPanel {
   private timer: ReturnType<typeof setInterval> | undefined;
   private inFlight = false;
+  /** The credential a 401 answered: not sent again each second (each refusal is an error in the devtools). */
+  private refusedToken: string | undefined;
   private readonly note = byId('stats-note', HTMLElement);
   private readonly cells = {
     connections: byId('stat-connections', HTMLElement),
@@ -37,16 +39,23 @@ export class StatsPanel {
   }
 
   async refresh(): Promise<void> {
-    if (this.inFlight) return;
+    const token = this.token();
+    if (this.inFlight || token === this.refusedToken) return;
     this.inFlight = true;
     try {
-      const token = this.token();
       const response = await fetch('/stats', {
         headers: token ? { authorization: `Bearer ${token}` } : {},
         cache: 'no-store',
       });
-      if (response.status === 401)
-        return this.unavailable('Auth is on: enter a token or API key to see the figures.');
+      if (response.status === 401) {
+        this.refusedToken = token;
+        return this.unavailable(
+          token
+            ? 'This token is not accepted for the figures.'
+            : 'Auth is on: enter a token to see the figures.',
+        );
+      }
+      this.refusedToken = undefined;
       if (!response.ok) return this.unavailable(`Stats unavailable (HTTP ${response.status}).`);
       this.show((await response.json()) as StatsBody);
     } catch {
