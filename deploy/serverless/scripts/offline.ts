@@ -7,12 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
-import {
-  type DynamoDbLocal,
-  startDynamoDbLocal,
-  waitUntilAnswering,
-} from '../../../test/support/dynamodb-local.ts';
 import { ServiceName, tableModel } from '../../model/index.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
 import { offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';
 
 const port = Number(process.env.PORT ?? 3001);
@@ -33,7 +29,6 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 dynamo = await startDynamoDbLocal();
-await waitUntilAnswering(dynamo.endpoint);
 const client = new DynamoDBClient({
   endpoint: dynamo.endpoint,
   region: 'us-east-1',

@@ -12,12 +12,8 @@ import WebSocket from 'ws';
 import { AuthEnvironment } from '../../../src/core/auth/auth-config.ts';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
-import {
-  type DynamoDbLocal,
-  startDynamoDbLocal,
-  waitUntilAnswering,
-} from '../../../test/support/dynamodb-local.ts';
 import { ServiceName, tableModel } from '../../model/index.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
 import { offlineEnv } from '../lib/serverless-cli.ts';
 import { type ServerlessOffline, startServerlessOffline } from './serverless-offline.ts';
 
@@ -27,7 +23,6 @@ const sockets: WebSocket[] = [];
 
 beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
-  await waitUntilAnswering(dynamo.endpoint);
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'us-east-1',

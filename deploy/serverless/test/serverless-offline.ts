@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../lib/free-port.ts';
 import { offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';
 
 export interface ServerlessOffline {
@@ -14,17 +14,6 @@ export interface ServerlessOffline {
   /** Everything the process printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 export async function startServerlessOffline(
