@@ -16,6 +16,8 @@ export interface Figures {
     slowPhasePerSecond: number;
     /** Server RSS growth between the slow consumer stopping to read and the end of the run. */
     rssGrowthBytes: number;
+    /** Growth in the second half of the stall only: near zero when memory is bounded, still climbing when not. */
+    rssGrowthSecondHalfBytes: number;
     peakRssBytes: number;
     slowReceived: number;
     slowDisconnected: boolean;
@@ -38,6 +40,8 @@ export function figuresOf(run: RunRecord): Figures {
   }
   const problems: string[] = [];
   if (result.lost) problems.push(`${result.lost} lost`);
+  if (result.backlog)
+    problems.push(`${result.backlog} still arriving 30 s after the last publish (overloaded, not lost)`);
   if (result.duplicated) problems.push(`${result.duplicated} duplicated`);
   if (result.outOfOrder) problems.push(`${result.outOfOrder} out of order`);
   const from = run.marks['measure-start'];
@@ -61,10 +65,21 @@ export function figuresOf(run: RunRecord): Figures {
       controlPerSecond: (result.control.deliveries / result.control.ms) * 1000,
       slowPhasePerSecond: figures.deliveriesPerSecond ?? 0,
       rssGrowthBytes: to.server.rssBytes - from.server.rssBytes,
+      rssGrowthSecondHalfBytes: to.server.rssBytes - rssAt(run, (from.server.atMs + to.server.atMs) / 2),
       peakRssBytes: run.serverPeakRssBytes,
       slowReceived: result.slowConsumer.received,
       slowDisconnected: result.slowConsumer.disconnected,
     };
   }
   return figures;
+}
+
+/** The server's RSS in the sample nearest to `atMs`. */
+function rssAt(run: RunRecord, atMs: number): number {
+  let nearest = run.rssSeries[0];
+  for (const sample of run.rssSeries) {
+    if (nearest === undefined || Math.abs(sample.atMs - atMs) < Math.abs(nearest.atMs - atMs))
+      nearest = sample;
+  }
+  return nearest?.rssBytes ?? 0;
 }

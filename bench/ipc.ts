@@ -60,6 +60,8 @@ export interface PubSubResult {
   expected: number;
   received: number;
   lost: number;
+  /** Deliveries still on their way when the drain gave up: the server was overloaded, nothing was seen lost. */
+  backlog: number;
   duplicated: number;
   outOfOrder: number;
   latency?: LatencySummary;

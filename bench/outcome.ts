@@ -18,6 +18,10 @@ export interface ServerOutcome {
   error?: string;
   /** How many runs were made (the best is kept). */
   runs: number;
+  /** Runs that failed or lost, duplicated or reordered deliveries, even when another run's figures are kept. */
+  failedRuns: string[];
+  /** Lowest deliveries/s among the runs: what the server sustained in the machine's worst moment. */
+  slowestDeliveriesPerSecond?: number;
 }
 
 export interface ScenarioOutcome {

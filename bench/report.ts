@@ -101,14 +101,19 @@ const ROWS: Row[] = [
     pick: (f) => f.slow?.rssGrowthBytes,
     format: mib,
   },
+  {
+    scenario: 'slow-consumer',
+    measure: 'server RSS growth, second half of the stall',
+    pick: (f) => f.slow?.rssGrowthSecondHalfBytes,
+    format: mib,
+  },
   { scenario: 'slow-consumer', measure: 'server peak RSS', pick: (f) => f.slow?.peakRssBytes, format: mib },
 ];
 
 function cell(scenario: ScenarioOutcome | undefined, server: ServerKind, row: Row): string {
   const outcome = scenario?.servers[server];
   if (!outcome) return 'not run';
-  if (outcome.error) return 'failed';
-  if (!outcome.figures) return '–';
+  if (!outcome.figures) return outcome.error ? 'failed' : '–';
   if (row.measure === 'server / load-gen CPU share') {
     // Near 100% means that process was the bottleneck; far below, the machine's other work was.
     const f = outcome.figures;
@@ -191,11 +196,9 @@ export function renderMarkdown(report: BenchReport): string {
     for (const server of SERVERS) {
       const outcome = scenario.servers[server];
       if (!outcome) continue;
-      const status = outcome.error
-        ? `FAILED: ${outcome.error.split('\n')[0]}`
-        : outcome.figures?.integrityProblems.length
-          ? `FAILED: ${outcome.figures.integrityProblems.join(', ')}`
-          : 'every delivery exactly once, in order';
+      const status = outcome.failedRuns.length
+        ? `FAILED: ${outcome.failedRuns.join('; ')}`
+        : 'every delivery exactly once, in order';
       lines.push(
         `- ${scenario.title}, ${SERVER_LABELS[server]} (${outcome.runs} run${outcome.runs === 1 ? '' : 's'}): ${status}`,
       );

@@ -24,7 +24,7 @@ export interface RunRecord {
   result: LoadResult;
   /** Server and load-generator samples taken when the load generator marked a phase. */
   marks: Record<string, { server: ProcSample; loadgen: ProcSample; counters: Record<string, number> }>;
-  /** Server RSS every `RSS_SAMPLE_MS` from start to end of the run. */
+  /** Server RSS every `RSS_SAMPLE_MS` from start to end of the run (`atMs` on the same clock as the marks). */
   rssSeries: Array<{ atMs: number; rssBytes: number }>;
   serverPeakRssBytes: number;
 }
@@ -60,10 +60,9 @@ export async function runOne(
     children.push(serverProcess);
     const ready = await nextMessage(serverProcess, isServerEvent('ready'), 30_000, `${server} to start`);
     const serverPid = serverProcess.pid!;
-    const started = performance.now();
     sampler = setInterval(() => {
       try {
-        rssSeries.push({ atMs: performance.now() - started, rssBytes: sampleProcess(serverPid).rssBytes });
+        rssSeries.push({ atMs: performance.now(), rssBytes: sampleProcess(serverPid).rssBytes });
       } catch {
         // The server is gone; the run fails on its own.
       }

@@ -12,6 +12,8 @@ export interface BenchClient {
   publish(topic: string, seq: number, sentAtMicros: number, payloadBytes: number): void;
   /** Stops reading from the socket: the slow consumer. */
   pause(): void;
+  /** Reads again (a paused client cannot notice that the server closed it). */
+  resume(): void;
   readonly disconnected: boolean;
   close(): void;
 }
@@ -69,6 +71,10 @@ class JsonClient implements BenchClient {
     this.ws.pause();
   }
 
+  resume(): void {
+    this.ws.resume();
+  }
+
   close(): void {
     this.ws.terminate();
   }
@@ -124,10 +130,18 @@ class SocketIoClient implements BenchClient {
   }
 
   pause(): void {
-    // engine.io-client keeps its `ws` WebSocket on the transport; pausing it stops reading the TCP socket.
+    this.transportSocket().pause();
+  }
+
+  resume(): void {
+    this.transportSocket().resume();
+  }
+
+  /** engine.io-client keeps its `ws` WebSocket on the transport; pausing it stops reading the TCP socket. */
+  private transportSocket(): WebSocket {
     const transport = this.socket.io.engine.transport as unknown as { ws?: WebSocket };
     if (!transport.ws) throw new Error('socket.io transport has no ws socket to pause');
-    transport.ws.pause();
+    return transport.ws;
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { writeHeapSnapshot } from 'node:v8';
 import type { ServerCommand, ServerEvent } from '../ipc.ts';
 
 /** A benchmarked server as the runner sees it: something listening on a port that can be closed. */
@@ -25,6 +26,8 @@ export function hostServer(start: () => Promise<RunningServer>): void {
     if (message.type === 'gc') {
       globalThis.gc?.();
       if (process.env.BENCH_MEMORY_DEBUG) console.error(JSON.stringify(process.memoryUsage()));
+      if (process.env.BENCH_HEAP_DIR)
+        writeHeapSnapshot(`${process.env.BENCH_HEAP_DIR}/${Date.now()}.heapsnapshot`);
       send({ type: 'gc-done' });
     } else if (message.type === 'stats') {
       send({ type: 'stats', counters: running?.counters?.() ?? {} });
