@@ -6,11 +6,14 @@ import {
   type ErrorCode,
   errorFrame,
   type FrameId,
+  type HistoryFrame,
   type JsonValue,
   type MessageFrame,
   ProtocolError,
   parseClientFrame,
   type ServerFrame,
+  type StreamPosition,
+  type SubscribedFrame,
   topicProblem,
   utf8Length,
 } from '../protocol/index.ts';
@@ -30,6 +33,8 @@ import { type FanoutResult, fanout } from './fanout.ts';
 import { RateLimiter } from './limits/index.ts';
 import {
   type Gateway,
+  type History,
+  hasHistory,
   type Logger,
   type Metrics,
   noMetrics,
@@ -47,10 +52,22 @@ export interface BrokerOptions {
   auth?: AuthOptions;
   /** Epoch milliseconds; injectable so tests can move time. */
   now?: () => number;
+  /** Where message history lives. Default: the store, when it keeps history (both bundled stores do). */
+  history?: History | false;
 }
 
 export interface PublishResult extends FanoutResult {
   topic: string;
+  /** The message's position in the topic's stream, when history is on. */
+  offset?: number;
+  epoch?: string;
+  /** The idempotency key was seen before: nothing was stored or delivered again. */
+  duplicate?: true;
+}
+
+export interface PublishOptions {
+  /** A retried publish with the same key (per topic, within the history age) is stored and delivered once. */
+  idempotencyKey?: string;
 }
 
 const OK: WebSocketResult = { statusCode: 200 };
@@ -74,6 +91,7 @@ export class Broker {
   private readonly now: () => number;
   private readonly auth: AuthOptions | undefined;
   private readonly publishLimiter: RateLimiter | undefined;
+  private readonly history: History | undefined;
   /** Token-expiry timers (only with `auth.expiryTimers`, in long-lived processes). */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
@@ -87,6 +105,8 @@ export class Broker {
     this.auth = options.auth;
     const rate = this.limits.publishRate;
     this.publishLimiter = rate ? new RateLimiter(rate, { now: this.now }) : undefined;
+    const history = options.history ?? (hasHistory(this.store) ? this.store : undefined);
+    this.history = history && this.limits.history ? history : undefined;
   }
 
   /** Stops token-expiry timers. */
@@ -117,15 +137,33 @@ export class Broker {
   }
 
   /** Publishes to a topic on behalf of the server itself (HTTP publish API, tests, demos). */
-  async publish(topic: string, data: JsonValue): Promise<PublishResult> {
+  async publish(topic: string, data: JsonValue, options: PublishOptions = {}): Promise<PublishResult> {
     const problem = topicProblem(topic);
     if (problem) throw new ProtocolError('invalid_topic', problem);
-    const frame = serializeMessage(topic, data);
-    if (utf8Length(frame) > this.limits.maxMessageBytes) {
+    // Sized with room for the position fields, so a message accepted here is never too large once placed.
+    const unplaced = serializeMessage(topic, data, this.history ? LARGEST_POSITION : undefined);
+    if (utf8Length(unplaced) > this.limits.maxMessageBytes) {
       throw new ProtocolError(
         'payload_too_large',
         `message is larger than ${this.limits.maxMessageBytes} bytes`,
       );
+    }
+    let frame = unplaced;
+    let position: StreamPosition | undefined;
+    const retention = this.limits.history;
+    if (this.history && retention) {
+      // Appended BEFORE the subscribers are read: a subscription this fan-out misses was stored after the
+      // append, so its own history read (after storing it) finds this message. See docs/history.md.
+      const appended = await this.history.append(topic, data, {
+        retention,
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      });
+      position = { epoch: appended.epoch, offset: appended.offset };
+      if (appended.duplicate) {
+        this.metrics.count('duplicatePublishes');
+        return { topic, delivered: 0, gone: 0, failed: 0, ...position, duplicate: true };
+      }
+      frame = serializeMessage(topic, data, position);
     }
     this.metrics.count('publishes');
     const result = await fanout(
@@ -139,7 +177,79 @@ export class Broker {
       topic,
       frame,
     );
-    return { topic, ...result };
+    return { topic, ...result, ...position };
+  }
+
+  /**
+   * After the subscription is stored: the stream's position, and with `since` the replay of every retained
+   * message after it, sent before the ack. Never a partial replay: if history no longer reaches back (or the
+   * epoch changed), nothing is replayed and the answer is `recovered: false`.
+   */
+  private async recover(
+    connectionId: string,
+    topic: string,
+    since: StreamPosition | undefined,
+    history: History,
+  ): Promise<Pick<SubscribedFrame, 'recovered' | 'epoch' | 'offset'>> {
+    const retention = this.limits.history as Exclude<BrokerLimits['history'], false>;
+    const current = await history.position(topic);
+    if (!since) return { epoch: current.epoch, offset: current.offset };
+    if (since.epoch !== current.epoch || since.offset > current.offset) {
+      this.metrics.count('recoveriesFailed');
+      return { recovered: false, epoch: current.epoch, offset: current.offset };
+    }
+    let after = since.offset;
+    let top = current.offset;
+    let first = true;
+    let replayed = 0;
+    while (after < top || first) {
+      const page = await history.read(topic, after, { retention, limit: this.limits.historyPageSize });
+      if (first) {
+        first = false;
+        if (page.epoch !== since.epoch || since.offset + 1 < page.oldest) {
+          this.metrics.count('recoveriesFailed');
+          return { recovered: false, epoch: page.epoch, offset: Math.max(top, page.top) };
+        }
+      }
+      top = Math.max(top, page.top);
+      for (const message of page.messages) {
+        const frame = serializeMessage(topic, message.data, { epoch: since.epoch, offset: message.offset });
+        const report = await this.gateway.send([connectionId], frame);
+        if (report.delivered === 0) return { recovered: false, epoch: since.epoch, offset: top };
+        after = message.offset;
+        replayed++;
+      }
+      if (page.messages.length < this.limits.historyPageSize) break;
+    }
+    this.metrics.count('recoveries');
+    if (replayed) this.metrics.count('replayedMessages', replayed);
+    return { recovered: true, epoch: since.epoch, offset: Math.max(top, after) };
+  }
+
+  /** The newest retained messages of a topic, as one frame no larger than the message limit. */
+  private async recent(topic: string, limit: number | undefined, history: History): Promise<HistoryFrame> {
+    const retention = this.limits.history as Exclude<BrokerLimits['history'], false>;
+    const wanted = Math.min(limit ?? this.limits.historyPageSize, this.limits.historyPageSize);
+    const current = await history.position(topic);
+    const page = await history.read(topic, Math.max(0, current.offset - wanted), {
+      retention,
+      limit: wanted,
+    });
+    const frame: HistoryFrame = {
+      type: 'history',
+      topic,
+      epoch: page.epoch,
+      offset: page.top,
+      messages: page.messages,
+    };
+    // Drop the oldest until the answer fits in one gateway message.
+    while (
+      frame.messages.length > 0 &&
+      utf8Length(JSON.stringify(frame)) > this.limits.maxMessageBytes - 256
+    ) {
+      frame.messages.shift();
+    }
+    return frame;
   }
 
   private async connect(event: WebSocketEvent): Promise<WebSocketResult> {
@@ -277,7 +387,23 @@ export class Broker {
           return fail('too_many_subscriptions', `at most ${max} subscriptions per connection`, frame.id);
         }
         this.metrics.count('subscribes');
-        return ack({ type: 'subscribed', topic: frame.topic }, frame.id);
+        const subscribed: SubscribedFrame = { type: 'subscribed', topic: frame.topic };
+        if (this.history) {
+          Object.assign(subscribed, await this.recover(connectionId, frame.topic, frame.since, this.history));
+        }
+        return ack(subscribed, frame.id);
+      }
+      case 'history': {
+        if (!policyAllows(access.policy, 'subscribe', frame.topic)) {
+          this.metrics.count('forbidden');
+          return fail('forbidden', `not allowed to read ${frame.topic}`, frame.id);
+        }
+        if (!this.history) {
+          return reply(
+            withId({ type: 'history', topic: frame.topic, epoch: '', offset: 0, messages: [] }, frame.id),
+          );
+        }
+        return reply(withId(await this.recent(frame.topic, frame.limit, this.history), frame.id));
       }
       case 'unsubscribe':
         await this.store.unsubscribe(connectionId, frame.topic);
@@ -292,17 +418,32 @@ export class Broker {
           this.metrics.count('forbidden');
           return fail('forbidden', `not allowed to publish to ${frame.topic}`, frame.id);
         }
-        await this.publish(frame.topic, frame.data);
-        return ack({ type: 'published', topic: frame.topic }, frame.id);
+        {
+          const result = await this.publish(
+            frame.topic,
+            frame.data,
+            frame.idempotencyKey === undefined ? {} : { idempotencyKey: `ws\u0000${frame.idempotencyKey}` },
+          );
+          const published: ServerFrame = { type: 'published', topic: frame.topic };
+          if (result.offset !== undefined) published.offset = result.offset;
+          if (result.epoch !== undefined) published.epoch = result.epoch;
+          if (result.duplicate) published.duplicate = true;
+          return ack(published, frame.id);
+        }
     }
   }
 }
 
 /** Serializes a delivered message once per publish; every receiver gets these exact bytes. */
-export function serializeMessage(topic: string, data: JsonValue): string {
-  const frame: MessageFrame = { type: 'message', topic, data };
+export function serializeMessage(topic: string, data: JsonValue, position?: StreamPosition): string {
+  const frame: MessageFrame = position
+    ? { type: 'message', topic, data, offset: position.offset, epoch: position.epoch }
+    : { type: 'message', topic, data };
   return JSON.stringify(frame);
 }
+
+/** The widest position a frame can carry: used to size-check a message before its position is known. */
+const LARGEST_POSITION: StreamPosition = { epoch: 'x'.repeat(16), offset: Number.MAX_SAFE_INTEGER };
 
 function reply(frame: ServerFrame): WebSocketResult {
   return { statusCode: 200, body: JSON.stringify(frame) };

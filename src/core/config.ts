@@ -1,5 +1,6 @@
 import { ApiGatewayLimits } from '../protocol/index.ts';
 import type { RateLimit } from './limits/index.ts';
+import type { Retention } from './ports/history.ts';
 
 /** Broker limits; defaults mirror API Gateway so both runtimes refuse the same things. */
 export interface BrokerLimits {
@@ -15,6 +16,13 @@ export interface BrokerLimits {
    * stage's route throttling is the global bound). `false` turns it off. Past it: `rate_limited`.
    */
   publishRate: RateLimit | false;
+  /**
+   * Per-topic history for recovery after reconnects (docs/history.md): the newest `maxMessages`, none older
+   * than `maxAgeSeconds`. `false` turns history off (no offsets, no replay). Used when the store keeps history.
+   */
+  history: Retention | false;
+  /** Messages read per store page during a replay, and the cap of one `history` request. */
+  historyPageSize: number;
 }
 
 export const defaultBrokerLimits: BrokerLimits = {
@@ -23,4 +31,8 @@ export const defaultBrokerLimits: BrokerLimits = {
   recordTtlSeconds: ApiGatewayLimits.maxConnectionDurationMs / 1000 + 10 * 60,
   cleanupConcurrency: 10,
   publishRate: { perSecond: 100, burst: 200 },
+  // Reconnects (idle timeout, the 2-hour rollover, a deploy, a blip) come back within seconds; 5 minutes and
+  // 1,000 messages cover them at a few cents per million publishes (docs/history.md).
+  history: { maxMessages: 1000, maxAgeSeconds: 300 },
+  historyPageSize: 100,
 };

@@ -11,9 +11,25 @@ export type FrameId = string | number;
 
 // ---- client -> server ----
 
+/** A position in a topic's stream: `epoch` names the stream, `offset` counts its messages from 1. */
+export interface StreamPosition {
+  epoch: string;
+  offset: number;
+}
+
 export interface SubscribeFrame {
   type: 'subscribe';
   topic: string;
+  /** The last position the client saw: the server replays what came after it, or answers `recovered: false`. */
+  since?: StreamPosition;
+  id?: FrameId;
+}
+
+/** Asks for the most recent messages of a topic (at most `limit`, default and cap: the server's). */
+export interface HistoryRequestFrame {
+  type: 'history';
+  topic: string;
+  limit?: number;
   id?: FrameId;
 }
 
@@ -27,6 +43,8 @@ export interface PublishFrame {
   type: 'publish';
   topic: string;
   data: JsonValue;
+  /** A retried publish with the same key (per topic, within the history age) is stored and delivered once. */
+  idempotencyKey?: string;
   id?: FrameId;
 }
 
@@ -44,7 +62,7 @@ export interface SeedMessageFrame {
 }
 
 /** Every frame a client may send, after seed frames are normalized. */
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame | PingFrame;
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame | PingFrame | HistoryRequestFrame;
 
 // ---- server -> client ----
 
@@ -61,6 +79,15 @@ export interface SubscribedFrame {
   type: 'subscribed';
   topic: string;
   id?: FrameId;
+  /**
+   * With history on: whether every message after `since` was replayed (sent before this ack). Absent when
+   * the subscribe had no `since`. `false`: history no longer reaches back, or the stream was reset (other
+   * epoch); the subscription is live all the same.
+   */
+  recovered?: boolean;
+  /** The stream's epoch and its top offset when the subscription took effect. */
+  epoch?: string;
+  offset?: number;
 }
 
 export interface UnsubscribedFrame {
@@ -75,6 +102,19 @@ export interface PublishedFrame {
   id?: FrameId;
   offset?: number;
   epoch?: string;
+  /** True when the idempotency key was seen before: nothing was stored or delivered again. */
+  duplicate?: boolean;
+}
+
+/** Answer to `history`: the most recent retained messages, oldest first. */
+export interface HistoryFrame {
+  type: 'history';
+  topic: string;
+  epoch: string;
+  /** The stream's top offset. */
+  offset: number;
+  messages: Array<{ offset: number; data: JsonValue }>;
+  id?: FrameId;
 }
 
 export interface PongFrame {
@@ -103,6 +143,7 @@ export type ServerFrame =
   | SubscribedFrame
   | UnsubscribedFrame
   | PublishedFrame
+  | HistoryFrame
   | PongFrame
   | ErrorFrame
   | DisconnectFrame;

@@ -5,10 +5,12 @@
 import { z } from 'zod';
 import type {
   FrameId,
+  HistoryRequestFrame,
   JsonValue,
   PingFrame,
   PublishFrame,
   SeedMessageFrame,
+  StreamPosition,
   SubscribeFrame,
   UnsubscribeFrame,
 } from './frames.ts';
@@ -21,9 +23,22 @@ const jsonValue = z.custom<JsonValue>((value) => value !== undefined, { message:
 // Topic syntax is checked separately (topic.ts) so it gets its own error code.
 const topic = z.string();
 
+const streamPosition: z.ZodType<StreamPosition> = z.object({
+  epoch: z.string().max(64),
+  offset: z.number().int().nonnegative().safe(),
+});
+
 export const subscribeSchema: z.ZodType<SubscribeFrame> = z.object({
   type: z.literal('subscribe'),
   topic,
+  since: streamPosition.optional(),
+  id: frameId.optional(),
+});
+
+export const historySchema: z.ZodType<HistoryRequestFrame> = z.object({
+  type: z.literal('history'),
+  topic,
+  limit: z.number().int().positive().safe().optional(),
   id: frameId.optional(),
 });
 
@@ -37,6 +52,7 @@ export const publishSchema: z.ZodType<PublishFrame> = z.object({
   type: z.literal('publish'),
   topic,
   data: jsonValue,
+  idempotencyKey: z.string().min(1).max(128).optional(),
   id: frameId.optional(),
 });
 
@@ -57,6 +73,7 @@ export const clientFrameSchemas = {
   unsubscribe: unsubscribeSchema,
   publish: publishSchema,
   ping: pingSchema,
+  history: historySchema,
   message: seedMessageSchema,
 } as const;
 

@@ -23,9 +23,11 @@ describe('client messaging against the local emulator', () => {
     expect(unsubscribe.topic).toBe('room/1');
     await unsubscribe.ready;
 
-    await expect(bob.publish('room/1', { text: 'hi' })).resolves.toEqual({ topic: 'room/1' });
+    const ack = await bob.publish('room/1', { text: 'hi' });
+    expect(ack).toEqual({ topic: 'room/1', offset: 1, epoch: expect.any(String) });
     const [message] = await inbox.waitFor(1);
-    expect(message).toEqual({ topic: 'room/1', data: { text: 'hi' } });
+    // The message carries the position the publisher's ack reported.
+    expect(message).toEqual({ topic: 'room/1', data: { text: 'hi' }, offset: 1, epoch: ack.epoch });
   });
 
   it('acks a subscription made before the connection opened', async () => {
@@ -84,7 +86,11 @@ describe('client messaging against the local emulator', () => {
     });
     // The connection survived both: an oversize frame would have been closed with 1009 by the gateway.
     expect(client.state).toBe('connected');
-    await expect(client.publish('fine', 'small')).resolves.toEqual({ topic: 'fine' });
+    await expect(client.publish('fine', 'small')).resolves.toEqual({
+      topic: 'fine',
+      offset: expect.any(Number),
+      epoch: expect.any(String),
+    });
   });
 
   it('iterates a topic with for-await; break unsubscribes on the server', async () => {

@@ -45,7 +45,9 @@ describe('client publishes while disconnected', () => {
     expect(inbox.received).toHaveLength(0);
 
     proxy.refuse = false;
-    await expect(Promise.all(acks)).resolves.toEqual([1, 2, 3].map(() => ({ topic: 'offline' })));
+    await expect(Promise.all(acks)).resolves.toEqual(
+      [1, 2, 3].map((offset) => ({ topic: 'offline', offset, epoch: expect.any(String) })),
+    );
     await inbox.waitFor(3);
     expect(inbox.data()).toEqual([1, 2, 3]);
   });

@@ -34,7 +34,12 @@ async function expectAllSubscriptionsLive(
     const count = inbox.received.length;
     await client.publish(topic, value);
     const received = await inbox.waitFor(count + 1);
-    expect(received.at(-1)).toEqual({ topic, data: value });
+    expect(received.at(-1)).toEqual({
+      topic,
+      data: value,
+      offset: expect.any(Number),
+      epoch: expect.any(String),
+    });
   }
 }
 

@@ -32,15 +32,22 @@ describe('Broker', () => {
         type: 'subscribed',
         topic: 'news',
         id: `s-${id}`,
+        // History is on: the ack says where the topic's stream stands (nothing published yet).
+        epoch: expect.any(String),
+        offset: 0,
       });
     }
     expect(await send('e', { type: 'publish', topic: 'news', data: { n: 1 }, id: 7 })).toEqual({
       type: 'published',
       topic: 'news',
       id: 7,
+      offset: 1,
+      epoch: expect.any(String),
     });
     for (const id of ['a', 'b', 'c', 'd']) {
-      expect(gateway.received(id)).toEqual([{ type: 'message', topic: 'news', data: { n: 1 } }]);
+      expect(gateway.received(id)).toEqual([
+        { type: 'message', topic: 'news', data: { n: 1 }, offset: 1, epoch: expect.any(String) },
+      ]);
     }
     expect(gateway.received('e')).toEqual([]);
     // Two pages (3 + 1), one serialized frame shared by both.
@@ -53,7 +60,9 @@ describe('Broker', () => {
     await connect('ws2');
     expect(await send('ws2', { type: 'subscribe', topic: 'general' })).toBeUndefined();
     expect(await send('ws1', { type: 'message', topic: 'general', message: 'count is 0' })).toBeUndefined();
-    expect(gateway.received('ws2')).toEqual([{ type: 'message', topic: 'general', data: 'count is 0' }]);
+    expect(gateway.received('ws2')).toEqual([
+      { type: 'message', topic: 'general', data: 'count is 0', offset: 1, epoch: expect.any(String) },
+    ]);
   });
 
   it('removes gone receivers with all their subscriptions and still delivers to the others', async () => {

@@ -17,7 +17,14 @@ export type MetricName =
   /** Subscribe or publish outside the connection's permissions. */
   | 'forbidden'
   /** Publish frames refused by the per-connection rate limit. */
-  | 'rateLimited';
+  | 'rateLimited'
+  /** Publishes whose idempotency key was seen before: not stored or delivered again. */
+  | 'duplicatePublishes'
+  /** Subscribes with `since` answered `recovered: true`, and the messages their replays sent. */
+  | 'recoveries'
+  | 'replayedMessages'
+  /** Subscribes with `since` answered `recovered: false` (history too short, or another epoch). */
+  | 'recoveriesFailed';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;

@@ -1,4 +1,16 @@
-import type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from '../../core/index.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  ConnectionRecord,
+  History,
+  HistoryPage,
+  ReadOptions,
+  Store,
+  SubscribeOptions,
+  SubscribeOutcome,
+} from '../../core/index.ts';
+import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
+import { MemoryHistory } from './memory-history.ts';
 
 export interface MemoryStoreOptions {
   /** Epoch milliseconds; injectable so tests can move time past TTLs. */
@@ -11,7 +23,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, History {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -19,10 +31,24 @@ export class MemoryStore implements Store {
   private readonly byConnection = new Map<string, Map<string, number>>();
   private readonly now: () => number;
   private readonly pageSize: number;
+  private readonly history: MemoryHistory;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
+    this.history = new MemoryHistory(this.now);
+  }
+
+  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
+    return this.history.append(topic, data, options);
+  }
+
+  position(topic: string): Promise<StreamPosition> {
+    return this.history.position(topic);
+  }
+
+  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
+    return this.history.read(topic, after, options);
   }
 
   async putConnection(record: ConnectionRecord): Promise<void> {

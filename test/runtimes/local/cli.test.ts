@@ -58,6 +58,8 @@ describe('topicsocket CLI', () => {
       type: 'subscribed',
       topic: 'general',
       id: 1,
+      epoch: expect.any(String),
+      offset: 0,
     });
     child.kill('SIGTERM');
     expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });

@@ -33,18 +33,30 @@ describe('local runtime end to end', () => {
       type: 'subscribed',
       topic: 'room/1',
       id: 1,
+      epoch: expect.any(String),
+      offset: 0,
     });
     expect(await bob.request({ type: 'subscribe', topic: 'room/1', id: 'b' })).toEqual({
       type: 'subscribed',
       topic: 'room/1',
       id: 'b',
+      epoch: expect.any(String),
+      offset: 0,
     });
     expect(await carol.request({ type: 'publish', topic: 'room/1', data: { n: 1 }, id: 7 })).toEqual({
       type: 'published',
       topic: 'room/1',
       id: 7,
+      offset: 1,
+      epoch: expect.any(String),
     });
-    const expected = { type: 'message', topic: 'room/1', data: { n: 1 } };
+    const expected = {
+      type: 'message',
+      topic: 'room/1',
+      data: { n: 1 },
+      offset: 1,
+      epoch: expect.any(String),
+    };
     expect(await alice.next()).toEqual(expected);
     expect(await bob.next()).toEqual(expected);
     expect(carol.pending).toBe(0);
@@ -59,7 +71,13 @@ describe('local runtime end to end', () => {
     ws2.send({ type: 'ping', id: 'sync' });
     expect(await ws2.next()).toEqual({ type: 'pong', id: 'sync' });
     ws1.send({ type: 'message', message: 'count is 0', topic: 'general' });
-    expect(await ws2.next()).toEqual({ type: 'message', topic: 'general', data: 'count is 0' });
+    expect(await ws2.next()).toEqual({
+      type: 'message',
+      topic: 'general',
+      data: 'count is 0',
+      offset: 1,
+      epoch: expect.any(String),
+    });
   });
 
   it('answers bad frames with error frames and keeps the connection usable', async () => {
@@ -83,6 +101,8 @@ describe('local runtime end to end', () => {
       type: 'subscribed',
       topic: 'ok',
       id: 5,
+      epoch: expect.any(String),
+      offset: 0,
     });
   });
 
@@ -97,6 +117,12 @@ describe('local runtime end to end', () => {
     await client.request({ type: 'subscribe', topic: 'server', id: 1 });
     const result = await server.broker?.publish('server', { hello: 'world' });
     expect(result).toMatchObject({ delivered: 1, gone: 0, failed: 0 });
-    expect(await client.next()).toEqual({ type: 'message', topic: 'server', data: { hello: 'world' } });
+    expect(await client.next()).toEqual({
+      type: 'message',
+      topic: 'server',
+      data: { hello: 'world' },
+      offset: 1,
+      epoch: expect.any(String),
+    });
   });
 });

@@ -215,9 +215,21 @@ describe('local runtime: fuzzing with malformed frames', () => {
     const publisher = await open();
     expect(
       await publisher.request({ type: 'publish', topic: CHECK_TOPIC, data: 'still alive', id: 'final' }),
-    ).toEqual({ type: 'published', topic: CHECK_TOPIC, id: 'final' });
+    ).toEqual({
+      type: 'published',
+      topic: CHECK_TOPIC,
+      id: 'final',
+      offset: expect.any(Number),
+      epoch: expect.any(String),
+    });
     for (const client of [...subscribers, ...fuzzers]) {
-      expect(await client.next()).toEqual({ type: 'message', topic: CHECK_TOPIC, data: 'still alive' });
+      expect(await client.next()).toEqual({
+        type: 'message',
+        topic: CHECK_TOPIC,
+        data: 'still alive',
+        offset: expect.any(Number),
+        epoch: expect.any(String),
+      });
     }
     expect(server.connections()).toBe(subscribers.length + fuzzers.length + 1);
   });

@@ -56,7 +56,13 @@ describe('local runtime: API Gateway limits and timers', () => {
     const { client } = await open();
     const fits = JSON.stringify({ type: 'publish', topic: 't', data: 'x'.repeat(100 * 1024), id: 'big' });
     sendFragmented(client.ws, fits, 25 * 1024);
-    expect(await client.next()).toEqual({ type: 'published', topic: 't', id: 'big' });
+    expect(await client.next()).toEqual({
+      type: 'published',
+      topic: 't',
+      id: 'big',
+      offset: 1,
+      epoch: expect.any(String),
+    });
 
     const tooBig = JSON.stringify({ type: 'publish', topic: 't', data: 'x'.repeat(130 * 1024) });
     sendFragmented(client.ws, tooBig, 30 * 1024);
@@ -84,6 +90,8 @@ describe('local runtime: API Gateway limits and timers', () => {
       type: 'subscribed',
       topic: 'after-binary',
       id: 1,
+      epoch: expect.any(String),
+      offset: 0,
     });
   });
 
@@ -153,7 +161,13 @@ describe('local runtime: API Gateway limits and timers', () => {
 
     const result = await local.broker?.publish('news', 'first');
     expect(result).toMatchObject({ delivered: 1, gone: 1, failed: 0 });
-    expect(await client.next()).toEqual({ type: 'message', topic: 'news', data: 'first' });
+    expect(await client.next()).toEqual({
+      type: 'message',
+      topic: 'news',
+      data: 'first',
+      offset: 1,
+      epoch: expect.any(String),
+    });
     expect(await store.getConnection(ghost)).toBeUndefined();
     expect(await store.topicsOf(ghost)).toEqual([]);
     expect(await local.broker?.publish('news', 'second')).toMatchObject({ delivered: 1, gone: 0 });

@@ -1,0 +1,75 @@
+import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
+
+/** How much of a topic's stream is kept: the newest `maxMessages`, none older than `maxAgeSeconds`. */
+export interface Retention {
+  maxMessages: number;
+  maxAgeSeconds: number;
+}
+
+export interface AppendOptions {
+  retention: Retention;
+  /**
+   * A retried publish with the same key (per topic) within `retention.maxAgeSeconds` is not stored again:
+   * the first append's position comes back with `duplicate: true`.
+   */
+  idempotencyKey?: string;
+}
+
+export interface AppendResult extends StreamPosition {
+  duplicate: boolean;
+}
+
+export interface StoredMessage {
+  offset: number;
+  data: JsonValue;
+}
+
+export interface ReadOptions {
+  retention: Retention;
+  /** Most messages returned (a page); the caller reads again after the last offset for more. */
+  limit: number;
+}
+
+export interface HistoryPage {
+  /** The stream's epoch and top offset when the read started. */
+  epoch: string;
+  top: number;
+  /**
+   * The oldest offset the stream still holds (`top + 1` when it holds none): a replay after `since` is
+   * complete only if `since + 1 >= oldest`.
+   */
+  oldest: number;
+  /** Retained messages after the requested offset, ascending. May have holes while publishes are in flight. */
+  messages: StoredMessage[];
+}
+
+/**
+ * Per-topic message history: a position (`epoch` + `offset`) per message, a bounded window of recent
+ * messages, and idempotent appends. A topic's meta (epoch, top offset) outlives its messages, so a client
+ * holding an old position learns that history no longer reaches back instead of silently missing messages.
+ * The same contract suite (test/stores/store-contract.ts) runs against every implementation.
+ */
+export interface History {
+  /**
+   * Assigns the next offset (top + 1) atomically and stores the message. Offsets of one topic never repeat
+   * within an epoch; concurrent appends may finish in any order.
+   */
+  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult>;
+  /**
+   * The stream's position, creating its meta (a new epoch, top 0) if the topic has none, so a subscriber
+   * to a quiet topic has a position to come back with. Strongly consistent.
+   */
+  position(topic: string): Promise<StreamPosition>;
+  /** Retained messages with offset > `after`, ascending, at most `limit`. Strongly consistent. */
+  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage>;
+}
+
+/** Whether a store also keeps history (both bundled stores do). */
+export function hasHistory(store: object): store is History {
+  const candidate = store as Partial<History>;
+  return (
+    typeof candidate.append === 'function' &&
+    typeof candidate.read === 'function' &&
+    typeof candidate.position === 'function'
+  );
+}
