@@ -5,6 +5,7 @@ import type {
   JsonValue,
   PublishFrame,
   ServerFrame,
+  SubscribedFrame,
   SubscribeFrame,
   UnsubscribeFrame,
 } from '../protocol/frames.ts';
@@ -14,6 +15,7 @@ import { Emitter } from './emitter.ts';
 import { TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
 import { AGE_JITTER, type ResolvedOptions, resolveOptions } from './options.ts';
+import { Sequencer } from './sequencer.ts';
 import { newTopicRecord, type TopicListener, type TopicRecord } from './topic-record.ts';
 import type {
   ClientEvents,
@@ -23,6 +25,7 @@ import type {
   MessageListener,
   MessageStream,
   MessageStreamOptions,
+  PublishOptions,
   PublishResult,
   StateChange,
   Unsubscribe,
@@ -53,11 +56,14 @@ type PendingRequest = PendingPublish | PendingSubscribe | PendingUnsubscribe;
 interface QueuedPublish {
   topic: string;
   data: JsonValue;
+  idempotencyKey?: string;
   resolve: (result: PublishResult) => void;
   reject: (error: TopicsocketError) => void;
 }
 
 const DEFAULT_STREAM_BUFFER = 1024;
+/** Out-of-order messages held per topic before the oldest hole is given up. */
+const MAX_PENDING_PER_TOPIC = 10_000;
 const noop = (): void => {};
 
 /** Creates a client and starts connecting at once. */
@@ -132,13 +138,14 @@ export class TopicsocketClient {
    * Publishes `data` to `topic`; settles with the server's ack. While disconnected, the publish waits in a
    * bounded queue (or is rejected with `not_connected` when `offlinePublish: 'reject'`).
    */
-  publish(topic: string, data: JsonValue): Promise<PublishResult> {
+  publish(topic: string, data: JsonValue, options: PublishOptions = {}): Promise<PublishResult> {
     return new Promise<PublishResult>((resolve, reject) => {
       if (this.#current === 'closed') {
         reject(new TopicsocketError('closed', 'the client is closed', { topic }));
         return;
       }
       const item: QueuedPublish = { topic, data, resolve, reject };
+      if (options.idempotencyKey !== undefined) item.idempotencyKey = options.idempotencyKey;
       if (this.#connection?.isOpen) {
         this.#sendPublish(item);
       } else if (this.#options.offlinePublish === 'reject') {
@@ -179,7 +186,7 @@ export class TopicsocketClient {
       }
       let record = this.#topics.get(topic);
       if (!record) {
-        record = newTopicRecord(topic);
+        record = this.#newRecord(topic);
         this.#topics.set(topic, record);
       }
       record.listeners.add(entry);
@@ -205,6 +212,7 @@ export class TopicsocketClient {
     );
     if (record.listeners.size > 0) return;
     this.#topics.delete(topic);
+    record.sequencer.dispose();
     if (record.ackId !== undefined) this.#forget(record.ackId);
     if (record.status !== 'idle' && this.#connection?.isOpen) {
       const id = this.#nextId++;
@@ -222,13 +230,39 @@ export class TopicsocketClient {
     record.status = 'pending';
     record.ackId = id;
     const frame: SubscribeFrame = { type: 'subscribe', topic: record.topic, id };
+    // The last delivered position: the server replays whatever came after it before its ack.
+    const position = record.sequencer.position;
+    if (position) frame.since = { epoch: position.epoch, offset: position.offset };
+    record.sequencer.expectAck();
     this.#connection.send(JSON.stringify(frame));
   }
 
-  #onSubscribed(request: PendingSubscribe): void {
+  #newRecord(topic: string): TopicRecord {
+    const sequencer: Sequencer = new Sequencer(
+      topic,
+      { gapTimeoutMs: this.#options.gapTimeoutMs, maxPending: MAX_PENDING_PER_TOPIC },
+      {
+        deliver: (message) => this.#dispatch(record, message),
+        gap: (report) => this.#events.emit('gap', report),
+        repair: () => {
+          // Resubscribe on the same connection: the replay after `since` fills the hole if history has it.
+          if (this.#topics.get(topic) === record && record.status === 'active') this.#sendSubscribe(record);
+        },
+      },
+    );
+    const record = newTopicRecord(topic, sequencer);
+    return record;
+  }
+
+  #onSubscribed(request: PendingSubscribe, frame: SubscribedFrame): void {
     const { record } = request;
     if (this.#topics.get(record.topic) !== record) return;
     const resubscribed = record.acknowledged;
+    const ack: { epoch?: string; offset?: number; recovered?: boolean } = {};
+    if (frame.epoch !== undefined) ack.epoch = frame.epoch;
+    if (frame.offset !== undefined) ack.offset = frame.offset;
+    if (frame.recovered !== undefined) ack.recovered = frame.recovered;
+    record.sequencer.acknowledged(ack);
     record.status = 'active';
     record.ackId = undefined;
     record.acknowledged = true;
@@ -237,7 +271,12 @@ export class TopicsocketClient {
       entry.ready?.resolve();
       entry.ready = undefined;
     }
-    this.#events.emit('subscribed', { topic: record.topic, resubscribed });
+    this.#events.emit(
+      'subscribed',
+      frame.recovered === undefined
+        ? { topic: record.topic, resubscribed }
+        : { topic: record.topic, resubscribed, recovered: frame.recovered },
+    );
   }
 
   /** No ack in time: `ready` rejects with `timeout`; the subscription stays wanted (a late ack still counts). */
@@ -280,6 +319,7 @@ export class TopicsocketClient {
     }
     // Refused for good (invalid_topic, forbidden, too_many_subscriptions, ...): drop every listener.
     this.#topics.delete(record.topic);
+    record.sequencer.dispose();
     for (const entry of record.listeners) entry.onEnd?.(error);
     record.listeners.clear();
   }
@@ -294,12 +334,16 @@ export class TopicsocketClient {
   #deliver(frame: Extract<ServerFrame, { type: 'message' }>): void {
     const record = this.#topics.get(frame.topic);
     if (!record) return;
-    if (frame.epoch !== undefined && frame.offset !== undefined) {
-      record.position = { epoch: frame.epoch, offset: frame.offset };
-    }
     const message: Message<never> = { topic: frame.topic, data: frame.data as never };
     if (frame.offset !== undefined) message.offset = frame.offset;
     if (frame.epoch !== undefined) message.epoch = frame.epoch;
+    // Each offset once, in offset order (replay and live traffic overlap at a resubscribe).
+    record.sequencer.accept(message);
+  }
+
+  #dispatch(record: TopicRecord, message: Message<never>): void {
+    if (this.#topics.get(record.topic) !== record) return;
+    const frame = message;
     for (const entry of [...record.listeners]) {
       try {
         entry.listener(message);
@@ -320,6 +364,7 @@ export class TopicsocketClient {
   #sendPublish(item: QueuedPublish): void {
     const id = this.#nextId++;
     const frame: PublishFrame = { type: 'publish', topic: item.topic, data: item.data, id };
+    if (item.idempotencyKey !== undefined) frame.idempotencyKey = item.idempotencyKey;
     const text = JSON.stringify(frame);
     const limit = this.#options.maxFrameBytes;
     if (text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit) {
@@ -359,7 +404,7 @@ export class TopicsocketClient {
         return;
       case 'subscribed': {
         const request = this.#take(frame.id);
-        if (request?.kind === 'subscribe') this.#onSubscribed(request);
+        if (request?.kind === 'subscribe') this.#onSubscribed(request, frame);
         return;
       }
       case 'published': {
@@ -368,6 +413,7 @@ export class TopicsocketClient {
         const result: PublishResult = { topic: frame.topic };
         if (frame.offset !== undefined) result.offset = frame.offset;
         if (frame.epoch !== undefined) result.epoch = frame.epoch;
+        if (frame.duplicate) result.duplicate = true;
         request.resolve(result);
         return;
       }
@@ -521,6 +567,8 @@ export class TopicsocketClient {
     for (const record of this.#topics.values()) {
       record.status = 'idle';
       record.ackId = undefined;
+      // Holes wait for the resubscribe's replay rather than being given up while offline.
+      record.sequencer.expectAck();
     }
   }
 
@@ -551,6 +599,7 @@ export class TopicsocketClient {
     }
     const closed = new TopicsocketError('closed', 'the client is closed');
     for (const record of this.#topics.values()) {
+      record.sequencer.dispose();
       this.#rejectReady(record, closed);
       for (const entry of record.listeners) entry.onEnd?.();
       record.listeners.clear();

@@ -26,6 +26,7 @@ export interface ResolvedOptions {
   maxQueuedPublishes: number;
   ackTimeoutMs: number;
   maxFrameBytes: number;
+  gapTimeoutMs: number;
   random: () => number;
 }
 
@@ -39,6 +40,7 @@ export const clientDefaults = {
   maxQueuedPublishes: 100,
   ackTimeoutMs: 10_000,
   maxFrameBytes: 32 * 1024,
+  gapTimeoutMs: 2000,
 } as const;
 
 /** Share of `maxConnectionAgeMs` taken off at random so a fleet does not roll over at the same minute. */
@@ -66,6 +68,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     maxQueuedPublishes: options.maxQueuedPublishes ?? clientDefaults.maxQueuedPublishes,
     ackTimeoutMs: options.ackTimeoutMs ?? clientDefaults.ackTimeoutMs,
     maxFrameBytes: options.maxFrameBytes ?? clientDefaults.maxFrameBytes,
+    gapTimeoutMs: options.gapTimeoutMs ?? clientDefaults.gapTimeoutMs,
     random: options.random ?? Math.random,
   };
 }

@@ -1,6 +1,7 @@
 import type { FrameId } from '../protocol/frames.ts';
 import type { TopicsocketError } from './errors.ts';
-import type { MessageListener, StreamPosition } from './types.ts';
+import type { Sequencer } from './sequencer.ts';
+import type { MessageListener } from './types.ts';
 
 /** One subscribe() call: its listener, its `ready` promise, and how a stream learns its topic ended. */
 export interface TopicListener {
@@ -26,12 +27,12 @@ export interface TopicRecord {
   /** Failed subscribe attempts in a row for retryable server errors; drives that topic's own backoff. */
   failures: number;
   /**
-   * The last stream position delivered on this topic. History (a later protocol addition) will send it as
-   * `since` on resubscribe so the server can replay what was missed while offline.
+   * Orders and deduplicates this topic's messages by offset and holds the last delivered position, sent as
+   * `since` on every resubscribe so the server replays what was missed (docs/history.md).
    */
-  position?: StreamPosition;
+  sequencer: Sequencer;
 }
 
-export function newTopicRecord(topic: string): TopicRecord {
-  return { topic, listeners: new Set(), status: 'idle', acknowledged: false, failures: 0 };
+export function newTopicRecord(topic: string, sequencer: Sequencer): TopicRecord {
+  return { topic, listeners: new Set(), status: 'idle', acknowledged: false, failures: 0, sequencer };
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../protocol/frames.ts';
 import type { TopicsocketError } from './errors.ts';
+import type { GapReport } from './sequencer.ts';
 import type { WebSocketConstructor } from './websocket.ts';
 
 export type { JsonValue };
@@ -67,12 +68,29 @@ export interface PublishResult {
   topic: string;
   offset?: number;
   epoch?: string;
+  /** The server had this idempotency key already: the message was not stored or delivered again. */
+  duplicate?: boolean;
 }
 
 export interface SubscribedEvent {
   topic: string;
   /** True when this ack restored a subscription after a reconnect. */
   resubscribed: boolean;
+  /**
+   * With server history, on a resubscribe: `true` when every message missed since the last one delivered was
+   * replayed; `false` when some are lost for good (a `gap` event says which). Absent on a first subscribe.
+   */
+  recovered?: boolean;
+}
+
+export type { GapReport };
+
+export interface PublishOptions {
+  /**
+   * Makes a retried publish safe: the server stores and delivers a message once per key (per topic, within its
+   * history age). Use a fresh random key per message and reuse it only to retry that message.
+   */
+  idempotencyKey?: string;
 }
 
 export interface ClientEvents {
@@ -80,6 +98,8 @@ export interface ClientEvents {
   error: TopicsocketError;
   /** The server acknowledged a subscription (first time or after a reconnect). */
   subscribed: SubscribedEvent;
+  /** Messages of a topic this client will not receive (history exceeded, stream reset, a hole it could not fill). */
+  gap: GapReport;
 }
 
 export interface ReconnectOptions {
@@ -122,6 +142,12 @@ export interface ClientOptions {
   ackTimeoutMs?: number;
   /** Largest frame the client sends (API Gateway closes the connection on larger ones). Default 32768. */
   maxFrameBytes?: number;
+  /**
+   * How long an out-of-order message waits for the ones before it (concurrent publishers can finish out of
+   * order) before the client asks the server to replay the hole, and as long again before it skips and
+   * reports it (`gap` event). Default 2000.
+   */
+  gapTimeoutMs?: number;
   /** Random source in [0, 1) for jitter; tests only. Default Math.random. */
   random?: () => number;
 }
