@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionRecord, Store } from '../../src/core/index.ts';
+import type { ConnectionRecord, History, Retention, Store } from '../../src/core/index.ts';
 
 export interface StoreFixture {
-  store: Store;
+  /** Every bundled store keeps message history too (the History port). */
+  store: Store & History;
   /** Moves the store's clock forward. */
   advance(ms: number): void;
   /** Wall time of the store's clock, epoch milliseconds. */
@@ -27,7 +28,7 @@ export function describeStoreContract(
 ): void {
   describe(`Store contract: ${name}`, () => {
     let fx: StoreFixture;
-    let store: Store;
+    let store: Store & History;
     const nowSeconds = () => Math.floor(fx.now() / 1000);
     const uid = (label: string) => `${label}-${randomUUID()}=`;
     const connection = (id: string, ttlSeconds = HOUR): ConnectionRecord => ({
@@ -199,6 +200,128 @@ export function describeStoreContract(
         expect(await store.topicsOf(id)).toEqual([]);
         expect((await collect(topic)).ids).toEqual([]);
       }
+    });
+
+    describe('history', () => {
+      const retention: Retention = { maxMessages: 1000, maxAgeSeconds: 300 };
+      const readAll = async (topic: string, after: number, keep: Retention = retention, limit = 7) => {
+        const offsets: number[] = [];
+        const data: unknown[] = [];
+        let cursor = after;
+        for (;;) {
+          const page = await store.read(topic, cursor, { retention: keep, limit });
+          for (const message of page.messages) {
+            offsets.push(message.offset);
+            data.push(message.data);
+            cursor = message.offset;
+          }
+          if (page.messages.length < limit) return { offsets, data, page };
+        }
+      };
+
+      it('gives a new topic an epoch and offset 0, and keeps them stable', async () => {
+        const topic = uid('h');
+        const first = await store.position(topic);
+        expect(first).toEqual({ epoch: expect.any(String), offset: 0 });
+        expect(first.epoch.length).toBeGreaterThan(0);
+        expect(await store.position(topic)).toEqual(first);
+        expect((await store.position(uid('other'))).epoch).not.toBe(first.epoch);
+      });
+
+      it('assigns offsets one by one in one epoch, and reads them back in order, page by page', async () => {
+        const topic = uid('h');
+        const { epoch } = await store.position(topic);
+        for (let n = 1; n <= 20; n++) {
+          expect(await store.append(topic, { n }, { retention })).toEqual({
+            epoch,
+            offset: n,
+            duplicate: false,
+          });
+        }
+        expect(await store.position(topic)).toEqual({ epoch, offset: 20 });
+        const { offsets, data, page } = await readAll(topic, 12);
+        expect(offsets).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
+        expect(data).toEqual(offsets.map((n) => ({ n })));
+        expect(page).toMatchObject({ epoch, top: 20, oldest: 1 });
+        expect((await store.read(topic, 20, { retention, limit: 5 })).messages).toEqual([]);
+      });
+
+      it('keeps at most maxMessages: older offsets are gone and `oldest` says so', async () => {
+        const topic = uid('h');
+        const small: Retention = { maxMessages: 5, maxAgeSeconds: 300 };
+        for (let n = 1; n <= 12; n++) await store.append(topic, n, { retention: small });
+        const { offsets, page } = await readAll(topic, 0, small);
+        expect(offsets).toEqual([8, 9, 10, 11, 12]);
+        expect(page.oldest).toBe(8);
+        expect(page.top).toBe(12);
+      });
+
+      it('drops messages past maxAgeSeconds, but the topic meta (epoch, top) outlives them', async () => {
+        const topic = uid('h');
+        const short: Retention = { maxMessages: 100, maxAgeSeconds: 60 };
+        const { epoch } = await store.position(topic);
+        for (let n = 1; n <= 3; n++) await store.append(topic, n, { retention: short });
+        fx.advance(30_000);
+        await store.append(topic, 4, { retention: short });
+        fx.advance(31_000);
+        const { offsets, page } = await readAll(topic, 0, short);
+        expect(offsets).toEqual([4]);
+        expect(page.oldest).toBe(4);
+        fx.advance(60_000);
+        const empty = await readAll(topic, 0, short);
+        expect(empty.offsets).toEqual([]);
+        expect(empty.page).toMatchObject({ epoch, top: 4, oldest: 5 });
+        expect(await store.position(topic)).toEqual({ epoch, offset: 4 });
+        expect(await store.append(topic, 5, { retention: short })).toEqual({
+          epoch,
+          offset: 5,
+          duplicate: false,
+        });
+      });
+
+      it('stores a publish retried with the same idempotency key once, until the key ages out', async () => {
+        const topic = uid('h');
+        const short: Retention = { maxMessages: 100, maxAgeSeconds: 60 };
+        const first = await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' });
+        expect(first).toMatchObject({ offset: 1, duplicate: false });
+        expect(await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toEqual({
+          ...first,
+          duplicate: true,
+        });
+        expect(await store.append(topic, 'b', { retention: short, idempotencyKey: 'k2' })).toMatchObject({
+          offset: 2,
+          duplicate: false,
+        });
+        // The same key on another topic is another message.
+        expect(await store.append(uid('h'), 'a', { retention: short, idempotencyKey: 'k1' })).toMatchObject({
+          offset: 1,
+          duplicate: false,
+        });
+        expect((await readAll(topic, 0, short)).data).toEqual(['a', 'b']);
+        fx.advance(61_000);
+        expect(await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toMatchObject({
+          offset: 3,
+          duplicate: false,
+        });
+      });
+
+      it('gives concurrent appends distinct consecutive offsets, and a key raced by many is stored once', async () => {
+        const topic = uid('h');
+        const results = await Promise.all(
+          Array.from({ length: 40 }, (_, n) => store.append(topic, n, { retention })),
+        );
+        expect(results.map((r) => r.offset).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 40 }, (_, n) => n + 1),
+        );
+        const raced = await Promise.all(
+          Array.from({ length: 8 }, () => store.append(topic, 'once', { retention, idempotencyKey: 'same' })),
+        );
+        expect(raced.filter((r) => !r.duplicate)).toHaveLength(1);
+        expect(new Set(raced.map((r) => r.offset))).toEqual(new Set([41]));
+        const { offsets, data } = await readAll(topic, 40);
+        expect(offsets).toEqual([41]);
+        expect(data).toEqual(['once']);
+      });
     });
   });
 }
