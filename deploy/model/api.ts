@@ -17,6 +17,7 @@ export const OutputNames = {
   webSocketUrl: 'WebSocketUrl',
   managementEndpoint: 'ManagementEndpoint',
   tableName: 'TableName',
+  publishUrl: 'PublishUrl',
 } as const;
 
 /** The default domain's `@connections` endpoint; behind a custom domain, configure it instead. */

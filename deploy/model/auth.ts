@@ -1,8 +1,12 @@
 /**
- * Authentication is enforced by the function itself on `$connect` (src/core/auth: JWT from a shared secret
- * or a JWKS, per-topic permissions from claims), configured through the AuthEnvironment variables. Both
- * deploy tools pass those variables from the deployer's environment to the function under the same names;
- * nothing else about auth is deployed. Unset TOPICSOCKET_AUTH means `required` (the Lambda's default).
+ * Authentication on `$connect` (src/core/auth: JWT from a shared secret or a JWKS, per-topic permissions from
+ * claims), configured through the AuthEnvironment variables. Both deploy tools pass those variables from the
+ * deployer's environment to the functions under the same names. Unset TOPICSOCKET_AUTH means `required`
+ * (the Lambda's default).
+ *
+ * Who verifies the token on `$connect` is the connect-auth mode: `function` (default) lets the WebSocket
+ * function do it; `authorizer` deploys a REQUEST Lambda authorizer on the `$connect` route, whose verified
+ * claims reach every later route in `requestContext.authorizer` (the broker trusts them there).
  */
 import { AuthEnvironment } from '../../src/core/auth/auth-config.ts';
 
@@ -39,4 +43,41 @@ export function authWarning(settings: AuthSettings): string | undefined {
     );
   }
   return undefined;
+}
+
+/** Deploy-time choice of who verifies `$connect` tokens (read from the deployer's environment). */
+export const ConnectAuthVariable = 'TOPICSOCKET_CONNECT_AUTH';
+
+export const ConnectAuthModes = ['function', 'authorizer'] as const;
+export type ConnectAuthMode = (typeof ConnectAuthModes)[number];
+
+export function connectAuthMode(value: string | undefined): ConnectAuthMode {
+  const mode = value?.trim() || 'function';
+  if (!(ConnectAuthModes as readonly string[]).includes(mode)) {
+    throw new Error(`${ConnectAuthVariable} must be one of ${ConnectAuthModes.join(', ')}, got "${mode}"`);
+  }
+  return mode as ConnectAuthMode;
+}
+
+/**
+ * Why an authorizer cannot run with these settings, or undefined. It refuses to start without a key source
+ * (src/runtimes/aws/connect-authorizer.ts), and with auth open it would only refuse connections the function
+ * lets in: both are deploy mistakes, caught before anything is deployed.
+ */
+export function connectAuthorizerProblem(settings: AuthSettings): string | undefined {
+  if (settings[AuthEnvironment.mode] === 'open') {
+    return `${ConnectAuthVariable}=authorizer contradicts ${AuthEnvironment.mode}=open`;
+  }
+  if (!settings[AuthEnvironment.jwtSecret] && !settings[AuthEnvironment.jwksUrl]) {
+    return `${ConnectAuthVariable}=authorizer needs ${AuthEnvironment.jwksUrl} or ${AuthEnvironment.jwtSecret}`;
+  }
+  return undefined;
+}
+
+/** Variables the authorizer does not read: it verifies tokens only (no publish keys, no rate limit). */
+const NotForAuthorizer: readonly string[] = [AuthEnvironment.apiKeys, AuthEnvironment.publishRate];
+
+/** The auth settings the authorizer function gets: the token and permission-claim ones. */
+export function authorizerAuthSettings(settings: AuthSettings): AuthSettings {
+  return Object.fromEntries(Object.entries(settings).filter(([name]) => !NotForAuthorizer.includes(name)));
 }

@@ -1,5 +1,6 @@
 /**
- * The one Lambda function: what both deploy tools build and bundle. Paths are relative to the repo root.
+ * The WebSocket function (`$connect`, `$disconnect`, `$default`): what both deploy tools build and bundle.
+ * Paths are relative to the repo root.
  */
 export const FunctionModel = {
   /** Logical name (Serverless function key; CDK construct id is derived from it). */
@@ -14,6 +15,36 @@ export const FunctionModel = {
   timeoutSeconds: 29,
   logRetentionDays: 14,
 } as const;
+
+export type FunctionSpec = {
+  readonly name: string;
+  readonly entry: string;
+  readonly handler: string;
+  readonly runtime: string;
+  readonly architecture: 'arm64' | 'x86_64';
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly logRetentionDays: number;
+};
+
+/** The Lambda behind the HTTP API's `POST /publish` (src/runtimes/aws/publish.ts). */
+export const PublishFunctionModel: FunctionSpec = {
+  ...FunctionModel,
+  name: 'publish',
+  entry: 'src/runtimes/aws/publish.ts',
+  // An HTTP API gives up on a Lambda integration after 30 s; the fan-out is the same as a WebSocket publish.
+  timeoutSeconds: 29,
+};
+
+/** The optional `$connect` REQUEST authorizer (src/runtimes/aws/authorizer.ts): verifies one token. */
+export const AuthorizerFunctionModel: FunctionSpec = {
+  ...FunctionModel,
+  name: 'connectAuthorizer',
+  entry: 'src/runtimes/aws/authorizer.ts',
+  // Signature checks and an occasional JWKS fetch: little memory, and a client waits on it at connect.
+  memoryMb: 256,
+  timeoutSeconds: 10,
+};
 
 /**
  * Bundling, identical in both tools (CDK NodejsFunction and serverless-esbuild). The AWS SDK v3 is bundled

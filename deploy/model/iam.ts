@@ -49,6 +49,33 @@ export function policyStatements(table: TableModel, refs: ArnReferences): Policy
 }
 
 /**
+ * What a publish does to the table (src/stores/dynamodb/dynamodb-store.ts): Query the topic's subscribers,
+ * and for connections found gone, DeleteItem the connection and BatchWriteItem-delete its subscriptions.
+ * A subset of TableActions; widen it when the publish path gains writes (e.g. a DynamoDB-backed history).
+ */
+export const PublishTableActions = [
+  'dynamodb:Query',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+/** The publish function's grants: only the fan-out. `@connections` POST only (it never closes connections). */
+export function publishPolicyStatements(table: TableModel, refs: ArnReferences): PolicyStatementModel[] {
+  return [
+    {
+      sid: 'TopicsocketPublishTable',
+      actions: [...PublishTableActions],
+      resources: tableResources(table, refs.tableArn),
+    },
+    {
+      sid: 'TopicsocketPublishConnections',
+      actions: ['execute-api:ManageConnections'],
+      resources: [connectionsArn(refs, 'POST')],
+    },
+  ];
+}
+
+/**
  * Writing its own log group's streams: in place of the AWSLambdaBasicExecutionRole managed policy (CDK's
  * default, `Resource: *`) and of the Serverless Framework's default role (which also grants ManageConnections
  * on every API of every account, region and stage).

@@ -3,6 +3,7 @@ export * from './auth.ts';
 export * from './function.ts';
 export * from './iam.ts';
 export * from './pong-mock.ts';
+export * from './publish-route.ts';
 export * from './routes.ts';
 export * from './stack-model.ts';
 export * from './table.ts';

@@ -1,12 +1,20 @@
 /**
- * topicsocket as a CDK stack, rendered from deploy/model: nothing about the function, routes, table or IAM
+ * topicsocket as a CDK stack, rendered from deploy/model: nothing about the functions, routes, table or IAM
  * is decided here, only how CDK spells it.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  WebSocketApi,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -14,14 +22,24 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
+  type ArnReferences,
+  authorizerEnvironment,
   authWarning,
   defaultManagementEndpoint,
+  type FunctionSpec,
   functionEnvironment,
   IndexProjection,
   LambdaServicePrincipal,
   logsStatement,
   OutputNames,
+  type PolicyStatementModel,
+  PublishRoute,
+  PublishThrottle,
   policyStatements,
+  publishAuthWarning,
+  publishFunctionEnvironment,
+  publishPolicyStatements,
+  publishUrl,
   type StackModel,
   webSocketUrl,
 } from '../../model/index.ts';
@@ -39,6 +57,8 @@ export class TopicsocketStack extends Stack {
     const { model } = props;
     const warning = authWarning(model.auth);
     if (warning) Annotations.of(this).addWarningV2('topicsocket:auth', warning);
+    const publishWarning = publishAuthWarning(model.publishAuth, model.auth);
+    if (publishWarning) Annotations.of(this).addWarningV2('topicsocket:publish-auth', publishWarning);
 
     const table = new Table(this, 'Table', {
       tableName: model.table.name,
@@ -71,21 +91,115 @@ export class TopicsocketStack extends Stack {
       model.managementEndpoint ??
       defaultManagementEndpoint(api.apiId, Aws.REGION, Aws.URL_SUFFIX, model.stage);
 
-    const logGroup = new LogGroup(this, 'FunctionLogs', {
-      retention: retentionDays(model.function.logRetentionDays),
+    const refs: ArnReferences = {
+      partition: Aws.PARTITION,
+      region: Aws.REGION,
+      account: Aws.ACCOUNT_ID,
+      tableArn: table.tableArn,
+      apiId: api.apiId,
+      stage: model.stage,
+    };
+    const fn = this.bundledFunction(
+      'Function',
+      model,
+      model.function,
+      functionEnvironment(table.tableName, managementEndpoint, model.auth),
+      policyStatements(model.table, refs),
+    );
+
+    const integration = new WebSocketLambdaIntegration('FunctionIntegration', fn);
+    // No identity sources: they are ANDed and each must be present, while the token may come in a header,
+    // the subprotocol or the query string. Without them API Gateway cannot cache, so it runs on every connect.
+    const authorizer =
+      model.connectAuth === 'authorizer'
+        ? new WebSocketLambdaAuthorizer(
+            'ConnectAuthorizer',
+            this.bundledFunction(
+              'ConnectAuthorizerFunction',
+              model,
+              model.authorizerFunction,
+              authorizerEnvironment(model.auth),
+              [],
+            ),
+            { identitySource: [] },
+          )
+        : undefined;
+    for (const route of model.routes) {
+      if (route.target === 'function') {
+        api.addRoute(route.key, {
+          integration,
+          returnResponse: route.routeResponse,
+          ...(route.key === '$connect' && authorizer ? { authorizer } : {}),
+        });
+      } else {
+        new PongRoute(this, 'PingRoute', { apiId: api.apiId, routeKey: route.key });
+      }
+    }
+
+    // The server-side publish API: an HTTP API whose one route invokes the publish function.
+    const publishFn = this.bundledFunction(
+      'PublishFunction',
+      model,
+      model.publishFunction,
+      publishFunctionEnvironment(table.tableName, managementEndpoint, model.auth, model.publishAuth),
+      publishPolicyStatements(model.table, refs),
+    );
+    const publishApi = new HttpApi(this, 'PublishApi', {
+      apiName: `${model.serviceName}-${model.stage}-publish`,
+      createDefaultStage: false,
+    });
+    new HttpStage(this, 'PublishStage', {
+      httpApi: publishApi,
+      autoDeploy: true,
+      throttle: { rateLimit: PublishThrottle.rateLimit, burstLimit: PublishThrottle.burstLimit },
+    });
+    publishApi.addRoutes({
+      path: PublishRoute.path,
+      methods: [HttpMethod[PublishRoute.method]],
+      integration: new HttpLambdaIntegration('PublishIntegration', publishFn),
+      authorizer: model.publishAuth === 'iam' ? new HttpIamAuthorizer() : new HttpNoneAuthorizer(),
+    });
+
+    new CfnOutput(this, OutputNames.webSocketUrl, {
+      value: webSocketUrl(api.apiId, Aws.REGION, Aws.URL_SUFFIX, model.stage),
+      description: 'Point clients here',
+    });
+    new CfnOutput(this, OutputNames.managementEndpoint, {
+      value: managementEndpoint,
+      description: '@connections endpoint the function posts to',
+    });
+    new CfnOutput(this, OutputNames.tableName, { value: table.tableName });
+    new CfnOutput(this, OutputNames.publishUrl, {
+      value: publishUrl(publishApi.apiId, Aws.REGION, Aws.URL_SUFFIX),
+      description: `POST here to publish (${model.publishAuth === 'iam' ? 'SigV4-signed, AWS_IAM' : 'API key or bearer JWT'})`,
+    });
+  }
+
+  /**
+   * One bundled function with its own log group and its own role, which holds exactly `statements` plus
+   * writing that log group: an explicit role instead of the default one, whose managed policy grants logs
+   * actions on `*`.
+   */
+  private bundledFunction(
+    id: string,
+    model: StackModel,
+    spec: FunctionSpec,
+    environment: Record<string, string>,
+    statements: readonly PolicyStatementModel[],
+  ): NodejsFunction {
+    const logGroup = new LogGroup(this, id === 'Function' ? 'FunctionLogs' : `${id}Logs`, {
+      retention: retentionDays(spec.logRetentionDays),
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // An explicit role instead of the default one, whose managed policy grants logs actions on `*`.
-    const role = new Role(this, 'FunctionRole', { assumedBy: new ServicePrincipal(LambdaServicePrincipal) });
-
-    const fn = new NodejsFunction(this, 'Function', {
-      entry: join(repoRoot, model.function.entry),
-      handler: model.function.handler,
-      runtime: lambdaRuntime(model.function.runtime),
-      architecture: model.function.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
-      memorySize: model.function.memoryMb,
-      timeout: Duration.seconds(model.function.timeoutSeconds),
-      environment: functionEnvironment(table.tableName, managementEndpoint, model.auth),
+    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal(LambdaServicePrincipal) });
+    const fn = new NodejsFunction(this, id, {
+      entry: join(repoRoot, spec.entry),
+      handler: spec.handler,
+      runtime: lambdaRuntime(spec.runtime),
+      architecture: spec.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      environment,
       logGroup,
       role,
       projectRoot: repoRoot,
@@ -99,16 +213,7 @@ export class TopicsocketStack extends Stack {
         forceDockerBundling: false,
       },
     });
-
     // Exactly the model's statements; `grant*` helpers would add actions the handler never uses.
-    const statements = policyStatements(model.table, {
-      partition: Aws.PARTITION,
-      region: Aws.REGION,
-      account: Aws.ACCOUNT_ID,
-      tableArn: table.tableArn,
-      apiId: api.apiId,
-      stage: model.stage,
-    });
     for (const statement of [...statements, logsStatement(logGroup.logGroupArn)]) {
       role.addToPolicy(
         new PolicyStatement({
@@ -118,25 +223,7 @@ export class TopicsocketStack extends Stack {
         }),
       );
     }
-
-    const integration = new WebSocketLambdaIntegration('FunctionIntegration', fn);
-    for (const route of model.routes) {
-      if (route.target === 'function') {
-        api.addRoute(route.key, { integration, returnResponse: route.routeResponse });
-      } else {
-        new PongRoute(this, 'PingRoute', { apiId: api.apiId, routeKey: route.key });
-      }
-    }
-
-    new CfnOutput(this, OutputNames.webSocketUrl, {
-      value: webSocketUrl(api.apiId, Aws.REGION, Aws.URL_SUFFIX, model.stage),
-      description: 'Point clients here',
-    });
-    new CfnOutput(this, OutputNames.managementEndpoint, {
-      value: managementEndpoint,
-      description: '@connections endpoint the function posts to',
-    });
-    new CfnOutput(this, OutputNames.tableName, { value: table.tableName });
+    return fn;
   }
 }
 
