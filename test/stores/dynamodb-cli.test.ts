@@ -90,7 +90,13 @@ describe('topicsocket dev --store dynamodb', () => {
     ).toMatchObject({
       type: 'published',
     });
-    expect(await reader.next()).toEqual({ type: 'message', topic: 'cli', data: 'via dynamodb' });
+    expect(await reader.next()).toEqual({
+      type: 'message',
+      topic: 'cli',
+      data: 'via dynamodb',
+      offset: 1,
+      epoch: expect.any(String),
+    });
 
     // The subscription really lives in the table the CLI created.
     const client = createDynamoDbClient({ endpoint });

@@ -35,8 +35,9 @@ export interface HistoryPage {
   epoch: string;
   top: number;
   /**
-   * The oldest offset the stream still holds (`top + 1` when it holds none): a replay after `since` is
-   * complete only if `since + 1 >= oldest`.
+   * The oldest offset still held, as far as this read can tell (at least the first returned offset when it
+   * is not `after + 1`; `top + 1` when nothing is held after `after`): a replay after `after` is complete
+   * only if `oldest <= after + 1`.
    */
   oldest: number;
   /** Retained messages after the requested offset, ascending. May have holes while publishes are in flight. */

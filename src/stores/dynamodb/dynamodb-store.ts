@@ -7,11 +7,22 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from '../../core/index.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  ConnectionRecord,
+  History,
+  HistoryPage,
+  ReadOptions,
+  Store,
+  SubscribeOptions,
+  SubscribeOutcome,
+} from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import type { JsonValue } from '../../protocol/index.ts';
+import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
+import { DynamoDbHistory } from './dynamodb-history.ts';
 import { Keys, Names } from './keys.ts';
 
 export interface DynamoDbStoreOptions {
@@ -52,7 +63,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store {
+export class DynamoDbStore implements Store, History {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -61,6 +72,7 @@ export class DynamoDbStore implements Store {
   private readonly batchRetry: BatchRetryOptions;
   /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
   private readonly ownedClient: { destroy(): void } | undefined;
+  private readonly history: DynamoDbHistory;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -73,6 +85,19 @@ export class DynamoDbStore implements Store {
     this.consistentSubscriberReads = options.consistentSubscriberReads ?? true;
     this.batchRetry = options.batchRetry ?? defaultBatchRetry;
     this.ownedClient = options.closeClient ? options.client : undefined;
+    this.history = new DynamoDbHistory(this.client, this.tableName, this.now);
+  }
+
+  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
+    return this.history.append(topic, data, options);
+  }
+
+  position(topic: string): Promise<StreamPosition> {
+    return this.history.position(topic);
+  }
+
+  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
+    return this.history.read(topic, after, options);
   }
 
   async close(): Promise<void> {

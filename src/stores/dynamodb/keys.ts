@@ -4,7 +4,11 @@ import { TableDesign } from './table-design.ts';
  * Key layout of the single table (docs/dynamodb.md):
  * - connection item:   pk = C#<connectionId>, sk = C
  * - subscription item: pk = T#<topic>,        sk = C#<connectionId>
- * One Query on `T#<topic>` lists a topic's subscribers; one GetItem on `C#<id>` gives a connection's topics.
+ * - history meta item: pk = H#<topic>,        sk = M            (epoch, top offset; no TTL: outlives messages)
+ * - history message:   pk = H#<topic>,        sk = O#<offset, 16 digits>   (TTL)
+ * - idempotency key:   pk = H#<topic>,        sk = K#<key>      (TTL)
+ * One Query on `T#<topic>` lists a topic's subscribers; one GetItem on `C#<id>` gives a connection's topics;
+ * one Query on `H#<topic>` between two `O#` keys reads history after an offset.
  */
 export const Keys = {
   connection: (connectionId: string) => ({
@@ -16,12 +20,35 @@ export const Keys = {
     [TableDesign.sortKey]: `C#${connectionId}`,
   }),
   topicPartition,
+  historyMeta: (topic: string) => ({
+    [TableDesign.partitionKey]: historyPartition(topic),
+    [TableDesign.sortKey]: 'M',
+  }),
+  historyMessage: (topic: string, offset: number) => ({
+    [TableDesign.partitionKey]: historyPartition(topic),
+    [TableDesign.sortKey]: messageSortKey(offset),
+  }),
+  idempotencyKey: (topic: string, key: string) => ({
+    [TableDesign.partitionKey]: historyPartition(topic),
+    [TableDesign.sortKey]: `K#${key}`,
+  }),
+  historyPartition,
+  messageSortKey,
   /** The connection id held in a subscription item's sort key. */
   connectionIdOfSortKey: (sortKey: string) => sortKey.slice(2),
 } as const;
 
 function topicPartition(topic: string): string {
   return `T#${topic}`;
+}
+
+function historyPartition(topic: string): string {
+  return `H#${topic}`;
+}
+
+/** Zero-padded so string order is offset order (16 digits hold every safe integer). */
+function messageSortKey(offset: number): string {
+  return `O#${String(offset).padStart(16, '0')}`;
 }
 
 /** Attribute-name placeholders every expression uses, so reserved words (`ttl` is one) never bite. */

@@ -1,0 +1,259 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  AppendOptions,
+  AppendResult,
+  History,
+  HistoryPage,
+  ReadOptions,
+  StoredMessage,
+} from '../../core/index.ts';
+import { sleep } from '../../core/util/backoff.ts';
+import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
+import { newEpoch } from '../epoch.ts';
+import { Keys, Names } from './keys.ts';
+
+/** A claimed idempotency key whose publish has not finished after this long is taken over by a retry. */
+const STALE_CLAIM_MS = 30_000;
+/** How long a duplicate waits for the first publish with its key to get its offset. */
+const DUPLICATE_WAIT_MS = 2_000;
+/** A hole at the start of a replay may be a publish between its counter and its put: look once more. */
+const IN_FLIGHT_RECHECK_MS = 25;
+
+interface MetaItem {
+  epoch: string;
+  top: number;
+}
+
+interface MessageItem {
+  sk: string;
+  d: string;
+}
+
+interface KeyItem {
+  offset?: number;
+  epoch?: string;
+}
+
+const NAMES = {
+  '#pk': Names['#pk'],
+  '#sk': Names['#sk'],
+  '#ttl': Names['#ttl'],
+  '#epoch': 'epoch',
+  '#top': 'top',
+} as const;
+
+/**
+ * History on the single table (docs/dynamodb.md, docs/history.md). Per publish: one UpdateItem ADD on the
+ * topic's meta item (the counter, returning the new offset) and one PutItem of the message with a TTL; with
+ * an idempotency key, a conditional PutItem claiming the key and an UpdateItem recording its offset. Reads are
+ * strongly consistent Queries on the topic's history partition, filtered on `ttl > now`.
+ */
+export class DynamoDbHistory implements History {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number,
+  ) {}
+
+  async append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
+    const { retention, idempotencyKey } = options;
+    if (idempotencyKey !== undefined) {
+      const earlier = await this.claim(topic, idempotencyKey, retention.maxAgeSeconds);
+      if (earlier) return { ...earlier, duplicate: true };
+    }
+    try {
+      const position = await this.nextOffset(topic);
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...Keys.historyMessage(topic, position.offset),
+            d: JSON.stringify(data),
+            [Names['#ttl']]: this.nowSeconds() + retention.maxAgeSeconds,
+          },
+        }),
+      );
+      if (idempotencyKey !== undefined) {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: Keys.idempotencyKey(topic, idempotencyKey),
+            UpdateExpression: 'SET #offset = :offset, #epoch = :epoch',
+            ExpressionAttributeNames: { '#offset': 'offset', '#epoch': 'epoch' },
+            ExpressionAttributeValues: { ':offset': position.offset, ':epoch': position.epoch },
+          }),
+        );
+      }
+      return { ...position, duplicate: false };
+    } catch (error) {
+      // The message may not be stored: free the key so the caller's retry can publish it.
+      if (idempotencyKey !== undefined) await this.release(topic, idempotencyKey).catch(() => {});
+      throw error;
+    }
+  }
+
+  async position(topic: string): Promise<StreamPosition> {
+    const meta = await this.readMeta(topic);
+    if (meta) return { epoch: meta.epoch, offset: meta.top };
+    const out = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: Keys.historyMeta(topic),
+        UpdateExpression: 'SET #epoch = if_not_exists(#epoch, :epoch), #top = if_not_exists(#top, :zero)',
+        ExpressionAttributeNames: { '#epoch': NAMES['#epoch'], '#top': NAMES['#top'] },
+        ExpressionAttributeValues: { ':epoch': newEpoch(), ':zero': 0 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const created = out.Attributes as MetaItem;
+    return { epoch: created.epoch, offset: created.top };
+  }
+
+  async read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
+    const { epoch, offset: top } = await this.position(topic);
+    // Offsets at or below top - maxMessages are out of the window even if their items still exist.
+    const floor = Math.max(after, top - options.retention.maxMessages);
+    let messages = await this.query(topic, floor, options.limit);
+    if (floor < top && (messages[0]?.offset ?? top + 1) > floor + 1) {
+      // Either the next offsets expired, or a publish holds them between its counter and its put.
+      await sleep(IN_FLIGHT_RECHECK_MS);
+      messages = await this.query(topic, floor, options.limit);
+    }
+    // The first live offset past the window's floor; a replay after `after` is complete iff it is after + 1.
+    const oldest = messages[0]?.offset ?? top + 1;
+    return { epoch, top, oldest, messages };
+  }
+
+  /** Live messages with offset > `after`, ascending, at most `limit`; pages past filtered-out items. */
+  private async query(topic: string, after: number, limit: number): Promise<StoredMessage[]> {
+    const messages: StoredMessage[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          // TTL deletion is lazy (and DynamoDB Local never deletes): filter at read time.
+          FilterExpression: '#ttl > :now',
+          ProjectionExpression: '#sk, d',
+          ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#sk': NAMES['#sk'], '#ttl': NAMES['#ttl'] },
+          ExpressionAttributeValues: {
+            ':pk': Keys.historyPartition(topic),
+            ':from': Keys.messageSortKey(after + 1),
+            ':to': Keys.messageSortKey(Number.MAX_SAFE_INTEGER),
+            ':now': this.nowSeconds(),
+          },
+          ConsistentRead: true,
+          Limit: limit - messages.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (out.Items ?? []) as MessageItem[]) {
+        messages.push({ offset: Number(item.sk.slice(2)), data: JSON.parse(item.d) as JsonValue });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && messages.length < limit);
+    return messages;
+  }
+
+  /** ADD on the meta item: atomic, returns the new top. The epoch is set by the first write to the topic. */
+  private async nextOffset(topic: string): Promise<StreamPosition> {
+    const out = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: Keys.historyMeta(topic),
+        UpdateExpression: 'SET #epoch = if_not_exists(#epoch, :epoch) ADD #top :one',
+        ExpressionAttributeNames: { '#epoch': NAMES['#epoch'], '#top': NAMES['#top'] },
+        ExpressionAttributeValues: { ':epoch': newEpoch(), ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const meta = out.Attributes as MetaItem;
+    return { epoch: meta.epoch, offset: meta.top };
+  }
+
+  /**
+   * Claims an idempotency key with a conditional put. Returns undefined when this caller owns it (publish
+   * now), or the earlier publish's position when the key was already used.
+   */
+  private async claim(
+    topic: string,
+    key: string,
+    maxAgeSeconds: number,
+  ): Promise<StreamPosition | undefined> {
+    const deadline = this.now() + DUPLICATE_WAIT_MS;
+    for (;;) {
+      const nowMs = this.now();
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...Keys.idempotencyKey(topic, key),
+              claimedAt: nowMs,
+              [Names['#ttl']]: Math.floor(nowMs / 1000) + maxAgeSeconds,
+            },
+            // Free, expired, or claimed by a publish that died before recording its offset.
+            ConditionExpression:
+              'attribute_not_exists(#pk) OR #ttl <= :now OR (attribute_not_exists(#offset) AND #claimedAt < :stale)',
+            ExpressionAttributeNames: {
+              '#pk': NAMES['#pk'],
+              '#ttl': NAMES['#ttl'],
+              '#offset': 'offset',
+              '#claimedAt': 'claimedAt',
+            },
+            ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000), ':stale': nowMs - STALE_CLAIM_MS },
+          }),
+        );
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      }
+      const out = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: Keys.idempotencyKey(topic, key),
+          ConsistentRead: true,
+        }),
+      );
+      const item = out.Item as KeyItem | undefined;
+      if (item?.offset !== undefined && item.epoch !== undefined) {
+        return { epoch: item.epoch, offset: item.offset };
+      }
+      // The first publish with this key is still running (or its claim just vanished): wait, then look again.
+      if (this.now() > deadline) {
+        throw new Error(`publish with idempotency key ${key} on ${topic} is still in progress`);
+      }
+      await sleep(20);
+    }
+  }
+
+  private async release(topic: string, key: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: Keys.idempotencyKey(topic, key),
+        ConditionExpression: 'attribute_not_exists(#offset)',
+        ExpressionAttributeNames: { '#offset': 'offset' },
+      }),
+    );
+  }
+
+  private async readMeta(topic: string): Promise<MetaItem | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: Keys.historyMeta(topic), ConsistentRead: true }),
+    );
+    return out.Item as MetaItem | undefined;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+}
