@@ -159,25 +159,28 @@ export class Broker {
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       position = { epoch: appended.epoch, offset: appended.offset };
-      if (appended.duplicate) {
-        this.metrics.count('duplicatePublishes');
-        return { topic, delivered: 0, gone: 0, failed: 0, ...position, duplicate: true };
-      }
       frame = serializeMessage(topic, data, position);
+      if (appended.duplicate) {
+        // Stored once. Its fan-out runs again, with the first attempt's offset: if that attempt failed after
+        // storing, live subscribers still get it, and clients drop it by offset if they had it already.
+        this.metrics.count('duplicatePublishes');
+        const again = await fanout(this.fanoutDeps(), topic, frame);
+        return { topic, ...again, ...position, duplicate: true };
+      }
     }
     this.metrics.count('publishes');
-    const result = await fanout(
-      {
-        store: this.store,
-        gateway: this.gateway,
-        logger: this.logger,
-        metrics: this.metrics,
-        cleanupConcurrency: this.limits.cleanupConcurrency,
-      },
-      topic,
-      frame,
-    );
+    const result = await fanout(this.fanoutDeps(), topic, frame);
     return { topic, ...result, ...position };
+  }
+
+  private fanoutDeps(): Parameters<typeof fanout>[0] {
+    return {
+      store: this.store,
+      gateway: this.gateway,
+      logger: this.logger,
+      metrics: this.metrics,
+      cleanupConcurrency: this.limits.cleanupConcurrency,
+    };
   }
 
   /**

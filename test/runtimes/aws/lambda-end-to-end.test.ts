@@ -102,13 +102,23 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
       type: 'subscribed',
       topic: 'room/1',
       id: 1,
+      epoch: expect.any(String),
+      offset: 0,
     });
     expect(await bob.client.request({ type: 'publish', topic: 'room/1', data: { n: 1 }, id: 2 })).toEqual({
       type: 'published',
       topic: 'room/1',
       id: 2,
+      offset: 1,
+      epoch: expect.any(String),
     });
-    expect(await alice.client.next()).toEqual({ type: 'message', topic: 'room/1', data: { n: 1 } });
+    expect(await alice.client.next()).toEqual({
+      type: 'message',
+      topic: 'room/1',
+      data: { n: 1 },
+      offset: 1,
+      epoch: expect.any(String),
+    });
     expect(bob.client.pending).toBe(0);
     // The seed article's frames work unchanged on the Lambda too.
     bob.client.send({ type: 'subscribe', topic: 'general' });
@@ -117,7 +127,13 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
       type: 'subscribed',
     });
     alice.client.send({ type: 'message', topic: 'general', message: 'count is 0' });
-    expect(await bob.client.next()).toEqual({ type: 'message', topic: 'general', data: 'count is 0' });
+    expect(await bob.client.next()).toEqual({
+      type: 'message',
+      topic: 'general',
+      data: 'count is 0',
+      offset: 1,
+      epoch: expect.any(String),
+    });
   });
 
   it('leaves no rows after a normal disconnect', async () => {
@@ -141,8 +157,20 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
     expect(await rows(dave.id)).toHaveLength(3); // the ghost: API Gateway never told the Lambda
     // Erin is a subscriber too: her copy is posted during the invocation, the ack comes after it.
     erin.client.send({ type: 'publish', topic: 'news', data: 'hi', id: 4 });
-    expect(await erin.client.next()).toEqual({ type: 'message', topic: 'news', data: 'hi' });
-    expect(await erin.client.next()).toEqual({ type: 'published', topic: 'news', id: 4 });
+    expect(await erin.client.next()).toEqual({
+      type: 'message',
+      topic: 'news',
+      data: 'hi',
+      offset: 1,
+      epoch: expect.any(String),
+    });
+    expect(await erin.client.next()).toEqual({
+      type: 'published',
+      topic: 'news',
+      id: 4,
+      offset: 1,
+      epoch: expect.any(String),
+    });
     // The 410 removed the ghost with every subscription it held, the unpublished topic's included.
     expect(await rows(dave.id)).toEqual([]);
   });

@@ -172,7 +172,8 @@ describe('requests per publish', () => {
     });
     expect(perRoute).toEqual({
       $connect: { UpdateItemCommand: 1 },
-      subscribe: { GetItemCommand: 1, TransactWriteItemsCommand: 1 },
+      // History: the connection item and the topic's history meta (read; created once, on a new topic).
+      subscribe: { GetItemCommand: 2, TransactWriteItemsCommand: 1, UpdateItemCommand: 1 },
       unsubscribe: { GetItemCommand: 1, TransactWriteItemsCommand: 1 },
       '$disconnect (2 subscriptions)': { BatchWriteItemCommand: 1, DeleteItemCommand: 1 },
     });
@@ -194,12 +195,19 @@ describe('requests per publish', () => {
           type: 'published',
           topic: `fan-${fanout}`,
           id: round,
+          offset: round + 1,
+          epoch: expect.any(String),
         });
         const frames = await Promise.all(receivers.slice(0, fanout).map((client) => client.next()));
         expect(new Set(frames.map((frame) => JSON.stringify(frame))).size).toBe(1);
         // A full page always carries a LastEvaluatedKey, so N = k * pageSize costs k + 1 Queries.
         const queries = Math.floor(fanout / PAGE_SIZE) + 1;
-        expect(dynamoCounter.snapshot()).toEqual({ QueryCommand: queries });
+        // History: one UpdateItem (the topic's counter) and one PutItem (the message, with TTL) per publish.
+        expect(dynamoCounter.snapshot()).toEqual({
+          QueryCommand: queries,
+          UpdateItemCommand: 1,
+          PutItemCommand: 1,
+        });
         expect(postCounter?.snapshot()).toEqual({ PostToConnectionCommand: fanout });
         durations.push(Math.round(lastPublishMs));
       }
