@@ -34,6 +34,7 @@ import {
   OutputNames,
   type PolicyStatementModel,
   PublishRoute,
+  PublishRouteAuthorization,
   PublishThrottle,
   policyStatements,
   publishAuthWarning,
@@ -157,7 +158,10 @@ export class TopicsocketStack extends Stack {
       path: PublishRoute.path,
       methods: [HttpMethod[PublishRoute.method]],
       integration: new HttpLambdaIntegration('PublishIntegration', publishFn),
-      authorizer: model.publishAuth === 'iam' ? new HttpIamAuthorizer() : new HttpNoneAuthorizer(),
+      authorizer:
+        PublishRouteAuthorization[model.publishAuth] === 'AWS_IAM'
+          ? new HttpIamAuthorizer()
+          : new HttpNoneAuthorizer(),
     });
 
     new CfnOutput(this, OutputNames.webSocketUrl, {

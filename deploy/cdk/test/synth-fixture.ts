@@ -1,5 +1,5 @@
 /**
- * Synthesizes the stack for tests: bundling runs esbuild locally on the real handler (no Docker). One bundled
+ * Synthesizes the stack for tests: bundling runs esbuild locally on the real handlers (no Docker). One bundled
  * synth per test file is enough; variants can skip bundling.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type IndexModel, type StackModel, stackModel } from '../../model/index.ts';
+import {
+  type ConnectAuthMode,
+  type IndexModel,
+  type PublishAuthMode,
+  type StackModel,
+  stackModel,
+} from '../../model/index.ts';
 import { TopicsocketStack } from '../lib/topicsocket-stack.ts';
 
 export const TestAccount = '123456789012';
@@ -17,6 +23,8 @@ export interface SynthOptions {
   stage: string;
   managementEndpoint?: string;
   auth?: Record<string, string>;
+  publishAuth?: PublishAuthMode;
+  connectAuth?: ConnectAuthMode;
   /** Replaces the design's indexes (it has none today) to exercise the index branch. */
   indexes?: readonly IndexModel[];
   /** Skip esbuild (for extra variants of the stack: one bundled synth per file is enough). */

@@ -7,12 +7,20 @@ import { describe, expect, it } from 'vitest';
 import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
 import {
   type ArnReferences,
+  authorizerEnvironment,
   authSettings,
   authWarning,
+  connectAuthMode,
   connectionsArn,
   defaultManagementEndpoint,
   functionEnvironment,
+  PublishTableActions,
   policyStatements,
+  publishAuthMode,
+  publishAuthWarning,
+  publishFunctionEnvironment,
+  publishPolicyStatements,
+  publishUrl,
   stackModel,
   type TableModel,
   tableModel,
@@ -98,5 +106,63 @@ describe('function environment', () => {
     expect(authWarning(settings)).toBeUndefined();
     expect(authWarning({})).toMatch(/every connection will be refused/);
     expect(authWarning({ TOPICSOCKET_AUTH: 'open' })).toMatch(/anyone/);
+  });
+});
+
+describe('publish route and connect authorizer', () => {
+  it('reads the modes from the deployer environment: iam and function by default, typos refused', () => {
+    expect(publishAuthMode(undefined)).toBe('iam');
+    expect(publishAuthMode(' keys ')).toBe('keys');
+    expect(() => publishAuthMode('none')).toThrow(/TOPICSOCKET_PUBLISH_AUTH/);
+    expect(connectAuthMode('')).toBe('function');
+    expect(connectAuthMode('authorizer')).toBe('authorizer');
+    expect(() => connectAuthMode('lambda')).toThrow(/TOPICSOCKET_CONNECT_AUTH/);
+    expect(stackModel({ stage: 'dev' })).toMatchObject({ publishAuth: 'iam', connectAuth: 'function' });
+  });
+
+  it('grants publish only the fan-out: Query and gone-connection deletes, @connections POST on one stage', () => {
+    const statements = publishPolicyStatements(tableModel('topicsocket', 'dev'), refs);
+    expect(statements.map((s) => s.actions)).toEqual([
+      ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      ['execute-api:ManageConnections'],
+    ]);
+    expect(PublishTableActions.every((a) => (TableActions as readonly string[]).includes(a))).toBe(true);
+    expect(statements[0]!.resources).toEqual([refs.tableArn]);
+    expect(statements[1]!.resources).toEqual([connectionsArn(refs, 'POST')]);
+    expect(publishUrl('xyz789', 'eu-west-1', 'amazonaws.com')).toBe(
+      'https://xyz789.execute-api.eu-west-1.amazonaws.com/publish',
+    );
+  });
+
+  it('gives each function only the auth variables it reads', () => {
+    const auth = {
+      TOPICSOCKET_JWT_SECRET: 'secret-secret-secret-secret-secret!',
+      TOPICSOCKET_API_KEYS: 'publish-key-0123456789',
+      TOPICSOCKET_PUBLISH_RATE: '10/20',
+      TOPICSOCKET_PUBLISH_CLAIM: 'pub',
+    };
+    const iam = publishFunctionEnvironment('t', 'https://e', auth, 'iam');
+    expect(iam).toMatchObject({ TOPICSOCKET_PUBLISH_AUTH: 'iam', TOPICSOCKET_PUBLISH_CLAIM: 'pub' });
+    expect(iam.TOPICSOCKET_JWT_SECRET).toBeUndefined();
+    expect(iam.TOPICSOCKET_API_KEYS).toBeUndefined();
+    expect(publishFunctionEnvironment('t', 'https://e', auth, 'keys')).toMatchObject(auth);
+    const authorizer = authorizerEnvironment(auth);
+    expect(authorizer).toMatchObject({ TOPICSOCKET_JWT_SECRET: auth.TOPICSOCKET_JWT_SECRET });
+    expect(authorizer.TOPICSOCKET_API_KEYS).toBeUndefined();
+    expect(authorizer.TOPICSOCKET_PUBLISH_RATE).toBeUndefined();
+  });
+
+  it('refuses an authorizer that could not verify anything, and warns when keys mode has no key', () => {
+    expect(() => stackModel({ stage: 'dev', connectAuth: 'authorizer' })).toThrow(/needs/);
+    expect(() =>
+      stackModel({
+        stage: 'dev',
+        connectAuth: 'authorizer',
+        auth: { TOPICSOCKET_AUTH: 'open', TOPICSOCKET_JWKS_URL: 'https://idp.example.com/jwks.json' },
+      }),
+    ).toThrow(/contradicts/);
+    expect(publishAuthWarning('keys', {})).toMatch(/refused/);
+    expect(publishAuthWarning('keys', { TOPICSOCKET_API_KEYS: 'publish-key-0123456789' })).toBeUndefined();
+    expect(publishAuthWarning('iam', {})).toBeUndefined();
   });
 });
