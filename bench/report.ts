@@ -198,7 +198,9 @@ export function renderMarkdown(report: BenchReport): string {
       if (!outcome) continue;
       const status = outcome.failedRuns.length
         ? `FAILED: ${outcome.failedRuns.join('; ')}`
-        : 'every delivery exactly once, in order';
+        : scenario.id === 'idle'
+          ? 'completed (no messages in this scenario)'
+          : 'every delivery exactly once, in order';
       lines.push(
         `- ${scenario.title}, ${SERVER_LABELS[server]} (${outcome.runs} run${outcome.runs === 1 ? '' : 's'}): ${status}`,
       );

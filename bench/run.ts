@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=fanout,latency] [--servers=raw-ws,topicsocket] [--repeat=N]`
+ * `npm run bench [-- --quick] [--only=fanout,latency] [--servers=raw-ws,topicsocket] [--repeat=N] [--name=stem]`
  *
  * Runs every scenario against raw `ws`, Socket.IO and topicsocket, each server in its own process and the
  * load generator in another, prints a table of figures and ratios, and writes bench/results/latest.md and
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     servers: { type: 'string' },
     repeat: { type: 'string' },
+    /** File stem under bench/results (default latest, or quick with --quick). */
+    name: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -197,7 +199,7 @@ async function main(): Promise<number> {
   const markdown = renderMarkdown(report);
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  const name = quick ? 'quick' : 'latest';
+  const name = values.name ?? (quick ? 'quick' : 'latest');
   writeFileSync(new URL(`${name}.md`, dir), markdown);
   writeFileSync(new URL(`${name}.svg`, dir), renderChart(report));
   writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(report, null, 2)}\n`);
