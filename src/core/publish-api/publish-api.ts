@@ -32,8 +32,11 @@ export interface PublishApiAuth {
 }
 
 export interface PublishApiOptions {
-  /** Publishes one message; the broker's `publish`. */
-  publish(topic: string, data: JsonValue): Promise<PublishResult>;
+  /**
+   * Publishes one message; the broker's `publish`. The idempotency key (scoped to the caller) goes to the
+   * store's history too, so a retry that lands on another process or Lambda container is still stored once.
+   */
+  publish(topic: string, data: JsonValue, options?: { idempotencyKey?: string }): Promise<PublishResult>;
   auth: PublishApiAuth;
   /** Largest request body. Default 1 MB (a batch); each message is still held to the message limit. */
   maxBodyBytes?: number;
@@ -172,7 +175,7 @@ export class PublishApi {
     const key = `${principal}\u0000${message.idempotencyKey}`;
     const earlier = this.idempotency.get(key);
     if (earlier) return earlier.then((outcome) => ({ ...outcome, duplicate: true as const }));
-    const pending = this.publishNow(message);
+    const pending = this.publishNow(message, key);
     this.idempotency.set(key, pending);
     // A failed publish may be retried with the same key: forget it.
     pending.catch(() => {
@@ -181,8 +184,12 @@ export class PublishApi {
     return pending;
   }
 
-  private async publishNow(message: MessageInput): Promise<PublishOutcome> {
-    const result = await this.options.publish(message.topic, message.data);
+  private async publishNow(message: MessageInput, scopedKey?: string): Promise<PublishOutcome> {
+    const result = await this.options.publish(
+      message.topic,
+      message.data,
+      scopedKey === undefined ? {} : { idempotencyKey: `api\u0000${scopedKey}` },
+    );
     const { gone: _gone, ...rest } = result;
     return rest;
   }

@@ -62,7 +62,7 @@ export function createPublishHandler(
     metrics,
   });
   const api = new PublishApi({
-    publish: (topic, data) => broker.publish(topic, data),
+    publish: (topic, data, options) => broker.publish(topic, data, options),
     auth: {
       apiKeys: auth.apiKeys,
       ...(auth.auth.verifier ? { verifier: auth.auth.verifier } : {}),

@@ -115,7 +115,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       publishApi = new PublishApi({
         auth: {},
         ...options.publishApi,
-        publish: (topic, data) => inProcess.publish(topic, data),
+        publish: (topic, data, options) => inProcess.publish(topic, data, options),
         ...(logger ? { logger } : {}),
       });
     }
