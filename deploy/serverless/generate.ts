@@ -1,11 +1,11 @@
 /**
- * Writes serverless.yml and handler-entry.ts from deploy/model. `--check` writes nothing and fails when the
+ * Writes serverless.yml and the handler entries (handler-entry.ts, publish-entry.ts) from deploy/model. `--check` writes nothing and fails when the
  * committed files differ from a fresh generation (CI runs it).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HandlerEntryFile, handlerEntrySource, renderService } from './lib/render-service.ts';
+import { EntryFiles, handlerEntrySource, renderService } from './lib/render-service.ts';
 import { toYaml } from './lib/yaml.ts';
 
 const serviceDir = dirname(fileURLToPath(import.meta.url));
@@ -20,7 +20,9 @@ const header = [
 export function generatedFiles(): Record<string, string> {
   return {
     'serverless.yml': header + toYaml(renderService()),
-    [HandlerEntryFile]: handlerEntrySource(serviceDir, repoRoot),
+    ...Object.fromEntries(
+      EntryFiles.map(([file, spec]) => [file, handlerEntrySource(serviceDir, repoRoot, spec)]),
+    ),
   };
 }
 

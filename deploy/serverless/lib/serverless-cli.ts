@@ -5,10 +5,13 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AuthVariableNames } from '../../model/index.ts';
+import { AuthVariableNames, ConnectAuthVariable, PublishAuthVariable } from '../../model/index.ts';
 
 export const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const serverlessBin = join(serviceDir, 'node_modules', 'serverless', 'bin', 'serverless.js');
+
+/** Read from the deployer's environment at deploy time; never from the one packaging here. */
+const DeployTimeAuthVariables = [...AuthVariableNames, PublishAuthVariable, ConnectAuthVariable];
 
 export const offlineEnv: NodeJS.ProcessEnv = {
   ...withoutAuthSettings(process.env),
@@ -24,13 +27,19 @@ export const offlineEnv: NodeJS.ProcessEnv = {
 
 /** The caller's environment minus auth settings: what gets packaged must not depend on who runs it. */
 function withoutAuthSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !AuthVariableNames.includes(name)));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !DeployTimeAuthVariables.includes(name)));
 }
 
-/** Runs `serverless <args>` to completion and resolves its stdout; rejects with all its output on failure. */
-export function runServerless(args: string[]): Promise<string> {
+/**
+ * Runs `serverless <args>` to completion and resolves its stdout; rejects with all its output on failure.
+ * `deployerEnv`: variables as a deployer's shell would set them (e.g. TOPICSOCKET_PUBLISH_AUTH).
+ */
+export function runServerless(args: string[], deployerEnv: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverlessBin, ...args], { cwd: serviceDir, env: offlineEnv });
+    const child = spawn(process.execPath, [serverlessBin, ...args], {
+      cwd: serviceDir,
+      env: { ...offlineEnv, ...deployerEnv },
+    });
     let stdout = '';
     let output = '';
     child.stdout.on('data', (chunk) => {
