@@ -1,14 +1,23 @@
 /**
  * `serverless package` runs offline and its CloudFormation template holds what deploy/model says: the four
- * routes, the MOCK pong (deployed with the stage), the table from the store's design, and IAM that grants
- * exactly the model's actions on exactly this stack's resources.
+ * routes, the MOCK pong (deployed with the stage), the table from the store's design, the HTTP API's
+ * `POST /publish` with AWS_IAM, and IAM that grants exactly the model's actions on exactly this stack's
+ * resources, per function.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
-import { AuthVariableNames, DefaultThrottle, FunctionModel, PongMock } from '../../model/index.ts';
+import {
+  AuthVariableNames,
+  DefaultThrottle,
+  FunctionModel,
+  PongMock,
+  PublishFunctionModel,
+  PublishTableActions,
+  PublishThrottle,
+} from '../../model/index.ts';
 import { runServerless } from '../lib/serverless-cli.ts';
 
 interface Resource {
@@ -40,6 +49,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(packageDir, { recursive: true, force: true }));
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+/** Resources of a type that belong to one API (their ApiId is a Ref to it). */
+const ofApi = (type: string, apiId: string) =>
+  ofType(type).filter(([, resource]) => JSON.stringify(resource.Properties.ApiId) === `{"Ref":"${apiId}"}`);
+/** The statements of one role's inline policies. */
+const statementsOf = (roleId: string): Statement[] =>
+  (resources[roleId]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 /** Every statement of every policy: AWS::IAM::Policy, managed policies and roles' inline policies. */
@@ -58,12 +75,11 @@ function allStatements(): Statement[] {
 
 describe('serverless package (offline)', () => {
   it('routes on the frame type, with exactly $connect, $disconnect, $default and ping', () => {
-    const [[, api]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Resource]];
-    expect(api.Properties).toMatchObject({
+    expect(resources.WebsocketsApi!.Properties).toMatchObject({
       ProtocolType: 'WEBSOCKET',
       RouteSelectionExpression: '$request.body.type',
     });
-    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    const keys = ofApi('AWS::ApiGatewayV2::Route', 'WebsocketsApi').map(([, r]) => r.Properties.RouteKey);
     expect(keys.sort()).toEqual(['$connect', '$default', '$disconnect', 'ping']);
   });
 
@@ -98,13 +114,11 @@ describe('serverless package (offline)', () => {
     const pingIds = Object.keys(resources).filter((id) => id.startsWith('PingMock'));
     expect(pingIds).toHaveLength(4);
     expect(deployment.DependsOn).toEqual(expect.arrayContaining(pingIds));
-    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    expect(stage.Properties.DeploymentId).toEqual({ Ref: deploymentId });
+    expect(resources.WebsocketsDeploymentStage!.Properties.DeploymentId).toEqual({ Ref: deploymentId });
   });
 
   it('throttles the stage', () => {
-    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    expect(stage.Properties).toMatchObject({
+    expect(resources.WebsocketsDeploymentStage!.Properties).toMatchObject({
       StageName: 'dev',
       DefaultRouteSettings: {
         ThrottlingBurstLimit: DefaultThrottle.burstLimit,
@@ -130,9 +144,12 @@ describe('serverless package (offline)', () => {
   });
 
   it('runs the function on nodejs22.x/arm64 within 29 s, with the LambdaEnvironment variables', () => {
-    const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(1);
-    const fn = functions[0]![1].Properties;
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['PublishLambdaFunction', 'WebsocketLambdaFunction']);
+    const fn = resources.WebsocketLambdaFunction!.Properties;
     expect(fn).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -152,16 +169,88 @@ describe('serverless package (offline)', () => {
     expect(outputs.TableName?.Value).toEqual({ Ref: 'TopicsocketTable' });
   });
 
-  it('keeps logs for the model retention', () => {
+  it('keeps logs for the model retention, one log group per function', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(1);
-    expect(logGroups[0]![1].Properties.RetentionInDays).toBe(FunctionModel.logRetentionDays);
+    expect(logGroups.map(([id]) => id).sort()).toEqual(['PublishLogGroup', 'WebsocketLogGroup']);
+    for (const [, group] of logGroups) {
+      expect(group.Properties.RetentionInDays).toBe(FunctionModel.logRetentionDays);
+    }
+  });
+
+  describe('publish API (HTTP API)', () => {
+    it('has exactly one route, POST /publish, authorized with AWS_IAM', () => {
+      expect(resources.HttpApi!.Properties.ProtocolType).toBe('HTTP');
+      const routes = ofApi('AWS::ApiGatewayV2::Route', 'HttpApi');
+      expect(routes.map(([, r]) => r.Properties.RouteKey)).toEqual(['POST /publish']);
+      expect(routes[0]![1].Properties.AuthorizationType).toBe('AWS_IAM');
+    });
+
+    it('integrates the route with the publish function (payload 2.0), invocable from this HTTP API only', () => {
+      const integrations = ofApi('AWS::ApiGatewayV2::Integration', 'HttpApi');
+      expect(integrations).toHaveLength(1);
+      const [integrationId, integration] = integrations[0]!;
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': ['PublishLambdaFunction', 'Arn'] },
+      });
+      const [, route] = ofApi('AWS::ApiGatewayV2::Route', 'HttpApi')[0]!;
+      expect(JSON.stringify(route.Properties.Target)).toContain(`{"Ref":"${integrationId}"}`);
+      const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) =>
+        JSON.stringify(p.Properties.FunctionName).includes('"PublishLambdaFunction"'),
+      );
+      expect(permissions).toHaveLength(1);
+      expect(JSON.stringify(permissions[0]![1].Properties.SourceArn)).toContain('{"Ref":"HttpApi"}');
+    });
+
+    it('throttles its auto-deployed stage and outputs the publish URL', () => {
+      expect(resources.HttpApiStage!.Properties).toMatchObject({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: {
+          ThrottlingBurstLimit: PublishThrottle.burstLimit,
+          ThrottlingRateLimit: PublishThrottle.rateLimit,
+        },
+      });
+      const url = JSON.stringify(outputs.PublishUrl?.Value);
+      expect(url).toContain('https://');
+      expect(url).toContain('{"Ref":"HttpApi"}');
+      expect(url).toContain('"/publish"');
+    });
+
+    it('runs the publish entry on nodejs22.x/arm64 within 29 s, told to require IAM, with its bundle packaged', () => {
+      const fn = resources.PublishLambdaFunction!.Properties;
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: PublishFunctionModel.memoryMb,
+        Handler: 'publish-entry.handler',
+        Role: { 'Fn::GetAtt': ['TopicsocketPublishRole', 'Arn'] },
+      });
+      expect(fn.Timeout).toBeLessThanOrEqual(29);
+      const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.TOPICSOCKET_PUBLISH_AUTH).toBe('iam');
+      expect(variables[LambdaEnvironment.tableName]).toBe('topicsocket-dev');
+      expect(JSON.stringify(variables[LambdaEnvironment.managementEndpoint])).toContain(
+        '{"Ref":"WebsocketsApi"}',
+      );
+      // Zip entry names are stored uncompressed: both bundles are in the artifact.
+      const zip = readFileSync(join(packageDir, 'topicsocket.zip')).toString('latin1');
+      expect(zip).toContain('publish-entry.cjs');
+      expect(zip).toContain('handler-entry.cjs');
+    });
   });
 
   describe('IAM', () => {
     it('uses only the model role: not the framework default (ManageConnections on every API)', () => {
       expect(resources.IamRoleLambdaExecution).toBeUndefined();
-      expect(ofType('AWS::IAM::Role').map(([id]) => id)).toEqual(['TopicsocketFunctionRole']);
+      expect(ofType('AWS::IAM::Role').map(([id]) => id)).toEqual([
+        'TopicsocketFunctionRole',
+        'TopicsocketPublishRole',
+      ]);
+      expect(resources.WebsocketLambdaFunction!.Properties.Role).toEqual({
+        'Fn::GetAtt': ['TopicsocketFunctionRole', 'Arn'],
+      });
       for (const [, role] of ofType('AWS::IAM::Role'))
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     });
@@ -179,30 +268,59 @@ describe('serverless package (offline)', () => {
       }
     });
 
-    it('grants exactly the TableActions, on the table only', () => {
-      const dynamo = allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
-      expect(dynamo).toHaveLength(1);
-      expect(asList(dynamo[0]!.Action).sort()).toEqual([...TableActions].sort());
-      expect(asList(dynamo[0]!.Resource)).toEqual([{ 'Fn::GetAtt': ['TopicsocketTable', 'Arn'] }]);
+    it('grants exactly the TableActions to the WebSocket function and the publish subset to publish, on the table only', () => {
+      const grants: [string, readonly string[]][] = [
+        ['TopicsocketFunctionRole', TableActions],
+        ['TopicsocketPublishRole', PublishTableActions],
+      ];
+      for (const [roleId, actions] of grants) {
+        const dynamo = statementsOf(roleId).filter((s) =>
+          asList(s.Action).some((a) => a.startsWith('dynamodb:')),
+        );
+        expect(dynamo).toHaveLength(1);
+        expect(asList(dynamo[0]!.Action).sort()).toEqual([...actions].sort());
+        expect(asList(dynamo[0]!.Resource)).toEqual([{ 'Fn::GetAtt': ['TopicsocketTable', 'Arn'] }]);
+      }
+      expect(
+        allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:'))),
+      ).toHaveLength(2);
     });
 
-    it('scopes ManageConnections to this API and stage, POST and DELETE only', () => {
-      const connections = allStatements().filter((s) =>
-        asList(s.Action).includes('execute-api:ManageConnections'),
-      );
-      expect(connections).toHaveLength(1);
-      const arns = asList(connections[0]!.Resource).map((r) => JSON.stringify(r));
-      expect(arns).toHaveLength(2);
-      for (const [index, method] of ['POST', 'DELETE'].entries()) {
-        expect(arns[index]).toContain('{"Ref":"WebsocketsApi"}');
-        expect(arns[index]).toContain(`"/dev/${method}/@connections/*"`);
+    it('scopes ManageConnections to this API and stage: POST and DELETE for the WebSocket function, POST for publish', () => {
+      expect(
+        allStatements().filter((s) => asList(s.Action).includes('execute-api:ManageConnections')),
+      ).toHaveLength(2);
+      const methods: [string, string[]][] = [
+        ['TopicsocketFunctionRole', ['POST', 'DELETE']],
+        ['TopicsocketPublishRole', ['POST']],
+      ];
+      for (const [roleId, expected] of methods) {
+        const connections = statementsOf(roleId).filter((s) =>
+          asList(s.Action).includes('execute-api:ManageConnections'),
+        );
+        expect(connections).toHaveLength(1);
+        const arns = asList(connections[0]!.Resource).map((r) => JSON.stringify(r));
+        expect(arns).toHaveLength(expected.length);
+        for (const [index, method] of expected.entries()) {
+          expect(arns[index]).toContain('{"Ref":"WebsocketsApi"}');
+          expect(arns[index]).toContain(`"/dev/${method}/@connections/*"`);
+        }
       }
     });
 
-    it('writes logs to its own log group only', () => {
-      const logs = allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
-      expect(logs).toHaveLength(1);
-      expect(logs[0]!.Resource).toEqual([{ 'Fn::GetAtt': ['WebsocketLogGroup', 'Arn'] }]);
+    it('lets each function write its own log group only', () => {
+      expect(allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')))).toHaveLength(
+        2,
+      );
+      const own: [string, string][] = [
+        ['TopicsocketFunctionRole', 'WebsocketLogGroup'],
+        ['TopicsocketPublishRole', 'PublishLogGroup'],
+      ];
+      for (const [roleId, logGroupId] of own) {
+        const logs = statementsOf(roleId).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+        expect(logs).toHaveLength(1);
+        expect(logs[0]!.Resource).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+      }
     });
   });
 });
@@ -223,5 +341,18 @@ describe('serverless print', () => {
     expect(printed.provider.environment[LambdaEnvironment.managementEndpoint]).toBe('https://ws.example.com');
     expect(printed.resources.Resources.TopicsocketTable.DeletionPolicy).toBe('Retain');
     expect(printed.resources.Resources.TopicsocketTable.Properties.TableName).toBe('topicsocket-prod');
+  });
+
+  it('leaves POST /publish to the function (API keys, bearer JWTs) with TOPICSOCKET_PUBLISH_AUTH=keys, and refuses typos', async () => {
+    const printed = JSON.parse(
+      await runServerless(['print', '--stage', 'dev', '--format', 'json'], {
+        TOPICSOCKET_PUBLISH_AUTH: 'keys',
+      }),
+    );
+    expect(printed.resources.extensions.HttpApiRoutePostPublish.Properties.AuthorizationType).toBe('NONE');
+    expect(printed.functions.publish.environment.TOPICSOCKET_PUBLISH_AUTH).toBe('keys');
+    await expect(
+      runServerless(['print', '--stage', 'dev', '--format', 'json'], { TOPICSOCKET_PUBLISH_AUTH: 'none' }),
+    ).rejects.toThrow(/HttpApiRoutePostPublish.Properties.AuthorizationType/);
   });
 });
