@@ -82,6 +82,8 @@ export class TopicsocketClient {
   readonly #topics = new Map<string, TopicRecord>();
   readonly #pending = new Map<FrameId, PendingRequest>();
   readonly #queue: QueuedPublish[] = [];
+  /** Serial publish order: topics with a publish awaiting its ack, and the publishes waiting behind it. */
+  readonly #publishing = new Map<string, QueuedPublish[]>();
   readonly #topicRetryTimers = new Set<ReturnType<typeof setTimeout>>();
   #current: ConnectionState = 'connecting';
   #connection: Connection | undefined;
@@ -361,7 +363,53 @@ export class TopicsocketClient {
 
   // ---- publishes ----
 
+  /**
+   * With `publishOrder: 'serial'`, one publish per topic is on the wire at a time: API Gateway may run a
+   * connection's frames in concurrent Lambda invocations, so only waiting for each ack keeps this client's
+   * messages to a topic in the order it published them.
+   */
   #sendPublish(item: QueuedPublish): void {
+    if (this.#options.publishOrder === 'serial') {
+      const waiting = this.#publishing.get(item.topic);
+      if (waiting) {
+        waiting.push(item);
+        return;
+      }
+      this.#publishing.set(item.topic, []);
+      const { resolve, reject } = item;
+      const settled = () => this.#nextPublish(item.topic);
+      this.#transmit({
+        ...item,
+        resolve: (result) => {
+          resolve(result);
+          settled();
+        },
+        reject: (error) => {
+          reject(error);
+          settled();
+        },
+      });
+      return;
+    }
+    this.#transmit(item);
+  }
+
+  /** The previous publish on `topic` settled: send the next waiting one, or park them all if offline. */
+  #nextPublish(topic: string): void {
+    const waiting = this.#publishing.get(topic);
+    this.#publishing.delete(topic);
+    if (!waiting || waiting.length === 0) return;
+    if (!this.#connection?.isOpen || this.#current === 'closed') {
+      // Accepted already, so they go ahead of the offline queue, in order, whatever its bound.
+      this.#queue.unshift(...waiting);
+      return;
+    }
+    const [next, ...rest] = waiting as [QueuedPublish, ...QueuedPublish[]];
+    this.#sendPublish(next);
+    this.#publishing.get(topic)?.push(...rest);
+  }
+
+  #transmit(item: QueuedPublish): void {
     const id = this.#nextId++;
     const frame: PublishFrame = { type: 'publish', topic: item.topic, data: item.data, id };
     if (item.idempotencyKey !== undefined) frame.idempotencyKey = item.idempotencyKey;

@@ -27,6 +27,7 @@ export interface ResolvedOptions {
   ackTimeoutMs: number;
   maxFrameBytes: number;
   gapTimeoutMs: number;
+  publishOrder: 'serial' | 'pipelined';
   random: () => number;
 }
 
@@ -41,6 +42,7 @@ export const clientDefaults = {
   ackTimeoutMs: 10_000,
   maxFrameBytes: 32 * 1024,
   gapTimeoutMs: 2000,
+  publishOrder: 'serial',
 } as const;
 
 /** Share of `maxConnectionAgeMs` taken off at random so a fleet does not roll over at the same minute. */
@@ -69,6 +71,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     ackTimeoutMs: options.ackTimeoutMs ?? clientDefaults.ackTimeoutMs,
     maxFrameBytes: options.maxFrameBytes ?? clientDefaults.maxFrameBytes,
     gapTimeoutMs: options.gapTimeoutMs ?? clientDefaults.gapTimeoutMs,
+    publishOrder: options.publishOrder ?? clientDefaults.publishOrder,
     random: options.random ?? Math.random,
   };
 }

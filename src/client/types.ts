@@ -148,6 +148,13 @@ export interface ClientOptions {
    * reports it (`gap` event). Default 2000.
    */
   gapTimeoutMs?: number;
+  /**
+   * `serial` (default): publishes to one topic are sent one at a time, each after the previous one's ack, so
+   * subscribers see this client's messages in publish order on AWS too, where a connection's frames may run
+   * in concurrent Lambda invocations. `pipelined`: sent at once (more throughput, order not guaranteed on AWS;
+   * the local emulator keeps it anyway).
+   */
+  publishOrder?: 'serial' | 'pipelined';
   /** Random source in [0, 1) for jitter; tests only. Default Math.random. */
   random?: () => number;
 }
