@@ -1,3 +1,4 @@
+import { type BrokerLimits, defaultBrokerLimits } from '../../core/config.ts';
 import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
@@ -11,6 +12,9 @@ export interface AwsRuntimeConfig {
   subscriberPageSize: number;
   maxSubscriptions: number;
   metricsNamespace: string;
+  /** History retention; unset: the broker's defaults (1000 messages, 300 s). 0 messages: history off. */
+  historyMessages?: number;
+  historySeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +66,8 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     maxSubscriptions: integer(V.maxSubscriptions, 100, 1, 1000),
     metricsNamespace: env[V.metricsNamespace]?.trim() || 'topicsocket',
   };
+  if (env[V.historyMessages]?.trim()) config.historyMessages = integer(V.historyMessages, 1000, 0, 100_000);
+  if (env[V.historySeconds]?.trim()) config.historySeconds = integer(V.historySeconds, 300, 1, 86_400);
   const managementEndpoint = url(V.managementEndpoint);
   if (managementEndpoint) config.managementEndpoint = managementEndpoint;
   const dynamodbEndpoint = url(V.dynamodbEndpoint);
@@ -71,4 +77,17 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     throw new ConfigError(`Invalid topicsocket Lambda configuration: ${problems.join('; ')}`);
   }
   return config;
+}
+
+/** History retention from the environment, over the broker's defaults (docs/history.md). */
+export function historyLimits(config: AwsRuntimeConfig): Partial<BrokerLimits> {
+  if (config.historyMessages === undefined && config.historySeconds === undefined) return {};
+  if (config.historyMessages === 0) return { history: false };
+  const defaults = defaultBrokerLimits.history || { maxMessages: 1000, maxAgeSeconds: 300 };
+  return {
+    history: {
+      maxMessages: config.historyMessages ?? defaults.maxMessages,
+      maxAgeSeconds: config.historySeconds ?? defaults.maxAgeSeconds,
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/in
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
 import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
-import type { AwsRuntimeConfig } from './config.ts';
+import { type AwsRuntimeConfig, historyLimits } from './config.ts';
 import { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
@@ -73,6 +73,7 @@ export function createAwsHandler(
         metrics,
         limits: {
           maxSubscriptionsPerConnection: config.maxSubscriptions,
+          ...historyLimits(config),
           ...(deps.auth?.publishRate === undefined ? {} : { publishRate: deps.auth.publishRate }),
         },
         ...(deps.auth ? { auth: deps.auth.auth } : {}),

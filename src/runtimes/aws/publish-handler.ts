@@ -7,7 +7,7 @@ import { PublishApi } from '../../core/publish-api/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
 import { ApiGatewayGateway } from './api-gateway-gateway.ts';
-import type { AwsRuntimeConfig } from './config.ts';
+import { type AwsRuntimeConfig, historyLimits } from './config.ts';
 import { ManagementClients } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
@@ -60,6 +60,8 @@ export function createPublishHandler(
     }),
     logger,
     metrics,
+    // The same retention as the WebSocket function, so both write the topic's history alike.
+    limits: historyLimits(config),
   });
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),

@@ -40,6 +40,10 @@ export const LambdaEnvironment = {
   subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
   /** Optional: per-connection subscription limit (default 100). */
   maxSubscriptions: 'TOPICSOCKET_MAX_SUBSCRIPTIONS',
+  /** Optional: messages of history kept per topic (default 1000; 0 turns history off). docs/history.md. */
+  historyMessages: 'TOPICSOCKET_HISTORY_MESSAGES',
+  /** Optional: seconds a message stays in history (default 300). docs/history.md. */
+  historySeconds: 'TOPICSOCKET_HISTORY_SECONDS',
   /** Optional: CloudWatch metrics namespace (default "topicsocket"). */
   metricsNamespace: 'TOPICSOCKET_METRICS_NAMESPACE',
 } as const;
