@@ -308,22 +308,28 @@ export class ApiGatewayEmulator {
   }
 
   private armTimers(connection: LocalConnection): void {
-    const { idleTimeoutMs, maxConnectionDurationMs, closeGraceMs } = this.limits;
-    const expire = (why: string) => {
-      this.logger.info(why, { connectionId: connection.id });
-      this.connections.delete(connection.id);
-      connection.close(CloseCodes.goingAway, GOING_AWAY, closeGraceMs);
-    };
-    connection.addTimer(
-      setTimeout(() => expire('maximum connection duration reached'), maxConnectionDurationMs),
-    );
+    const { idleTimeoutMs, maxConnectionDurationMs } = this.limits;
+    // Callbacks shared by every connection, which rides along as the timer's argument: per-connection closures
+    // cost memory on every idle connection (and under tsx each named one also gets its own `name` property).
+    connection.addTimer(setTimeout(this.onMaxDuration, maxConnectionDurationMs, connection));
     // One timer per connection, re-armed lazily: sends only stamp `lastActiveAt`, they never touch timers.
-    const checkIdle = () => {
-      const idleFor = Date.now() - connection.lastActiveAt;
-      if (idleFor >= idleTimeoutMs) expire('idle timeout');
-      else connection.addTimer(setTimeout(checkIdle, idleTimeoutMs - idleFor));
-    };
-    connection.addTimer(setTimeout(checkIdle, idleTimeoutMs));
+    connection.addTimer(setTimeout(this.checkIdle, idleTimeoutMs, connection));
+  }
+
+  private readonly onMaxDuration = (connection: LocalConnection): void =>
+    this.expire(connection, 'maximum connection duration reached');
+
+  private readonly checkIdle = (connection: LocalConnection): void => {
+    const { idleTimeoutMs } = this.limits;
+    const idleFor = Date.now() - connection.lastActiveAt;
+    if (idleFor >= idleTimeoutMs) this.expire(connection, 'idle timeout');
+    else connection.addTimer(setTimeout(this.checkIdle, idleTimeoutMs - idleFor, connection));
+  };
+
+  private expire(connection: LocalConnection, why: string): void {
+    this.logger.info(why, { connectionId: connection.id });
+    this.connections.delete(connection.id);
+    connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
   }
 
   // ---- WebSocket: messages ----
