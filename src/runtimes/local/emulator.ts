@@ -291,14 +291,17 @@ export class ApiGatewayEmulator {
       connection.close(CloseCodes.messageTooBig, 'Message too big', this.limits.closeGraceMs);
       this.connections.delete(connection.id);
     });
-    // Runs before ws reads the same bytes, so an oversize frame is caught before it becomes a message.
-    socket.prependListener('data', (chunk: Buffer) => guard.write(chunk));
+    // Runs before ws reads the same bytes, so an oversize frame is caught before it becomes a message. Every
+    // frame the client sends (messages, pings, pongs) passes here, so this is also where activity is stamped
+    // for the idle timeout: no ping/pong listeners per connection.
+    socket.prependListener('data', (chunk: Buffer) => {
+      connection.touch();
+      guard.write(chunk);
+    });
 
     ws.on('message', (data: RawData, isBinary: boolean) =>
       this.onMessage(connection, data as Buffer, isBinary),
     );
-    ws.on('ping', () => connection.touch());
-    ws.on('pong', () => connection.touch());
     ws.on('error', (error) => {
       // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
       this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
