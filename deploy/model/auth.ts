@@ -75,7 +75,7 @@ export function connectAuthorizerProblem(settings: AuthSettings): string | undef
 }
 
 /** Variables the authorizer does not read: it verifies tokens only (no publish keys, no rate limit). */
-const NotForAuthorizer: readonly string[] = [AuthEnvironment.apiKeys, AuthEnvironment.publishRate];
+export const NotForAuthorizer: readonly string[] = [AuthEnvironment.apiKeys, AuthEnvironment.publishRate];
 
 /** The auth settings the authorizer function gets: the token and permission-claim ones. */
 export function authorizerAuthSettings(settings: AuthSettings): AuthSettings {

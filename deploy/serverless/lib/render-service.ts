@@ -4,8 +4,11 @@
  */
 import { relative } from 'node:path';
 import {
+  AuthorizerFunctionModel,
   AuthVariableNames,
   BundlingModel,
+  ConnectAuthModes,
+  ConnectAuthVariable,
   DefaultResponseKey,
   DefaultThrottle,
   defaultManagementEndpoint,
@@ -16,6 +19,7 @@ import {
   IndexProjection,
   LambdaServicePrincipal,
   logsStatement,
+  NotForAuthorizer,
   OutputNames,
   type PolicyStatementModel,
   PongMock,
@@ -58,22 +62,26 @@ export const FrameworkIds = {
   httpApiStage: 'HttpApiStage',
   publishRoute: `HttpApiRoute${pascal(PublishRoute.method.toLowerCase())}${pascal(PublishRoute.path)}`,
   publishLogGroup: `${pascal(PublishFunctionModel.name)}LogGroup`,
+  authorizerLogGroup: `${pascal(AuthorizerFunctionModel.name)}LogGroup`,
 } as const;
 
 export const LogicalIds = {
   table: 'TopicsocketTable',
   role: 'TopicsocketFunctionRole',
   publishRole: 'TopicsocketPublishRole',
+  authorizerRole: 'TopicsocketConnectAuthorizerRole',
 } as const;
 
 /** Where the re-exporting entries live, relative to this service; esbuild bundles through them. */
 export const HandlerEntryFile = 'handler-entry.ts';
 export const PublishEntryFile = 'publish-entry.ts';
+export const AuthorizerEntryFile = 'authorizer-entry.ts';
 
 /** Every generated entry file and the function it re-exports. */
 export const EntryFiles: readonly [string, FunctionSpec][] = [
   [HandlerEntryFile, FunctionModel],
   [PublishEntryFile, PublishFunctionModel],
+  [AuthorizerEntryFile, AuthorizerFunctionModel],
 ];
 
 export function handlerEntrySource(
@@ -199,6 +207,10 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
   // `iam` (AWS_IAM on the route) unless the deployer's TOPICSOCKET_PUBLISH_AUTH says `keys`; any other
   // value has no entry in custom.topicsocket.publishRouteAuthorization and fails the deploy.
   const publishAuth = variable(`env:${PublishAuthVariable}, 'iam'`);
+  // `function` unless TOPICSOCKET_CONNECT_AUTH says `authorizer`; other values fail the deploy the same way.
+  const connectAuth = variable(
+    `self:custom.topicsocket.connectAuthModes.${variable(`env:${ConnectAuthVariable}, 'function'`)}`,
+  );
 
   const keyAttributes = [
     table.partitionKey,
@@ -219,7 +231,12 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
     frameworkVersion: '3',
     // 3.40.0's schema predates nodejs22.x (AWS accepts it); `warn` keeps that a warning, stated on purpose.
     configValidationMode: 'warn',
-    plugins: ['serverless-esbuild', 'serverless-offline', './plugins/deploy-extra-routes.cjs'],
+    plugins: [
+      'serverless-esbuild',
+      'serverless-offline',
+      './plugins/deploy-extra-routes.cjs',
+      './plugins/websocket-auth.cjs',
+    ],
     provider: {
       name: 'aws',
       runtime: FunctionModel.runtime,
@@ -242,6 +259,11 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         ),
         tableDeletionPolicy: Object.fromEntries(RetainedTableStages.map((name) => [name, 'Retain'])),
         publishRouteAuthorization: { ...PublishRouteAuthorization },
+        connectAuthModes: Object.fromEntries(ConnectAuthModes.map((mode) => [mode, mode])),
+        // Only `authorizer` has an entry: in `function` mode the lookup falls back to null, no authorizer.
+        // No identity sources: they are ANDed and each must be present, while the token may come in a
+        // header, the subprotocol or the query string (so API Gateway cannot cache: it runs on every connect).
+        connectAuthorizer: { authorizer: { name: AuthorizerFunctionModel.name, identitySource: [] } },
       },
       esbuild: {
         bundle: true,
@@ -263,6 +285,9 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         events: Routes.filter((route) => route.target === 'function').map((route) => ({
           websocket: {
             route: route.key,
+            ...(route.key === '$connect'
+              ? { authorizer: variable(`self:custom.topicsocket.connectAuthorizer.${connectAuth}, null`) }
+              : {}),
             ...(route.routeResponse ? { routeResponseSelectionExpression: DefaultResponseKey } : {}),
           },
         })),
@@ -275,6 +300,16 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         timeout: PublishFunctionModel.timeoutSeconds,
         environment: { [PublishAuthVariable]: publishAuth },
         events: [{ httpApi: { method: PublishRoute.method, path: PublishRoute.path } }],
+      },
+      // Wired to $connect only with TOPICSOCKET_CONNECT_AUTH=authorizer; otherwise deployed idle, with no
+      // permission for anything to invoke it.
+      [AuthorizerFunctionModel.name]: {
+        handler: handlerPath(AuthorizerEntryFile, AuthorizerFunctionModel),
+        role: LogicalIds.authorizerRole,
+        memorySize: AuthorizerFunctionModel.memoryMb,
+        timeout: AuthorizerFunctionModel.timeoutSeconds,
+        // The provider environment is every function's; blank what the authorizer never reads (API keys).
+        environment: Object.fromEntries(NotForAuthorizer.map((name) => [name, ''])),
       },
     },
     resources: {
@@ -318,6 +353,11 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           `${ServiceName}-${stage}-publish`,
           publishPolicyStatements(table, refs),
           FrameworkIds.publishLogGroup,
+        ),
+        [LogicalIds.authorizerRole]: functionRole(
+          `${ServiceName}-${stage}-connect-authorizer`,
+          [],
+          FrameworkIds.authorizerLogGroup,
         ),
         ...mockResources,
       },
