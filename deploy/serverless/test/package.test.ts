@@ -148,7 +148,7 @@ describe('serverless package (offline)', () => {
       ofType('AWS::Lambda::Function')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(['PublishLambdaFunction', 'WebsocketLambdaFunction']);
+    ).toEqual(['ConnectAuthorizerLambdaFunction', 'PublishLambdaFunction', 'WebsocketLambdaFunction']);
     const fn = resources.WebsocketLambdaFunction!.Properties;
     expect(fn).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -171,9 +171,34 @@ describe('serverless package (offline)', () => {
 
   it('keeps logs for the model retention, one log group per function', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups.map(([id]) => id).sort()).toEqual(['PublishLogGroup', 'WebsocketLogGroup']);
+    expect(logGroups.map(([id]) => id).sort()).toEqual([
+      'ConnectAuthorizerLogGroup',
+      'PublishLogGroup',
+      'WebsocketLogGroup',
+    ]);
     for (const [, group] of logGroups) {
       expect(group.Properties.RetentionInDays).toBe(FunctionModel.logRetentionDays);
+    }
+  });
+
+  it('by default puts no authorizer on $connect (the function verifies tokens) and lets no API invoke the idle authorizer', () => {
+    expect(ofType('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+    expect(resources.SconnectWebsocketsRoute!.Properties.AuthorizationType).toBe('NONE');
+    const invokers = ofType('AWS::Lambda::Permission').map(([, p]) =>
+      JSON.stringify(p.Properties.FunctionName),
+    );
+    expect(invokers.some((name) => name.includes('ConnectAuthorizer'))).toBe(false);
+    expect(statementsOf('TopicsocketConnectAuthorizerRole').map((s) => s.Sid)).toEqual(['TopicsocketLogs']);
+  });
+
+  it('scopes every API Gateway invoke permission to its own API (the framework leaves WebSocket ones open)', () => {
+    const permissions = ofType('AWS::Lambda::Permission');
+    expect(permissions.length).toBeGreaterThanOrEqual(2);
+    for (const [, permission] of permissions) {
+      expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(permission.Properties.SourceArn)).toMatch(
+        /\{"Ref":"(WebsocketsApi|HttpApi)"\},"\/\*"\]/,
+      );
     }
   });
 
@@ -247,6 +272,7 @@ describe('serverless package (offline)', () => {
       expect(ofType('AWS::IAM::Role').map(([id]) => id)).toEqual([
         'TopicsocketFunctionRole',
         'TopicsocketPublishRole',
+        'TopicsocketConnectAuthorizerRole',
       ]);
       expect(resources.WebsocketLambdaFunction!.Properties.Role).toEqual({
         'Fn::GetAtt': ['TopicsocketFunctionRole', 'Arn'],
@@ -310,11 +336,12 @@ describe('serverless package (offline)', () => {
 
     it('lets each function write its own log group only', () => {
       expect(allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')))).toHaveLength(
-        2,
+        3,
       );
       const own: [string, string][] = [
         ['TopicsocketFunctionRole', 'WebsocketLogGroup'],
         ['TopicsocketPublishRole', 'PublishLogGroup'],
+        ['TopicsocketConnectAuthorizerRole', 'ConnectAuthorizerLogGroup'],
       ];
       for (const [roleId, logGroupId] of own) {
         const logs = statementsOf(roleId).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
@@ -354,5 +381,80 @@ describe('serverless print', () => {
     await expect(
       runServerless(['print', '--stage', 'dev', '--format', 'json'], { TOPICSOCKET_PUBLISH_AUTH: 'none' }),
     ).rejects.toThrow(/HttpApiRoutePostPublish.Properties.AuthorizationType/);
+  });
+});
+
+describe('serverless package with TOPICSOCKET_CONNECT_AUTH=authorizer', () => {
+  const authorizedDir = mkdtempSync(join(tmpdir(), 'topicsocket-sls-authorizer-'));
+  let authorized: Record<string, Resource>;
+  beforeAll(async () => {
+    await runServerless(['package', '--stage', 'dev', '--package', authorizedDir], {
+      TOPICSOCKET_CONNECT_AUTH: 'authorizer',
+      TOPICSOCKET_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+      TOPICSOCKET_JWT_ISSUER: 'https://idp.example.com',
+      TOPICSOCKET_API_KEYS: 'publish-key-0123456789',
+    });
+    authorized = JSON.parse(
+      readFileSync(join(authorizedDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ).Resources;
+  });
+  afterAll(() => rmSync(authorizedDir, { recursive: true, force: true }));
+
+  it('puts a REQUEST authorizer without identity sources on $connect, and only there', () => {
+    const authorizers = Object.entries(authorized).filter(
+      ([, r]) => r.Type === 'AWS::ApiGatewayV2::Authorizer',
+    );
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    // Identity sources are ANDed: any one would refuse tokens sent another way (subprotocol, header, query).
+    expect(authorizer.Properties).toMatchObject({
+      ApiId: { Ref: 'WebsocketsApi' },
+      AuthorizerType: 'REQUEST',
+      IdentitySource: [],
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(
+      '"ConnectAuthorizerLambdaFunction"',
+    );
+    for (const [id, route] of Object.entries(authorized).filter(
+      ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route',
+    )) {
+      if (id === 'SconnectWebsocketsRoute') {
+        expect(route.Properties).toMatchObject({
+          AuthorizationType: 'CUSTOM',
+          AuthorizerId: { Ref: authorizerId },
+        });
+      } else {
+        expect(route.Properties.AuthorizerId).toBeUndefined();
+      }
+    }
+  });
+
+  it('redeploys the stage when the mode changes, and lets only this API invoke the authorizer', () => {
+    const deployment = Object.keys(authorized).find(
+      (id) => authorized[id]!.Type === 'AWS::ApiGatewayV2::Deployment',
+    );
+    const plain = Object.keys(resources).find(
+      (id) => resources[id]!.Type === 'AWS::ApiGatewayV2::Deployment',
+    );
+    expect(deployment).toBeDefined();
+    expect(deployment).not.toBe(plain);
+    const permission = authorized.ConnectAuthorizerLambdaPermissionWebsockets!.Properties;
+    expect(JSON.stringify(permission.FunctionName)).toContain('"ConnectAuthorizerLambdaFunction"');
+    expect(JSON.stringify(permission.SourceArn)).toContain('{"Ref":"WebsocketsApi"},"/*"]');
+  });
+
+  it('runs the authorizer entry on nodejs22.x/arm64 with the key source, without the API keys', () => {
+    const fn = authorized.ConnectAuthorizerLambdaFunction!.Properties;
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'authorizer-entry.handler',
+      Role: { 'Fn::GetAtt': ['TopicsocketConnectAuthorizerRole', 'Arn'] },
+    });
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.TOPICSOCKET_JWKS_URL).toBe('https://idp.example.com/.well-known/jwks.json');
+    expect(variables.TOPICSOCKET_API_KEYS).toBe('');
+    const zip = readFileSync(join(authorizedDir, 'topicsocket.zip')).toString('latin1');
+    expect(zip).toContain('authorizer-entry.cjs');
   });
 });
