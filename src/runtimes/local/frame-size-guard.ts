@@ -5,8 +5,15 @@
  * (128 KB) separately: a 100 KB message sent as four 25 KB fragments is fine, one 33 KB frame is not. The
  * guard reads just the frame headers (payload bytes are skipped, not copied), so it costs next to nothing.
  */
+/**
+ * Header bytes are gathered here while one `write` runs (writes are synchronous, so one buffer serves every
+ * guard); only a header split across two reads is kept per guard, in `pending`. Idle connections then hold
+ * no buffer of their own.
+ */
+const scratch = Buffer.alloc(14);
+
 export class FrameSizeGuard {
-  private readonly header = Buffer.alloc(14);
+  private pending: Buffer | undefined;
   private headerLength = 0;
   /** Payload bytes of the current frame still to skip. */
   private remaining = 0;
@@ -18,6 +25,8 @@ export class FrameSizeGuard {
   ) {}
 
   write(chunk: Buffer): void {
+    const header = scratch;
+    if (this.headerLength > 0) this.pending?.copy(header, 0, 0, this.headerLength);
     let i = 0;
     while (i < chunk.length && !this.tripped) {
       if (this.remaining > 0) {
@@ -26,12 +35,12 @@ export class FrameSizeGuard {
         i += skipped;
         continue;
       }
-      this.header[this.headerLength++] = chunk[i++] as number;
-      const size = headerSize(this.header, this.headerLength);
+      header[this.headerLength++] = chunk[i++] as number;
+      const size = headerSize(header, this.headerLength);
       if (size === undefined || this.headerLength < size) continue;
       this.headerLength = 0;
-      const opcode = (this.header[0] as number) & 0x0f;
-      const payloadLength = readPayloadLength(this.header);
+      const opcode = (header[0] as number) & 0x0f;
+      const payloadLength = readPayloadLength(header);
       // Control frames (opcode >= 8) are capped at 125 bytes by the protocol itself.
       if (opcode < 0x08 && payloadLength > this.maxFrameBytes) {
         this.tripped = true;
@@ -39,6 +48,10 @@ export class FrameSizeGuard {
         return;
       }
       this.remaining = payloadLength;
+    }
+    if (this.headerLength > 0) {
+      this.pending ??= Buffer.alloc(14);
+      header.copy(this.pending, 0, 0, this.headerLength);
     }
   }
 }
