@@ -201,6 +201,11 @@ export class Broker {
       this.metrics.count('recoveriesFailed');
       return { recovered: false, epoch: current.epoch, offset: current.offset };
     }
+    if (since.offset === current.offset) {
+      // Nothing missed. Later appends are fanned out to this subscription, stored before the position read.
+      this.metrics.count('recoveries');
+      return { recovered: true, epoch: current.epoch, offset: current.offset };
+    }
     let after = since.offset;
     let top = current.offset;
     let first = true;
