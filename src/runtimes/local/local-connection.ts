@@ -21,11 +21,10 @@ export class LocalConnection {
   private draining = false;
   private paused = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  private resolveFinished!: () => void;
-  /** Resolves once `$disconnect` has been handled. */
-  readonly finished = new Promise<void>((resolve) => {
-    this.resolveFinished = resolve;
-  });
+  /** Made only when someone waits (server shutdown): an idle connection holds no promise and resolver. */
+  private finishedPromise: Promise<void> | undefined;
+  private resolveFinished: (() => void) | undefined;
+  private isFinished = false;
 
   constructor(
     readonly identity: ConnectionIdentity,
@@ -110,7 +109,17 @@ export class LocalConnection {
     this.timers.length = 0;
   }
 
+  /** Resolves once `$disconnect` has been handled. */
+  get finished(): Promise<void> {
+    if (this.isFinished) return Promise.resolve();
+    this.finishedPromise ??= new Promise<void>((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    return this.finishedPromise;
+  }
+
   markFinished(): void {
-    this.resolveFinished();
+    this.isFinished = true;
+    this.resolveFinished?.();
   }
 }
