@@ -8,7 +8,6 @@ import {
   type FrameId,
   type HistoryFrame,
   type JsonValue,
-  type MessageFrame,
   ProtocolError,
   parseClientFrame,
   type ServerFrame,
@@ -140,8 +139,10 @@ export class Broker {
   async publish(topic: string, data: JsonValue, options: PublishOptions = {}): Promise<PublishResult> {
     const problem = topicProblem(topic);
     if (problem) throw new ProtocolError('invalid_topic', problem);
+    // `data` is serialized once per publish; the frame around it is spliced, with and without the position.
+    const dataJson = JSON.stringify(data);
     // Sized with room for the position fields, so a message accepted here is never too large once placed.
-    const unplaced = serializeMessage(topic, data, this.history ? LARGEST_POSITION : undefined);
+    const unplaced = messageFrame(topic, dataJson, this.history ? LARGEST_POSITION : undefined);
     if (utf8Length(unplaced) > this.limits.maxMessageBytes) {
       throw new ProtocolError(
         'payload_too_large',
@@ -159,7 +160,7 @@ export class Broker {
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       position = { epoch: appended.epoch, offset: appended.offset };
-      frame = serializeMessage(topic, data, position);
+      frame = messageFrame(topic, dataJson, position);
       if (appended.duplicate) {
         // Stored once. Its fan-out runs again, with the first attempt's offset: if that attempt failed after
         // storing, live subscribers still get it, and clients drop it by offset if they had it already.
@@ -444,10 +445,18 @@ export class Broker {
 
 /** Serializes a delivered message once per publish; every receiver gets these exact bytes. */
 export function serializeMessage(topic: string, data: JsonValue, position?: StreamPosition): string {
-  const frame: MessageFrame = position
-    ? { type: 'message', topic, data, offset: position.offset, epoch: position.epoch }
-    : { type: 'message', topic, data };
-  return JSON.stringify(frame);
+  return messageFrame(topic, JSON.stringify(data), position);
+}
+
+/**
+ * The bytes of a `message` frame around already-serialized data: exactly what JSON.stringify gives for
+ * `{type, topic, data, offset?, epoch?}`, without serializing the data again.
+ */
+function messageFrame(topic: string, dataJson: string, position?: StreamPosition): string {
+  const head = `{"type":"message","topic":${JSON.stringify(topic)},"data":${dataJson}`;
+  return position
+    ? `${head},"offset":${position.offset},"epoch":${JSON.stringify(position.epoch)}}`
+    : `${head}}`;
 }
 
 /** The widest position a frame can carry: used to size-check a message before its position is known. */
