@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
+import { defaultBrokerLimits, type Retention } from '../../core/index.ts';
 import {
   ConsoleLogger,
   DEFAULT_HOST,
@@ -25,6 +26,8 @@ ${storeUsage}
   --idle-timeout MS   close connections idle this long (default: API Gateway's 600000, 10 minutes)
   --max-duration MS   close every connection after this long (default: API Gateway's 7200000, 2 hours)
   --no-console        do not serve the web console (GET /) and GET /stats
+  --history-messages N  messages of history kept per topic for recovery (default 1000; 0 turns history off)
+  --history-seconds S   seconds a message stays in history (default 300)
   -h, --help          show this help
 
 Shorter timers make the disconnects clients must survive on AWS happen within a test session.`;
@@ -45,6 +48,8 @@ export const devCommand: Command = {
         'idle-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
         'no-console': { type: 'boolean' },
+        'history-messages': { type: 'string' },
+        'history-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...storeArgs,
       },
@@ -64,6 +69,7 @@ export const devCommand: Command = {
       limits.maxConnectionDurationMs = parseMs('max-duration', values['max-duration']);
     }
 
+    const history = historyOption(values['history-messages'], values['history-seconds']);
     const security = loadSecurity(io.env);
     const { store, description } = await createStore(values);
     const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
@@ -84,7 +90,10 @@ export const devCommand: Command = {
           open: publishOpen,
         },
       },
-      ...(security.publishRate === undefined ? {} : { brokerLimits: { publishRate: security.publishRate } }),
+      brokerLimits: {
+        history,
+        ...(security.publishRate === undefined ? {} : { publishRate: security.publishRate }),
+      },
       console: values['no-console'] !== true,
     });
     io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
@@ -95,6 +104,9 @@ export const devCommand: Command = {
       io.out(`  listening on         every interface (${values.host}), port ${server.port}`);
     }
     io.out(`  store                ${description}`);
+    io.out(
+      `  history              ${history ? `${history.maxMessages} messages, ${history.maxAgeSeconds} s per topic` : 'off'}`,
+    );
     io.out(`  auth                 ${security.summary}`);
     io.out(
       `  publish API          POST ${server.managementEndpoint}/publish (${publishOpen ? 'OPEN' : `${security.apiKeys.length} API key(s)${security.auth.verifier ? ' or bearer JWT' : ''}`})`,
@@ -142,6 +154,22 @@ function parsePort(value: string): number {
     throw new UsageError(`invalid port "${value}"`);
   }
   return port;
+}
+
+/** Retention of per-topic history (docs/history.md); the broker's defaults unless given. */
+function historyOption(messages: string | undefined, seconds: string | undefined): Retention | false {
+  const defaults = defaultBrokerLimits.history || { maxMessages: 1000, maxAgeSeconds: 300 };
+  const count = (option: string, value: string | undefined, fallback: number, min: number): number => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || value.trim() === '') {
+      throw new UsageError(`--${option} takes a whole number of at least ${min}, not "${value}"`);
+    }
+    return parsed;
+  };
+  const maxMessages = count('history-messages', messages, defaults.maxMessages, 0);
+  const maxAgeSeconds = count('history-seconds', seconds, defaults.maxAgeSeconds, 1);
+  return maxMessages === 0 ? false : { maxMessages, maxAgeSeconds };
 }
 
 function parseMs(option: string, value: string): number {
