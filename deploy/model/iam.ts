@@ -49,11 +49,15 @@ export function policyStatements(table: TableModel, refs: ArnReferences): Policy
 }
 
 /**
- * What a publish does to the table (src/stores/dynamodb/dynamodb-store.ts): Query the topic's subscribers,
- * and for connections found gone, DeleteItem the connection and BatchWriteItem-delete its subscriptions.
- * A subset of TableActions; widen it when the publish path gains writes (e.g. a DynamoDB-backed history).
+ * What a publish does to the table (src/stores/dynamodb): append to the topic's history (UpdateItem on the
+ * counter, PutItem of the message, a conditional PutItem/GetItem/DeleteItem of an idempotency key), Query the
+ * topic's subscribers, and for connections found gone, DeleteItem the connection and BatchWriteItem-delete
+ * its subscriptions. test/runtimes/aws/iam-coverage.test.ts fails when the publish path needs more.
  */
 export const PublishTableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
   'dynamodb:Query',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',

@@ -120,10 +120,17 @@ describe('publish route and connect authorizer', () => {
     expect(stackModel({ stage: 'dev' })).toMatchObject({ publishAuth: 'iam', connectAuth: 'function' });
   });
 
-  it('grants publish only the fan-out: Query and gone-connection deletes, @connections POST on one stage', () => {
+  it('grants publish only what a publish does (history append, fan-out, gone cleanup), @connections POST on one stage', () => {
     const statements = publishPolicyStatements(tableModel('topicsocket', 'dev'), refs);
     expect(statements.map((s) => s.actions)).toEqual([
-      ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ],
       ['execute-api:ManageConnections'],
     ]);
     expect(PublishTableActions.every((a) => (TableActions as readonly string[]).includes(a))).toBe(true);
