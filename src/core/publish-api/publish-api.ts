@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type ErrorCode,
   errorFrame,
@@ -6,30 +5,15 @@ import {
   ProtocolError,
   topicProblem,
 } from '../../protocol/index.ts';
-import type { TokenVerifier } from '../auth/jwt-verifier.ts';
-import {
-  OPEN_POLICY,
-  type PermissionsConfig,
-  policyAllows,
-  resolvePolicy,
-  type TopicPolicy,
-} from '../auth/topic-permissions.ts';
+import { OPEN_POLICY, policyAllows } from '../auth/topic-permissions.ts';
 import type { PublishResult } from '../broker.ts';
 import { type RateLimit, RateLimiter } from '../limits/index.ts';
 import type { Logger } from '../ports/logger.ts';
 import { silentLogger } from '../ports/logger.ts';
+import { CallerAuthenticator, type PublishApiAuth } from './caller-auth.ts';
 import { IdempotencyCache } from './idempotency-cache.ts';
 
-/** Who may call the publish API. With none of `apiKeys`, `verifier`, `open`, every request is refused. */
-export interface PublishApiAuth {
-  /** Accepted API keys (`x-api-key: KEY` or `Authorization: Bearer KEY`); they may publish to any topic. */
-  apiKeys?: readonly string[];
-  /** Accepts `Authorization: Bearer <JWT>`; the token's publish permissions apply. */
-  verifier?: TokenVerifier;
-  permissions?: PermissionsConfig;
-  /** No authentication at all (dev only). */
-  open?: boolean;
-}
+export type { PublishApiAuth } from './caller-auth.ts';
 
 export interface PublishApiOptions {
   /**
@@ -103,7 +87,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * publish (topic rules, size limit), and answered with its delivery counts.
  */
 export class PublishApi {
-  private readonly apiKeyDigests: Buffer[];
+  private readonly callers: CallerAuthenticator;
   private readonly limiter: RateLimiter | undefined;
   private readonly idempotency: IdempotencyCache<Promise<PublishOutcome>>;
   private readonly logger: Logger;
@@ -111,10 +95,7 @@ export class PublishApi {
   private readonly maxBatch: number;
 
   constructor(private readonly options: PublishApiOptions) {
-    this.apiKeyDigests = (options.auth.apiKeys ?? []).map(digest);
-    if ((options.auth.apiKeys ?? []).some((key) => key.length < 16)) {
-      throw new Error('publish API keys must be at least 16 characters');
-    }
+    this.callers = new CallerAuthenticator(options.auth);
     const rate = options.rate ?? { perSecond: 200, burst: 400 };
     this.limiter = rate ? new RateLimiter(rate, { now: options.now ?? Date.now }) : undefined;
     this.idempotency = new IdempotencyCache(options.idempotencyTtlMs ?? 10 * 60_000, 10_000, options.now);
@@ -131,7 +112,7 @@ export class PublishApi {
     if (request.method !== 'POST') return failure('bad_frame', 'use POST', 405);
     const caller = request.verifiedPrincipal
       ? { principal: `iam:${request.verifiedPrincipal}`, policy: OPEN_POLICY }
-      : await this.authenticate(request.headers);
+      : await this.callers.authenticate(request.headers);
     if ('code' in caller) return failure(caller.code, caller.message);
     if (this.limiter && !this.limiter.allow(caller.principal)) {
       return failure('rate_limited', 'too many publish requests; slow down');
@@ -193,36 +174,6 @@ export class PublishApi {
     const { gone: _gone, ...rest } = result;
     return rest;
   }
-
-  private async authenticate(
-    headers: Record<string, string | undefined>,
-  ): Promise<{ principal: string; policy: TopicPolicy } | { code: ErrorCode; message: string }> {
-    const auth = this.options.auth;
-    const header = (name: string) =>
-      Object.entries(headers)
-        .find(([key]) => key.toLowerCase() === name)?.[1]
-        ?.trim();
-    const bearer = /^Bearer\s+(\S+)$/i.exec(header('authorization') ?? '')?.[1];
-    const presented = header('x-api-key') || bearer;
-    if (presented && this.apiKeyDigests.length > 0) {
-      const candidate = digest(presented);
-      // Constant-time comparison of fixed-length digests: no timing hint about the keys.
-      if (this.apiKeyDigests.some((known) => timingSafeEqual(known, candidate))) {
-        return { principal: `key:${candidate.toString('hex').slice(0, 16)}`, policy: OPEN_POLICY };
-      }
-    }
-    if (bearer && auth.verifier) {
-      const verified = await auth.verifier.verify(bearer);
-      if (verified.ok) {
-        const policy = resolvePolicy(verified.claims, auth.permissions);
-        return { principal: `sub:${String(verified.claims.sub ?? '')}`, policy };
-      }
-      if (verified.reason === 'unavailable') return { code: 'unavailable', message: verified.message };
-      return { code: 'unauthorized', message: verified.message };
-    }
-    if (auth.open) return { principal: 'open', policy: OPEN_POLICY };
-    return { code: 'unauthorized', message: presented ? 'invalid credentials' : 'credentials required' };
-  }
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -233,10 +184,6 @@ function failure(code: ErrorCode, message: string, status?: number): PublishHttp
     headers: JSON_HEADERS,
     body: JSON.stringify(errorFrame(code, message)),
   };
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
 
 function readMessages(

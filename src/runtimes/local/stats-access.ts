@@ -1,6 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthOptions } from '../../core/auth/index.ts';
-import type { PublishApiAuth } from '../../core/publish-api/index.ts';
+import { CallerAuthenticator, type PublishApiAuth } from '../../core/publish-api/index.ts';
 
 export type StatsAccess = { ok: true } | { ok: false; status: 401 | 503; message: string };
 
@@ -18,33 +17,13 @@ export function statsAccess(
   auth: AuthOptions | undefined,
   publishAuth: PublishApiAuth | undefined,
 ): StatsAccessCheck {
-  const apiKeys = (publishAuth?.apiKeys ?? []).map(digest);
-  const open = (auth === undefined || auth.mode === 'open') && apiKeys.length === 0;
-  // The publish API's verifier when it is configured; without one, the connections' (a valid connect token).
-  const verifier = publishAuth ? publishAuth.verifier : auth?.verifier;
+  const open = (auth === undefined || auth.mode === 'open') && (publishAuth?.apiKeys ?? []).length === 0;
+  // The publish API's rules when it is configured; without it, the connections' verifier (a valid connect token).
+  const callers = new CallerAuthenticator(publishAuth ?? (auth?.verifier ? { verifier: auth.verifier } : {}));
   return async (headers) => {
     if (open || publishAuth?.open) return { ok: true };
-    const header = (name: string) => {
-      const value = headers[name];
-      return (Array.isArray(value) ? value[0] : value)?.trim();
-    };
-    const bearer = /^Bearer\s+(\S+)$/i.exec(header('authorization') ?? '')?.[1];
-    const presented = header('x-api-key') || bearer;
-    if (presented && apiKeys.length > 0) {
-      const candidate = digest(presented);
-      // Fixed-length digests compared in constant time, as the publish API does.
-      if (apiKeys.some((known) => timingSafeEqual(known, candidate))) return { ok: true };
-    }
-    if (bearer && verifier) {
-      const verified = await verifier.verify(bearer);
-      if (verified.ok) return { ok: true };
-      if (verified.reason === 'unavailable') return { ok: false, status: 503, message: verified.message };
-      return { ok: false, status: 401, message: verified.message };
-    }
-    return { ok: false, status: 401, message: presented ? 'invalid credentials' : 'credentials required' };
+    const caller = await callers.authenticate(headers);
+    if ('principal' in caller) return { ok: true };
+    return { ok: false, status: caller.code === 'unavailable' ? 503 : 401, message: caller.message };
   };
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }

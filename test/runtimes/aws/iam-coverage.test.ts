@@ -60,6 +60,17 @@ function recordActions(client: DynamoDBClient): Set<string> {
   return actions;
 }
 
+function runtimeConfig(tableName: string, managementEndpoint: string): AwsRuntimeConfig {
+  return {
+    tableName,
+    managementEndpoint,
+    sendConcurrency: 10,
+    subscriberPageSize: 100,
+    maxSubscriptions: 10,
+    metricsNamespace: 'topicsocket-test',
+  };
+}
+
 function publishEvent(body: unknown): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
@@ -98,14 +109,7 @@ describe('IAM grants cover every DynamoDB request', () => {
       port: 0,
       handler: (event) => (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event)),
     });
-    const config: AwsRuntimeConfig = {
-      tableName,
-      managementEndpoint: server.managementEndpoint,
-      sendConcurrency: 10,
-      subscriberPageSize: 100,
-      maxSubscriptions: 10,
-      metricsNamespace: 'topicsocket-test',
-    };
+    const config = runtimeConfig(tableName, server.managementEndpoint);
     lambda = createAwsHandler(config, {
       dynamoDb: websocketClient,
       managementClients,
@@ -149,14 +153,7 @@ describe('IAM grants cover every DynamoDB request', () => {
     // Two handlers stand for two Lambda containers: the second sees the key only through the table.
     const containers = [0, 1].map(() =>
       createPublishHandler(
-        {
-          tableName,
-          managementEndpoint: server.managementEndpoint,
-          sendConcurrency: 10,
-          subscriberPageSize: 100,
-          maxSubscriptions: 10,
-          metricsNamespace: 'topicsocket-test',
-        },
+        runtimeConfig(tableName, server.managementEndpoint),
         loadAuthConfig(ENV, 'required'),
         'keys',
         { dynamoDb: publishClient, managementClients },
