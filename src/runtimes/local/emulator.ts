@@ -70,6 +70,8 @@ export class ApiGatewayEmulator {
   private readonly live = new Set<LocalConnection>();
   private api: ApiIdentity | undefined;
   private shuttingDown = false;
+  /** The idle / max-duration sweep; runs only while connections are open. */
+  private sweep: NodeJS.Timeout | undefined;
   private readonly connectionsPerIp: ConnectionCounter;
   private readonly httpRoutes: EmulatorOptions['httpRoutes'];
 
@@ -138,6 +140,7 @@ export class ApiGatewayEmulator {
   async close(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    this.stopSweep();
     await Promise.all(this.pendingConnects);
     for (const connection of this.connections.values()) {
       connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
@@ -214,8 +217,10 @@ export class ApiGatewayEmulator {
       );
       return refuseUpgrade(socket, 429, JSON.stringify(body));
     }
-    // The TCP socket closes exactly once, whether the upgrade was refused, failed or opened and later closed.
-    socket.once('close', () => this.connectionsPerIp.release(sourceIp));
+    // The TCP socket closes exactly once, whether the upgrade was refused or failed; an opened connection
+    // gives its address back in onClose instead (one listener fewer on every open socket).
+    const release = () => this.connectionsPerIp.release(sourceIp);
+    socket.once('close', release);
 
     const api = this.requireApi();
     const identity: ConnectionIdentity = {
@@ -256,6 +261,7 @@ export class ApiGatewayEmulator {
     // the socket (it closed in the meantime) and the handler's connection must still be disconnected.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       opened = true;
+      socket.off('close', release);
       this.onOpen(ws, socket, identity);
     });
     if (!opened) {
@@ -285,49 +291,72 @@ export class ApiGatewayEmulator {
     const connection = new LocalConnection(identity, ws, socket, this.limits.maxQueuedMessages);
     this.connections.set(identity.connectionId, connection);
     this.live.add(connection);
-
-    const guard = new FrameSizeGuard(this.limits.maxFrameBytes, (payloadLength) => {
-      this.logger.info('frame too large', { connectionId: connection.id, payloadLength });
-      connection.close(CloseCodes.messageTooBig, 'Message too big', this.limits.closeGraceMs);
-      this.connections.delete(connection.id);
-    });
+    connection.frameGuard = new FrameSizeGuard(this.limits.maxFrameBytes);
+    // Listeners shared by every connection, which they find on the socket: per-connection closures (and
+    // their contexts) cost memory on every idle connection.
+    connection.attachTo(ws, socket);
     // Runs before ws reads the same bytes, so an oversize frame is caught before it becomes a message. Every
     // frame the client sends (messages, pings, pongs) passes here, so this is also where activity is stamped
     // for the idle timeout: no ping/pong listeners per connection.
-    socket.prependListener('data', (chunk: Buffer) => {
-      connection.touch();
-      guard.write(chunk);
-    });
-
-    ws.on('message', (data: RawData, isBinary: boolean) =>
-      this.onMessage(connection, data as Buffer, isBinary),
-    );
-    ws.on('error', (error) => {
-      // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
-      this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
-    });
-    ws.on('close', (code: number, reason: Buffer) => this.onClose(connection, code, reason.toString()));
-    this.armTimers(connection);
+    socket.prependListener('data', this.listeners.socketData);
+    ws.on('message', this.listeners.message);
+    ws.on('error', this.listeners.error);
+    ws.on('close', this.listeners.close);
+    this.startSweep();
   }
 
-  private armTimers(connection: LocalConnection): void {
+  /** One set of socket listeners for all connections; each finds its connection with `LocalConnection.of`. */
+  private readonly listeners = sharedListeners(this);
+
+  onSocketData(connection: LocalConnection, chunk: Buffer): void {
+    connection.touch();
+    const oversize = connection.frameGuard?.write(chunk);
+    if (oversize === undefined) return;
+    this.logger.info('frame too large', { connectionId: connection.id, payloadLength: oversize });
+    connection.close(CloseCodes.messageTooBig, 'Message too big', this.limits.closeGraceMs);
+    this.connections.delete(connection.id);
+  }
+
+  onSocketError(connection: LocalConnection, error: Error): void {
+    // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
+    this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
+  }
+
+  /**
+   * Idle and max-duration deadlines: one sweep over the open connections instead of timers per connection
+   * (two `Timeout` objects each cost more than the rest of an idle connection's emulator state). A deadline
+   * is acted on at most one sweep period late; the period scales with the shortest timeout (a tenth of it,
+   * at most a second), so shortened timeouts in tests stay as exact as they need to be.
+   */
+  private startSweep(): void {
+    if (this.sweep || this.shuttingDown) return;
     const { idleTimeoutMs, maxConnectionDurationMs } = this.limits;
-    // Callbacks shared by every connection, which rides along as the timer's argument: per-connection closures
-    // cost memory on every idle connection (and under tsx each named one also gets its own `name` property).
-    connection.addTimer(setTimeout(this.onMaxDuration, maxConnectionDurationMs, connection));
-    // One timer per connection, re-armed lazily: sends only stamp `lastActiveAt`, they never touch timers.
-    connection.addTimer(setTimeout(this.checkIdle, idleTimeoutMs, connection));
+    const periodMs = Math.max(
+      1,
+      Math.min(1000, Math.floor(Math.min(idleTimeoutMs, maxConnectionDurationMs) / 10)),
+    );
+    this.sweep = setInterval(this.expireDue, periodMs);
+    this.sweep.unref();
   }
 
-  private readonly onMaxDuration = (connection: LocalConnection): void =>
-    this.expire(connection, 'maximum connection duration reached');
-
-  private readonly checkIdle = (connection: LocalConnection): void => {
-    const { idleTimeoutMs } = this.limits;
-    const idleFor = Date.now() - connection.lastActiveAt;
-    if (idleFor >= idleTimeoutMs) this.expire(connection, 'idle timeout');
-    else connection.addTimer(setTimeout(this.checkIdle, idleTimeoutMs - idleFor, connection));
+  private readonly expireDue = (): void => {
+    const { idleTimeoutMs, maxConnectionDurationMs } = this.limits;
+    const now = Date.now();
+    for (const connection of this.connections.values()) {
+      if (connection.state !== 'open') continue;
+      if (now - connection.identity.connectedAt >= maxConnectionDurationMs) {
+        this.expire(connection, 'maximum connection duration reached');
+      } else if (now - connection.lastActiveAt >= idleTimeoutMs) {
+        this.expire(connection, 'idle timeout');
+      }
+    }
+    if (this.connections.size === 0) this.stopSweep();
   };
+
+  private stopSweep(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
+  }
 
   private expire(connection: LocalConnection, why: string): void {
     this.logger.info(why, { connectionId: connection.id });
@@ -337,7 +366,7 @@ export class ApiGatewayEmulator {
 
   // ---- WebSocket: messages ----
 
-  private onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
+  onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
     if (connection.state !== 'open') return;
     connection.touch();
     if (!isBinary) {
@@ -384,9 +413,10 @@ export class ApiGatewayEmulator {
 
   // ---- WebSocket: $disconnect ----
 
-  private onClose(connection: LocalConnection, code: number, reason: string): void {
+  onClose(connection: LocalConnection, code: number, reason: string): void {
     connection.state = 'closed';
     connection.clearTimers();
+    this.connectionsPerIp.release(connection.identity.sourceIp);
     if (this.connections.get(connection.id) === connection) this.connections.delete(connection.id);
     const statusCode = connection.serverClose?.code ?? code;
     const closeReason = connection.serverClose?.reason || reason || DEFAULT_CLOSE_REASONS[statusCode] || '';
@@ -414,6 +444,28 @@ export class ApiGatewayEmulator {
       this.logger.info('disconnected', { ...fields, statusCode, reason });
     }
   }
+}
+
+/** The listeners every connection's socket and WebSocket share (`this` is the emitter). */
+function sharedListeners(emulator: ApiGatewayEmulator) {
+  return {
+    socketData(this: Duplex, chunk: Buffer): void {
+      const connection = LocalConnection.of(this);
+      if (connection) emulator.onSocketData(connection, chunk);
+    },
+    message(this: WebSocket, data: RawData, isBinary: boolean): void {
+      const connection = LocalConnection.of(this);
+      if (connection) emulator.onMessage(connection, data as Buffer, isBinary);
+    },
+    error(this: WebSocket, error: Error): void {
+      const connection = LocalConnection.of(this);
+      if (connection) emulator.onSocketError(connection, error);
+    },
+    close(this: WebSocket, code: number, reason: Buffer): void {
+      const connection = LocalConnection.of(this);
+      if (connection) emulator.onClose(connection, code, reason.toString());
+    },
+  };
 }
 
 /** Why `$connect` refuses the upgrade, if it does: API Gateway answers 500 for a failed integration, 504 for a slow one. */

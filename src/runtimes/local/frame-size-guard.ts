@@ -21,10 +21,12 @@ export class FrameSizeGuard {
 
   constructor(
     private readonly maxFrameBytes: number,
-    private readonly onOversizeFrame: (payloadLength: number) => void,
+    /** Optional: `write`'s return value says the same, so one listener can serve every connection's guard. */
+    private readonly onOversizeFrame?: (payloadLength: number) => void,
   ) {}
 
-  write(chunk: Buffer): void {
+  /** Returns the payload length of the frame that tripped the guard, on the write that tripped it. */
+  write(chunk: Buffer): number | undefined {
     const header = scratch;
     if (this.headerLength > 0) this.pending?.copy(header, 0, 0, this.headerLength);
     let i = 0;
@@ -44,8 +46,8 @@ export class FrameSizeGuard {
       // Control frames (opcode >= 8) are capped at 125 bytes by the protocol itself.
       if (opcode < 0x08 && payloadLength > this.maxFrameBytes) {
         this.tripped = true;
-        this.onOversizeFrame(payloadLength);
-        return;
+        this.onOversizeFrame?.(payloadLength);
+        return payloadLength;
       }
       this.remaining = payloadLength;
     }
@@ -53,6 +55,7 @@ export class FrameSizeGuard {
       this.pending ??= Buffer.alloc(14);
       header.copy(this.pending, 0, 0, this.headerLength);
     }
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { FrameSizeGuard } from './frame-size-guard.ts';
 import type { ConnectionIdentity } from './request-context.ts';
 
 /** Frames go out as text, uncompressed: the same bytes a client of API Gateway receives. */
@@ -7,9 +8,17 @@ export const TEXT_FRAME = { binary: false, compress: false } as const;
 
 export type ConnectionState = 'open' | 'closing' | 'closed';
 
+/** Where a socket (and its WebSocket) keeps its LocalConnection, so listeners can be shared by all sockets. */
+const kConnection = Symbol('topicsocket.localConnection');
+
+interface ConnectionCarrier {
+  [kConnection]?: LocalConnection;
+}
+
 /**
- * One emulated API Gateway connection: the socket, what API Gateway knows about it, its timers and the
- * queue that hands its messages to the handler one at a time, in order.
+ * One emulated API Gateway connection: the socket, what API Gateway knows about it, and the queue that hands
+ * its messages to the handler one at a time, in order. Its idle and max-duration deadlines are checked by
+ * the emulator's one sweep over all connections, from `connectedAt` and `lastActiveAt`.
  */
 export class LocalConnection {
   state: ConnectionState = 'open';
@@ -17,10 +26,14 @@ export class LocalConnection {
   lastActiveAt: number;
   /** Set when the server ends the connection, so `$disconnect` reports the server's code, not the echo. */
   serverClose: { code: number; reason: string } | undefined;
-  private readonly work: Array<() => Promise<void>> = [];
+  /** Watches this client's frame sizes (set by the emulator when the connection opens). */
+  frameGuard: FrameSizeGuard | undefined;
+  /** Made on the first message: an idle connection holds no queue. */
+  private work: Array<() => Promise<void>> | undefined;
   private draining = false;
   private paused = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** Drops the socket if the client does not answer a server close in time. */
+  private dropTimer: NodeJS.Timeout | undefined;
   /** Made only when someone waits (server shutdown): an idle connection holds no promise and resolver. */
   private finishedPromise: Promise<void> | undefined;
   private resolveFinished: (() => void) | undefined;
@@ -35,6 +48,16 @@ export class LocalConnection {
     private readonly maxQueued = 1_000,
   ) {
     this.lastActiveAt = identity.connectedAt;
+  }
+
+  /** The connection a socket or WebSocket was attached to (listeners shared by all sockets find theirs here). */
+  static of(carrier: object): LocalConnection | undefined {
+    return (carrier as ConnectionCarrier)[kConnection];
+  }
+
+  /** Makes this connection findable from `carriers` (its WebSocket and TCP socket) with `LocalConnection.of`. */
+  attachTo(...carriers: object[]): void {
+    for (const carrier of carriers) (carrier as ConnectionCarrier)[kConnection] = this;
   }
 
   get id(): string {
@@ -59,6 +82,7 @@ export class LocalConnection {
    * a flood cannot grow the emulator's memory without bound.
    */
   enqueue(task: () => Promise<void>): void {
+    this.work ??= [];
     this.work.push(task);
     if (this.work.length >= this.maxQueued && !this.paused) {
       this.paused = true;
@@ -69,14 +93,15 @@ export class LocalConnection {
 
   /** Messages waiting for the handler. */
   get queued(): number {
-    return this.work.length;
+    return this.work?.length ?? 0;
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
-    for (let task = this.work.shift(); task; task = this.work.shift()) {
+    const work = this.work ?? [];
+    for (let task = work.shift(); task; task = work.shift()) {
       await task();
-      if (this.paused && this.work.length <= this.maxQueued / 2) {
+      if (this.paused && work.length <= this.maxQueued / 2) {
         this.paused = false;
         this.socket.resume();
       }
@@ -92,21 +117,15 @@ export class LocalConnection {
     if (this.state !== 'open') return;
     this.state = 'closing';
     this.serverClose = { code, reason };
-    this.clearTimers();
     this.socket.close(code, reason);
-    const drop = setTimeout(() => this.socket.terminate(), graceMs);
-    drop.unref();
-    this.timers.push(drop);
+    this.dropTimer = setTimeout(() => this.socket.terminate(), graceMs);
+    this.dropTimer.unref();
   }
 
-  addTimer(timer: NodeJS.Timeout): void {
-    timer.unref();
-    this.timers.push(timer);
-  }
-
+  /** The socket closed: nothing left to drop. */
   clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.length = 0;
+    if (this.dropTimer) clearTimeout(this.dropTimer);
+    this.dropTimer = undefined;
   }
 
   /** Resolves once `$disconnect` has been handled. */
