@@ -28,7 +28,7 @@ export class LocalConnection {
   serverClose: { code: number; reason: string } | undefined;
   /** Watches this client's frame sizes (set by the emulator when the connection opens). */
   frameGuard: FrameSizeGuard | undefined;
-  /** Made on the first message: an idle connection holds no queue. */
+  /** Made when a message arrives, dropped once handled: an idle connection holds no queue. */
   private work: Array<() => Promise<void>> | undefined;
   private draining = false;
   private paused = false;
@@ -106,6 +106,8 @@ export class LocalConnection {
         this.socket.resume();
       }
     }
+    // An emptied array keeps its grown backing store: let it go, so an idle connection holds no queue.
+    this.work = undefined;
     this.draining = false;
   }
 

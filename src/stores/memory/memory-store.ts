@@ -11,6 +11,7 @@ import type {
 } from '../../core/index.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { MemoryHistory } from './memory-history.ts';
+import { TopicExpiries } from './topic-expiries.ts';
 
 export interface MemoryStoreOptions {
   /** Epoch milliseconds; injectable so tests can move time past TTLs. */
@@ -28,7 +29,7 @@ export class MemoryStore implements Store, History {
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
   /** connectionId -> topic -> expiresAt (epoch seconds) */
-  private readonly byConnection = new Map<string, Map<string, number>>();
+  private readonly byConnection = new Map<string, TopicExpiries>();
   private readonly now: () => number;
   private readonly pageSize: number;
   private readonly history: MemoryHistory;
@@ -68,7 +69,7 @@ export class MemoryStore implements Store, History {
     this.connections.delete(connectionId);
     const topics = this.byConnection.get(connectionId);
     if (!topics) return;
-    for (const topic of topics.keys()) this.dropFromTopic(topic, connectionId);
+    for (const [topic] of topics.entries()) this.dropFromTopic(topic, connectionId);
     this.byConnection.delete(connectionId);
   }
 
@@ -77,7 +78,7 @@ export class MemoryStore implements Store, History {
     if (!this.liveConnection(connectionId)) return 'no_connection';
     let topics = this.byConnection.get(connectionId);
     if (!topics) {
-      topics = new Map();
+      topics = new TopicExpiries();
       this.byConnection.set(connectionId, topics);
     }
     const existing = topics.get(topic);
@@ -134,7 +135,10 @@ export class MemoryStore implements Store, History {
     const topics = this.byConnection.get(connectionId);
     if (!topics) return [];
     const nowSeconds = this.nowSeconds();
-    return [...topics].filter(([, expiresAt]) => expiresAt > nowSeconds).map(([topic]) => topic);
+    return topics
+      .entries()
+      .filter(([, expiresAt]) => expiresAt > nowSeconds)
+      .map(([topic]) => topic);
   }
 
   /** Sizes for the stats endpoint and tests. */
@@ -160,8 +164,8 @@ export class MemoryStore implements Store, History {
     if (subscribers.size === 0) this.byTopic.delete(topic);
   }
 
-  private pruneExpired(connectionId: string, topics: Map<string, number>, nowSeconds: number): void {
-    for (const [topic, expiresAt] of topics) {
+  private pruneExpired(connectionId: string, topics: TopicExpiries, nowSeconds: number): void {
+    for (const [topic, expiresAt] of topics.entries()) {
       if (expiresAt <= nowSeconds) {
         topics.delete(topic);
         this.dropFromTopic(topic, connectionId);
