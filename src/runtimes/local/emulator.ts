@@ -308,6 +308,7 @@ export class ApiGatewayEmulator {
   /** One set of socket listeners for all connections; each finds its connection with `LocalConnection.of`. */
   private readonly listeners = sharedListeners(this);
 
+  /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onSocketData(connection: LocalConnection, chunk: Buffer): void {
     connection.touch();
     const oversize = connection.frameGuard?.write(chunk);
@@ -317,6 +318,7 @@ export class ApiGatewayEmulator {
     this.connections.delete(connection.id);
   }
 
+  /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onSocketError(connection: LocalConnection, error: Error): void {
     // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
     this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
@@ -366,6 +368,7 @@ export class ApiGatewayEmulator {
 
   // ---- WebSocket: messages ----
 
+  /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
     if (connection.state !== 'open') return;
     connection.touch();
@@ -413,6 +416,7 @@ export class ApiGatewayEmulator {
 
   // ---- WebSocket: $disconnect ----
 
+  /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onClose(connection: LocalConnection, code: number, reason: string): void {
     connection.state = 'closed';
     connection.clearTimers();
