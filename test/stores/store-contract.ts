@@ -107,6 +107,19 @@ export function describeStoreContract(
       expect((await store.topicsOf(id)).sort()).toEqual([topics[0], topics[2]].sort());
     });
 
+    it('handles topics named after Object.prototype members like any other topic', async () => {
+      const id = uid('c');
+      await store.putConnection(connection(id));
+      const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+      for (const topic of names) expect(await store.subscribe(id, topic, sub())).toBe('subscribed');
+      expect(await store.subscribe(id, '__proto__', sub())).toBe('already_subscribed');
+      expect((await store.topicsOf(id)).sort()).toEqual([...names].sort());
+      for (const topic of names) expect((await collect(topic)).ids).toContain(id);
+      expect(await store.unsubscribe(id, 'constructor')).toBe(true);
+      await store.removeConnection(id);
+      for (const topic of names) expect((await collect(topic)).ids).not.toContain(id);
+    });
+
     it('unsubscribes and says whether anything was removed', async () => {
       const id = uid('c');
       const topic = uid('t');

@@ -1,8 +1,13 @@
-import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -23,6 +28,7 @@ import { mapLimit } from '../../core/util/map-limit.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
+import { readConnectionAttributes } from './connection-item.ts';
 import { Keys, Names } from './keys.ts';
 
 export interface DynamoDbStoreOptions {
@@ -43,7 +49,7 @@ export interface DynamoDbStoreOptions {
   closeClient?: boolean;
 }
 
-/** The connection item as stored: the record plus the connection's topics (topic -> expiresAt). */
+/** The connection item as read: the record plus the connection's topics (topic -> expiresAt). */
 interface ConnectionItem {
   connectionId: string;
   connectedAt: number;
@@ -51,7 +57,8 @@ interface ConnectionItem {
   sourceIp?: string;
   userAgent?: string;
   claims?: { [key: string]: JsonValue };
-  topics?: Record<string, number>;
+  /** A Map, never a plain object: topics may be named `constructor` or `__proto__` (connection-item.ts). */
+  topics: Map<string, number>;
 }
 
 /** Subscribe settles in one transaction unless it races other writes to the same connection. */
@@ -78,7 +85,10 @@ export class DynamoDbStore implements Store, History {
     this.client =
       options.client instanceof DynamoDBDocumentClient
         ? options.client
-        : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+        : DynamoDBDocumentClient.from(options.client, {
+            // Verified claims may hold integers past 2^53 (`exp: 1e16`): stored as DynamoDB numbers, not a 500.
+            marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
+          });
     this.tableName = options.tableName;
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
@@ -156,14 +166,14 @@ export class DynamoDbStore implements Store, History {
   async removeConnection(connectionId: string): Promise<void> {
     // The delete returns the topics map as it was at the instant of deletion; a subscribe transaction either
     // committed before (its topic is in this map) or fails its condition after. Both leave nothing behind.
-    const out = await this.client.send(
-      new DeleteCommand({
+    const out = await this.rawClient().send(
+      new DeleteItemCommand({
         TableName: this.tableName,
-        Key: Keys.connection(connectionId),
+        Key: rawKey(Keys.connection(connectionId)),
         ReturnValues: 'ALL_OLD',
       }),
     );
-    const topics = Object.keys((out.Attributes as ConnectionItem | undefined)?.topics ?? {});
+    const topics = [...(readConnectionAttributes(out.Attributes)?.topics.keys() ?? [])];
     await batchDelete(
       this.client,
       this.tableName,
@@ -179,10 +189,10 @@ export class DynamoDbStore implements Store, History {
       const nowSeconds = this.nowSeconds();
       const item = await this.liveConnectionItem(connectionId);
       if (!item) return 'no_connection';
-      const topics = item.topics ?? {};
-      const held = topics[topic];
+      const topics = item.topics;
+      const held = topics.get(topic);
       if (held === undefined) {
-        const entries = Object.entries(topics);
+        const entries = [...topics];
         if (entries.length >= options.maxSubscriptions) {
           const expired = entries.filter(([, expiresAt]) => expiresAt <= nowSeconds).map(([name]) => name);
           if (entries.length - expired.length >= options.maxSubscriptions) return 'limit_reached';
@@ -203,7 +213,7 @@ export class DynamoDbStore implements Store, History {
 
   async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
     const item = await this.readConnectionItem(connectionId);
-    const held = item?.topics?.[topic];
+    const held = item?.topics.get(topic);
     if (held === undefined) return false;
     try {
       await this.client.send(
@@ -262,7 +272,7 @@ export class DynamoDbStore implements Store, History {
     const item = await this.liveConnectionItem(connectionId);
     if (!item) return [];
     const nowSeconds = this.nowSeconds();
-    return Object.entries(item.topics ?? {})
+    return [...item.topics]
       .filter(([, expiresAt]) => expiresAt > nowSeconds)
       .map(([topic]) => topic);
   }
@@ -375,10 +385,22 @@ export class DynamoDbStore implements Store, History {
 
   /** Strongly consistent: subscribe and disconnect decisions must see the latest write. */
   private async readConnectionItem(connectionId: string): Promise<ConnectionItem | undefined> {
-    const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: Keys.connection(connectionId), ConsistentRead: true }),
+    const out = await this.rawClient().send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: rawKey(Keys.connection(connectionId)),
+        ConsistentRead: true,
+      }),
     );
-    return out.Item as ConnectionItem | undefined;
+    return readConnectionAttributes(out.Item) as ConnectionItem | undefined;
+  }
+
+  /**
+   * The document client's base client (they share one middleware stack): connection items are read
+   * unmarshalled by hand, because the document client turns the topics map into a plain object.
+   */
+  private rawClient(): DynamoDBClient {
+    return this.client as unknown as DynamoDBClient;
   }
 
   private nowSeconds(): number {
@@ -395,6 +417,10 @@ function isLostRace(error: unknown): boolean {
   return (error.CancellationReasons ?? []).some(
     (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
   );
+}
+
+function rawKey(key: Record<string, string>): Record<string, AttributeValue> {
+  return Object.fromEntries(Object.entries(key).map(([name, value]) => [name, { S: value }]));
 }
 
 function isConditionFailure(error: unknown): boolean {
