@@ -1,12 +1,12 @@
 import {
   ApiGatewayLimits,
   type ClientFrame,
-  type DisconnectFrame,
-  DisconnectReasons,
   type ErrorCode,
   errorFrame,
+  exceedsJsonDepth,
   type FrameId,
   type HistoryFrame,
+  InputLimits,
   type JsonValue,
   ProtocolError,
   parseClientFrame,
@@ -19,9 +19,11 @@ import {
 import {
   type AuthOptions,
   claimsFromAuthorizer,
+  essentialClaims,
   guardConnect,
   OPEN_POLICY,
   policyAllows,
+  principalOf,
   resolvePolicy,
   type TopicPolicy,
 } from './auth/index.ts';
@@ -40,6 +42,7 @@ import {
   type Store,
   silentLogger,
 } from './ports/index.ts';
+import { endTokenExpired } from './token-expiry.ts';
 
 export interface BrokerOptions {
   store: Store;
@@ -75,6 +78,8 @@ const OK: WebSocketResult = { statusCode: 200 };
 interface Access {
   policy: TopicPolicy;
   expiresAt?: number;
+  /** Whose idempotency keys these are (core/auth/principal.ts); `anonymous` when auth is off. */
+  principal: () => string;
 }
 
 /**
@@ -90,6 +95,7 @@ export class Broker {
   private readonly now: () => number;
   private readonly auth: AuthOptions | undefined;
   private readonly publishLimiter: RateLimiter | undefined;
+  private readonly historyLimiter: RateLimiter | undefined;
   private readonly history: History | undefined;
   /** Token-expiry timers (only with `auth.expiryTimers`, in long-lived processes). */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
@@ -104,6 +110,8 @@ export class Broker {
     this.auth = options.auth;
     const rate = this.limits.publishRate;
     this.publishLimiter = rate ? new RateLimiter(rate, { now: this.now }) : undefined;
+    const historyRate = this.limits.historyRate;
+    this.historyLimiter = historyRate ? new RateLimiter(historyRate, { now: this.now }) : undefined;
     const history = options.history ?? (hasHistory(this.store) ? this.store : undefined);
     this.history = history && this.limits.history ? history : undefined;
   }
@@ -137,18 +145,8 @@ export class Broker {
 
   /** Publishes to a topic on behalf of the server itself (HTTP publish API, tests, demos). */
   async publish(topic: string, data: JsonValue, options: PublishOptions = {}): Promise<PublishResult> {
-    const problem = topicProblem(topic);
-    if (problem) throw new ProtocolError('invalid_topic', problem);
     // `data` is serialized once per publish; the frame around it is spliced, with and without the position.
-    const dataJson = JSON.stringify(data);
-    // Sized with room for the position fields, so a message accepted here is never too large once placed.
-    const unplaced = messageFrame(topic, dataJson, this.history ? LARGEST_POSITION : undefined);
-    if (utf8Length(unplaced) > this.limits.maxMessageBytes) {
-      throw new ProtocolError(
-        'payload_too_large',
-        `message is larger than ${this.limits.maxMessageBytes} bytes`,
-      );
-    }
+    const { dataJson, unplaced } = this.prepare(topic, data);
     let frame = unplaced;
     let position: StreamPosition | undefined;
     const retention = this.limits.history;
@@ -172,6 +170,33 @@ export class Broker {
     this.metrics.count('publishes');
     const result = await fanout(this.fanoutDeps(), topic, frame);
     return { topic, ...result, ...position };
+  }
+
+  /**
+   * Throws the ProtocolError `publish` would throw (topic, nesting, size) without storing or sending
+   * anything: `POST /publish` checks a whole batch with it before publishing the first message.
+   */
+  assertPublishable(topic: string, data: JsonValue): void {
+    this.prepare(topic, data);
+  }
+
+  private prepare(topic: string, data: JsonValue): { dataJson: string; unplaced: string } {
+    const problem = topicProblem(topic);
+    if (problem) throw new ProtocolError('invalid_topic', problem);
+    // The frame around `data` is one level: `data` itself may nest one level less than a frame.
+    if (exceedsJsonDepth(data, InputLimits.maxJsonDepth - 1)) {
+      throw new ProtocolError('bad_frame', `data nests deeper than ${InputLimits.maxJsonDepth - 1} levels`);
+    }
+    const dataJson = JSON.stringify(data);
+    // Sized with room for the position fields, so a message accepted here is never too large once placed.
+    const unplaced = messageFrame(topic, dataJson, this.history ? LARGEST_POSITION : undefined);
+    if (utf8Length(unplaced) > this.limits.maxMessageBytes) {
+      throw new ProtocolError(
+        'payload_too_large',
+        `message is larger than ${this.limits.maxMessageBytes} bytes`,
+      );
+    }
+    return { dataJson, unplaced };
   }
 
   private fanoutDeps(): Parameters<typeof fanout>[0] {
@@ -223,6 +248,8 @@ export class Broker {
       top = Math.max(top, page.top);
       for (const message of page.messages) {
         const frame = serializeMessage(topic, message.data, { epoch: since.epoch, offset: message.offset });
+        // At the reader's pace: a replay larger than the unread-output bound must not drop a fast reader.
+        await this.gateway.whenWritable?.(connectionId);
         const report = await this.gateway.send([connectionId], frame);
         if (report.delivered === 0) return { recovered: false, epoch: since.epoch, offset: top };
         after = message.offset;
@@ -235,30 +262,45 @@ export class Broker {
     return { recovered: true, epoch: since.epoch, offset: Math.max(top, after) };
   }
 
-  /** The newest retained messages of a topic, as one frame no larger than the message limit. */
-  private async recent(topic: string, limit: number | undefined, history: History): Promise<HistoryFrame> {
+  /**
+   * The newest retained messages of a topic, as one frame no larger than the message limit with everything
+   * in it (the `id` too). Each message is serialized once and the answer assembled newest first until the
+   * next one would not fit: linear in the page, however large its messages. The store reads newest first
+   * and stops at about one answer's worth of bytes, so one request costs about 32 RCU on DynamoDB, not the
+   * 3,000 a page of 100 large messages would.
+   */
+  private async recent(
+    topic: string,
+    limit: number | undefined,
+    id: FrameId | undefined,
+    history: History,
+  ): Promise<string> {
     const retention = this.limits.history as Exclude<BrokerLimits['history'], false>;
     const wanted = Math.min(limit ?? this.limits.historyPageSize, this.limits.historyPageSize);
-    const current = await history.position(topic);
-    const page = await history.read(topic, Math.max(0, current.offset - wanted), {
-      retention,
-      limit: wanted,
-    });
-    const frame: HistoryFrame = {
-      type: 'history',
-      topic,
-      epoch: page.epoch,
-      offset: page.top,
-      messages: page.messages,
-    };
-    // Drop the oldest until the answer fits in one gateway message.
-    while (
-      frame.messages.length > 0 &&
-      utf8Length(JSON.stringify(frame)) > this.limits.maxMessageBytes - 256
-    ) {
-      frame.messages.shift();
+    const budget = this.limits.maxMessageBytes;
+    const page = history.latest
+      ? await history.latest(topic, { retention, limit: wanted, maxBytes: budget })
+      : await history.read(topic, Math.max(0, (await history.position(topic)).offset - wanted), {
+          retention,
+          limit: wanted,
+        });
+    const empty = withId<HistoryFrame>(
+      { type: 'history', topic, epoch: page.epoch, offset: page.top, messages: [] },
+      id,
+    );
+    const shell = JSON.stringify(empty);
+    let size = utf8Length(shell);
+    const parts: string[] = [];
+    for (let i = page.messages.length - 1; i >= 0; i--) {
+      const json = JSON.stringify(page.messages[i]);
+      const added = utf8Length(json) + (parts.length > 0 ? 1 : 0);
+      if (size + added > budget) break;
+      size += added;
+      parts.push(json);
     }
-    return frame;
+    parts.reverse();
+    // The topic and epoch cannot hold a quote, so this is the messages field; the splice is exact.
+    return shell.replace('"messages":[]', `"messages":[${parts.join(',')}]`);
   }
 
   private async connect(event: WebSocketEvent): Promise<WebSocketResult> {
@@ -306,21 +348,12 @@ export class Broker {
   }
 
   private async endExpired(connectionId: string): Promise<void> {
-    const frame: DisconnectFrame = {
-      type: 'disconnect',
-      reason: 'token_expired',
-      message: 'the token has expired; reconnect with a fresh one',
-      reconnect: DisconnectReasons.token_expired.reconnect,
-    };
-    this.metrics.count('tokensExpired');
-    this.logger.info('token expired', { connectionId });
-    await this.gateway.send([connectionId], JSON.stringify(frame));
-    await this.gateway.close(connectionId);
+    await endTokenExpired(this.fanoutDeps(), [connectionId]);
   }
 
   /** The connection's permissions, from the Lambda authorizer's context or else its stored claims. */
   private async access(event: WebSocketEvent): Promise<Access | 'unknown' | 'expired'> {
-    if (!this.auth || this.auth.mode === 'open') return { policy: OPEN_POLICY };
+    if (!this.auth || this.auth.mode === 'open') return { policy: OPEN_POLICY, principal: anonymous };
     const fromAuthorizer =
       this.auth.trustAuthorizerContext === false ? undefined : claimsFromAuthorizer(event.requestContext);
     const claims =
@@ -328,7 +361,12 @@ export class Broker {
     if (!claims) return 'unknown';
     const exp = claims.exp;
     if (typeof exp !== 'number' || exp * 1000 <= this.now()) return 'expired';
-    return { policy: resolvePolicy(claims, this.auth.permissions), expiresAt: exp };
+    const permissions = this.auth.permissions;
+    return {
+      policy: resolvePolicy(claims, permissions),
+      expiresAt: exp,
+      principal: () => principalOf(essentialClaims(claims, permissions)),
+    };
   }
 
   private async disconnect(connectionId: string): Promise<void> {
@@ -336,6 +374,7 @@ export class Broker {
     if (timer) clearTimeout(timer);
     this.expiryTimers.delete(connectionId);
     this.publishLimiter?.forget(connectionId);
+    this.historyLimiter?.forget(connectionId);
     await this.store.removeConnection(connectionId);
     this.metrics.count('disconnects');
     this.logger.debug('disconnected', { connectionId });
@@ -384,8 +423,9 @@ export class Broker {
         }
         const ttl = Math.floor(this.now() / 1000) + this.limits.recordTtlSeconds;
         const outcome = await this.store.subscribe(connectionId, frame.topic, {
-          // A subscription dies with its token: reads filter it out even before the connection is closed.
-          expiresAt: access.expiresAt === undefined ? ttl : Math.min(ttl, access.expiresAt),
+          expiresAt: ttl,
+          // The fan-out ends the connection once its token expires (core/token-expiry.ts).
+          ...(access.expiresAt === undefined ? {} : { tokenExpiresAt: access.expiresAt }),
           maxSubscriptions: this.limits.maxSubscriptionsPerConnection,
         });
         if (outcome === 'no_connection') {
@@ -407,12 +447,16 @@ export class Broker {
           this.metrics.count('forbidden');
           return fail('forbidden', `not allowed to read ${frame.topic}`, frame.id);
         }
+        if (this.historyLimiter && !this.historyLimiter.allow(connectionId)) {
+          this.metrics.count('rateLimited');
+          return fail('rate_limited', 'reading history too fast; slow down', frame.id);
+        }
         if (!this.history) {
           return reply(
             withId({ type: 'history', topic: frame.topic, epoch: '', offset: 0, messages: [] }, frame.id),
           );
         }
-        return reply(withId(await this.recent(frame.topic, frame.limit, this.history), frame.id));
+        return { statusCode: 200, body: await this.recent(frame.topic, frame.limit, frame.id, this.history) };
       }
       case 'unsubscribe':
         await this.store.unsubscribe(connectionId, frame.topic);
@@ -431,7 +475,10 @@ export class Broker {
           const result = await this.publish(
             frame.topic,
             frame.data,
-            frame.idempotencyKey === undefined ? {} : { idempotencyKey: `ws\u0000${frame.idempotencyKey}` },
+            // Scoped to the caller: another user's publish with the same key is not a duplicate of this one.
+            frame.idempotencyKey === undefined
+              ? {}
+              : { idempotencyKey: `ws\u0000${access.principal()}\u0000${frame.idempotencyKey}` },
           );
           const published: ServerFrame = { type: 'published', topic: frame.topic };
           if (result.offset !== undefined) published.offset = result.offset;
@@ -478,6 +525,8 @@ function ack(frame: ServerFrame, id: FrameId | undefined): WebSocketResult {
 function withId<F extends ServerFrame>(frame: F, id: FrameId | undefined): F {
   return id === undefined ? frame : { ...frame, id };
 }
+
+const anonymous = () => 'anonymous';
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

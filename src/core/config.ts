@@ -23,6 +23,11 @@ export interface BrokerLimits {
   history: Retention | false;
   /** Messages read per store page during a replay, and the cap of one `history` request. */
   historyPageSize: number;
+  /**
+   * `history` frames per connection (token bucket, per process as `publishRate`). Each reads at most one
+   * answer's worth (128 KB) from the store. `false` turns it off. Past it: `rate_limited`.
+   */
+  historyRate: RateLimit | false;
 }
 
 export const defaultBrokerLimits: BrokerLimits = {
@@ -35,4 +40,5 @@ export const defaultBrokerLimits: BrokerLimits = {
   // 1,000 messages cover them at a few cents per million publishes (docs/history.md).
   history: { maxMessages: 1000, maxAgeSeconds: 300 },
   historyPageSize: 100,
+  historyRate: { perSecond: 5, burst: 20 },
 };

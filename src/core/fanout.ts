@@ -1,4 +1,5 @@
 import type { DeliveryReport, Gateway, Logger, Metrics, Store } from './ports/index.ts';
+import { endTokenExpired } from './token-expiry.ts';
 import { mapLimit } from './util/map-limit.ts';
 
 export interface FanoutResult {
@@ -19,6 +20,8 @@ export async function fanout(
   const total: FanoutResult = { delivered: 0, gone: 0, failed: 0 };
   const gone: string[] = [];
   for await (const page of deps.store.subscribers(topic)) {
+    // Subscribers whose token expired get `token_expired` and are closed, never the message.
+    if (page.tokenExpired?.length) await endTokenExpired(deps, page.tokenExpired);
     if (page.length === 0) continue;
     const report: DeliveryReport = await deps.gateway.send(page, frame);
     total.delivered += report.delivered;

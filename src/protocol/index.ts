@@ -3,6 +3,7 @@ export * from './auth.ts';
 export * from './codes.ts';
 export * from './errors.ts';
 export type * from './frames.ts';
+export { exceedsJsonDepth, hasLoneSurrogate } from './json-checks.ts';
 export * from './limits.ts';
 export { type ParseOptions, type ParseResult, parseClientFrame, utf8Length } from './parse.ts';
 export { topicProblem } from './topic.ts';

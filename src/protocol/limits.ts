@@ -16,3 +16,19 @@ export const TopicRules = {
   /** Unicode letters and digits plus a few separators; no whitespace or control characters. */
   pattern: /^[\p{L}\p{N}_\-.:@/+=~]+$/u,
 } as const;
+
+/**
+ * Limits topicsocket itself sets on what clients send (docs/protocol.md, "Limits"). Past any of them a frame
+ * or `POST /publish` body is refused with `bad_frame` (never retryable).
+ */
+export const InputLimits = {
+  /**
+   * Deepest nesting of objects and arrays in a frame or message (the frame's own object counts as 1). Deeper
+   * payloads are refused at ingest: accepted, they would break every later `history` answer on their topic.
+   */
+  maxJsonDepth: 64,
+  /** Longest idempotency key of a WebSocket publish, in UTF-16 units. */
+  maxIdempotencyKeyLength: 128,
+  /** Longest idempotency key of a `POST /publish` message, in UTF-16 units. */
+  maxHttpIdempotencyKeyLength: 256,
+} as const;

@@ -4,7 +4,8 @@
  */
 import type { ErrorCode } from './codes.ts';
 import type { ClientFrame, FrameId } from './frames.ts';
-import { ApiGatewayLimits } from './limits.ts';
+import { exceedsJsonDepth, hasLoneSurrogate } from './json-checks.ts';
+import { ApiGatewayLimits, InputLimits } from './limits.ts';
 import { type ClientFrameType, clientFrameSchemas } from './schema.ts';
 import { topicProblem } from './topic.ts';
 
@@ -35,6 +36,9 @@ export function parseClientFrame(text: string, options: ParseOptions = {}): Pars
 
   const record = value as Record<string, unknown>;
   const id = readId(record.id);
+  if (exceedsJsonDepth(value)) {
+    return fail('bad_frame', `frame nests deeper than ${InputLimits.maxJsonDepth} levels`, id);
+  }
   const type = record.type;
   if (typeof type !== 'string' || !Object.hasOwn(clientFrameSchemas, type)) {
     const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 32)) : 'missing';
@@ -49,6 +53,13 @@ export function parseClientFrame(text: string, options: ParseOptions = {}): Pars
   }
 
   const frame = parsed.data;
+  if (
+    frame.type === 'publish' &&
+    frame.idempotencyKey !== undefined &&
+    hasLoneSurrogate(frame.idempotencyKey)
+  ) {
+    return fail('bad_frame', 'publish: idempotencyKey must be well-formed Unicode (no lone surrogates)', id);
+  }
   if ('topic' in frame) {
     const problem = topicProblem(frame.topic);
     if (problem) return fail('invalid_topic', problem, id);

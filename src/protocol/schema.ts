@@ -14,6 +14,7 @@ import type {
   SubscribeFrame,
   UnsubscribeFrame,
 } from './frames.ts';
+import { InputLimits } from './limits.ts';
 
 const frameId: z.ZodType<FrameId> = z.union([z.string().max(128), z.number().int().safe()]);
 
@@ -52,7 +53,7 @@ export const publishSchema: z.ZodType<PublishFrame> = z.object({
   type: z.literal('publish'),
   topic,
   data: jsonValue,
-  idempotencyKey: z.string().min(1).max(128).optional(),
+  idempotencyKey: z.string().min(1).max(InputLimits.maxIdempotencyKeyLength).optional(),
   id: frameId.optional(),
 });
 

@@ -19,6 +19,7 @@ export {
   type TokenVerifier,
   type VerifiedToken,
 } from './jwt-verifier.ts';
+export { principalOf } from './principal.ts';
 export { REDACTED, redact, redactingLogger, redactString } from './redact.ts';
 export {
   OPEN_POLICY,

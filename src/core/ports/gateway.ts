@@ -15,4 +15,10 @@ export interface Gateway {
   send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport>;
   /** Ends a connection (API Gateway's DeleteConnection). Unknown ids are not an error. */
   close(connectionId: string): Promise<void>;
+  /**
+   * Resolves once the connection can take more without passing its unread-output bound (or is gone). A
+   * replay awaits it before each message, so a fast reader is fed at its own pace instead of being dropped
+   * as a slow consumer. Optional: on AWS each post completes before the next, which is backpressure enough.
+   */
+  whenWritable?(connectionId: string): Promise<void>;
 }

@@ -44,6 +44,17 @@ export interface HistoryPage {
   messages: StoredMessage[];
 }
 
+export interface LatestOptions {
+  retention: Retention;
+  /** Most messages returned. */
+  limit: number;
+  /**
+   * Stop reading once the messages read hold this many bytes of JSON data (the one that crosses it is
+   * included): one `history` request then reads about one answer's worth, never `limit` large messages.
+   */
+  maxBytes: number;
+}
+
 /**
  * Per-topic message history: a position (`epoch` + `offset`) per message, a bounded window of recent
  * messages, and idempotent appends. A topic's meta (epoch, top offset) outlives its messages, so a client
@@ -63,6 +74,11 @@ export interface History {
   position(topic: string): Promise<StreamPosition>;
   /** Retained messages with offset > `after`, ascending, at most `limit`. Strongly consistent. */
   read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage>;
+  /**
+   * The newest retained messages, returned ascending, read newest first within `limit` and `maxBytes`.
+   * Does not create the topic's meta. Optional: without it the broker reads the last `limit` with `read`.
+   */
+  latest?(topic: string, options: LatestOptions): Promise<HistoryPage>;
 }
 
 /** Whether a store also keeps history (both bundled stores do). */

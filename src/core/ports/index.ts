@@ -5,10 +5,17 @@ export {
   type History,
   type HistoryPage,
   hasHistory,
+  type LatestOptions,
   type ReadOptions,
   type Retention,
   type StoredMessage,
 } from './history.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
-export type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from './store.ts';
+export type {
+  ConnectionRecord,
+  Store,
+  SubscribeOptions,
+  SubscribeOutcome,
+  SubscriberPage,
+} from './store.ts';

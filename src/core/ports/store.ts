@@ -26,9 +26,23 @@ export type SubscribeOutcome =
 export interface SubscribeOptions {
   /** Epoch seconds after which the subscription is dead. */
   expiresAt: number;
+  /**
+   * Epoch seconds when the connection's token expires. Kept with the subscription, so the fan-out, which
+   * reads subscriptions anyway, finds subscribers whose token expired and ends them (`tokenExpired` below)
+   * even when they never invoke the function again (pings never reach Lambda).
+   */
+  tokenExpiresAt?: number;
   /** Upper bound on the connection's subscriptions, enforced atomically by the store. */
   maxSubscriptions: number;
 }
+
+/**
+ * One page of a topic's live subscribers (connection ids). `tokenExpired` lists the page's subscribers whose
+ * token has expired: they are not in the page itself (nothing is delivered to them); the fan-out ends them
+ * with `endTokenExpired` (core/token-expiry.ts). An array with one optional extra property, so code that
+ * only iterates pages keeps working.
+ */
+export type SubscriberPage = readonly string[] & { readonly tokenExpired?: readonly string[] };
 
 /**
  * Connections and subscriptions. Every lookup is by key (topic, or connection id): an implementation never
@@ -47,7 +61,7 @@ export interface Store {
   /** Returns whether a subscription was removed. */
   unsubscribe(connectionId: string, topic: string): Promise<boolean>;
   /** Live subscribers of `topic`, in pages, so a huge topic is never held in memory at once. */
-  subscribers(topic: string): AsyncIterable<readonly string[]>;
+  subscribers(topic: string): AsyncIterable<SubscriberPage>;
   /** Topics the connection is subscribed to (live ones only). */
   topicsOf(connectionId: string): Promise<string[]>;
   /** Releases clients, timers, files. */

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/index.ts';
+import { essentialClaims } from '../auth/authorizer-context.ts';
 import type { TokenVerifier } from '../auth/jwt-verifier.ts';
+import { principalOf } from '../auth/principal.ts';
 import {
   OPEN_POLICY,
   type PermissionsConfig,
@@ -56,7 +58,8 @@ export class CallerAuthenticator {
       const verified = await this.auth.verifier.verify(bearer);
       if (verified.ok) {
         const policy = resolvePolicy(verified.claims, this.auth.permissions);
-        return { principal: `sub:${String(verified.claims.sub ?? '')}`, policy };
+        // Tokens without `sub` get a digest of their claims, never one namespace shared by all of them.
+        return { principal: principalOf(essentialClaims(verified.claims, this.auth.permissions)), policy };
       }
       if (verified.reason === 'unavailable') return { code: 'unavailable', message: verified.message };
       return { code: 'unauthorized', message: verified.message };

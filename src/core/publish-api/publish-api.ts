@@ -1,6 +1,8 @@
 import {
   type ErrorCode,
   errorFrame,
+  hasLoneSurrogate,
+  InputLimits,
   type JsonValue,
   ProtocolError,
   topicProblem,
@@ -21,6 +23,11 @@ export interface PublishApiOptions {
    * store's history too, so a retry that lands on another process or Lambda container is still stored once.
    */
   publish(topic: string, data: JsonValue, options?: { idempotencyKey?: string }): Promise<PublishResult>;
+  /**
+   * Throws the ProtocolError `publish` would throw for this message before storing anything (size, nesting);
+   * the broker's `assertPublishable`. Every message of a batch passes it before the first is published.
+   */
+  check?(topic: string, data: JsonValue): void;
   auth: PublishApiAuth;
   /** Largest request body. Default 1 MB (a batch); each message is still held to the message limit. */
   maxBodyBytes?: number;
@@ -129,11 +136,19 @@ export class PublishApi {
     const batch = readMessages(parsed, this.maxBatch);
     if (typeof batch === 'string') return failure('bad_frame', batch);
     // Every message is checked before any is published: a batch is refused whole, never half-sent.
-    for (const message of batch.messages) {
+    for (const [index, message] of batch.messages.entries()) {
       const problem = topicProblem(message.topic);
       if (problem) return failure('invalid_topic', `${message.topic.slice(0, 64)}: ${problem}`);
       if (!policyAllows(caller.policy, 'publish', message.topic)) {
         return failure('forbidden', `not allowed to publish to ${message.topic}`);
+      }
+      try {
+        this.options.check?.(message.topic, message.data);
+      } catch (error) {
+        if (!(error instanceof ProtocolError))
+          return failure('unavailable', 'the batch could not be checked');
+        const where = batch.single ? '' : `messages[${index}]: `;
+        return failure(error.code, `${where}${error.message}; nothing was published`);
       }
     }
     try {
@@ -152,11 +167,12 @@ export class PublishApi {
 
   private publishOnce(principal: string, message: MessageInput): Promise<PublishOutcome> {
     if (message.idempotencyKey === undefined) return this.publishNow(message);
-    // Keys are per caller, so one caller cannot suppress another's messages.
-    const key = `${principal}\u0000${message.idempotencyKey}`;
+    // Keys are per caller and topic: one caller cannot suppress another's messages, and one key used on two
+    // topics publishes to both.
+    const key = `${principal}\u0000${message.topic}\u0000${message.idempotencyKey}`;
     const earlier = this.idempotency.get(key);
     if (earlier) return earlier.then((outcome) => ({ ...outcome, duplicate: true as const }));
-    const pending = this.publishNow(message, key);
+    const pending = this.publishNow(message, `${principal}\u0000${message.idempotencyKey}`);
     this.idempotency.set(key, pending);
     // A failed publish may be retried with the same key: forget it.
     pending.catch(() => {
@@ -212,8 +228,12 @@ function readMessage(value: unknown): MessageInput | string {
   if (typeof value.topic !== 'string') return 'topic must be a string';
   if (!('data' in value) || value.data === undefined) return 'data is required';
   const key = value.idempotencyKey;
-  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
-    return 'idempotencyKey must be a string of 1 to 256 characters';
+  const maxKey = InputLimits.maxHttpIdempotencyKeyLength;
+  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > maxKey)) {
+    return `idempotencyKey must be a string of 1 to ${maxKey} characters`;
+  }
+  if (typeof key === 'string' && hasLoneSurrogate(key)) {
+    return 'idempotencyKey must be well-formed Unicode (no lone surrogates)';
   }
   return {
     topic: value.topic,

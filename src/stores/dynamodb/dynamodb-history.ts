@@ -1,18 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  AppendOptions,
-  AppendResult,
-  History,
-  HistoryPage,
-  ReadOptions,
-  StoredMessage,
+import {
+  type AppendOptions,
+  type AppendResult,
+  defaultBrokerLimits,
+  type History,
+  type HistoryPage,
+  type LatestOptions,
+  type ReadOptions,
+  type StoredMessage,
 } from '../../core/index.ts';
 import { sleep } from '../../core/util/backoff.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
@@ -26,9 +30,17 @@ const DUPLICATE_WAIT_MS = 2_000;
 /** A hole at the start of a replay may be a publish between its counter and its put: look once more. */
 const IN_FLIGHT_RECHECK_MS = 25;
 
+/**
+ * A meta item made by a read (position of a topic nobody published to) lives this long, refreshed by reads
+ * in its second half: as long as a connection that read it can live. The first append makes it permanent.
+ */
+const READ_META_TTL_SECONDS = defaultBrokerLimits.recordTtlSeconds;
+
 interface MetaItem {
   epoch: string;
   top: number;
+  /** Only on meta items no append has touched yet. */
+  ttl?: number;
 }
 
 interface MessageItem {
@@ -64,56 +76,143 @@ export class DynamoDbHistory implements History {
 
   async append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
     const { retention, idempotencyKey } = options;
+    let claim: string | undefined;
     if (idempotencyKey !== undefined) {
-      const earlier = await this.claim(topic, idempotencyKey, retention.maxAgeSeconds);
+      claim = randomUUID();
+      const earlier = await this.claim(topic, idempotencyKey, retention.maxAgeSeconds, claim);
       if (earlier) return { ...earlier, duplicate: true };
     }
     try {
       const position = await this.nextOffset(topic);
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...Keys.historyMessage(topic, position.offset),
-            d: JSON.stringify(data),
-            [Names['#ttl']]: this.nowSeconds() + retention.maxAgeSeconds,
-          },
-        }),
-      );
-      if (idempotencyKey !== undefined) {
+      const message = {
+        TableName: this.tableName,
+        Item: {
+          ...Keys.historyMessage(topic, position.offset),
+          d: JSON.stringify(data),
+          [Names['#ttl']]: this.nowSeconds() + retention.maxAgeSeconds,
+        },
+      };
+      if (idempotencyKey === undefined) {
+        await this.client.send(new PutCommand(message));
+      } else {
+        // The message and its key's offset in one transaction: a crash can never leave the message stored
+        // with its key still unresolved, which a retry would then store again under a second offset.
         await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: Keys.idempotencyKey(topic, idempotencyKey),
-            UpdateExpression: 'SET #offset = :offset, #epoch = :epoch',
-            ExpressionAttributeNames: { '#offset': 'offset', '#epoch': 'epoch' },
-            ExpressionAttributeValues: { ':offset': position.offset, ':epoch': position.epoch },
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: message },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: Keys.idempotencyKey(topic, idempotencyKey),
+                  UpdateExpression: 'SET #offset = :offset, #epoch = :epoch',
+                  ConditionExpression: '#claim = :claim',
+                  ExpressionAttributeNames: { '#offset': 'offset', '#epoch': 'epoch', '#claim': 'claim' },
+                  ExpressionAttributeValues: {
+                    ':offset': position.offset,
+                    ':epoch': position.epoch,
+                    ':claim': claim,
+                  },
+                },
+              },
+            ],
           }),
         );
       }
       return { ...position, duplicate: false };
     } catch (error) {
-      // The message may not be stored: free the key so the caller's retry can publish it.
-      if (idempotencyKey !== undefined) await this.release(topic, idempotencyKey).catch(() => {});
+      // The message is not stored: free the key (if still ours) so the caller's retry can publish it.
+      if (idempotencyKey !== undefined) {
+        await this.release(topic, idempotencyKey, claim as string).catch(() => {});
+      }
       throw error;
     }
   }
 
   async position(topic: string): Promise<StreamPosition> {
     const meta = await this.readMeta(topic);
-    if (meta) return { epoch: meta.epoch, offset: meta.top };
-    const out = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: Keys.historyMeta(topic),
-        UpdateExpression: 'SET #epoch = if_not_exists(#epoch, :epoch), #top = if_not_exists(#top, :zero)',
-        ExpressionAttributeNames: { '#epoch': NAMES['#epoch'], '#top': NAMES['#top'] },
-        ExpressionAttributeValues: { ':epoch': newEpoch(), ':zero': 0 },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const created = out.Attributes as MetaItem;
-    return { epoch: created.epoch, offset: created.top };
+    const nowSeconds = this.nowSeconds();
+    if (meta && (meta.ttl === undefined || meta.ttl - nowSeconds > READ_META_TTL_SECONDS / 2)) {
+      return { epoch: meta.epoch, offset: meta.top };
+    }
+    // No meta yet, or one made by reads whose TTL runs out: reads alone never make a permanent item (a
+    // topic nobody publishes to leaves nothing behind); the first append removes the TTL.
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: Keys.historyMeta(topic),
+          UpdateExpression:
+            'SET #epoch = if_not_exists(#epoch, :epoch), #top = if_not_exists(#top, :zero), #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#top) OR attribute_exists(#ttl)',
+          ExpressionAttributeNames: {
+            '#epoch': NAMES['#epoch'],
+            '#top': NAMES['#top'],
+            '#ttl': NAMES['#ttl'],
+          },
+          ExpressionAttributeValues: {
+            ':epoch': newEpoch(),
+            ':zero': 0,
+            ':ttl': nowSeconds + READ_META_TTL_SECONDS,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const created = out.Attributes as MetaItem;
+      return { epoch: created.epoch, offset: created.top };
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      // An append made it permanent meanwhile.
+      const now = (await this.readMeta(topic)) as MetaItem;
+      return { epoch: now.epoch, offset: now.top };
+    }
+  }
+
+  async latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
+    const meta = await this.readMeta(topic);
+    if (!meta) return { epoch: '', top: 0, oldest: 1, messages: [] };
+    const floor = Math.max(0, meta.top - options.retention.maxMessages);
+    const newestFirst: StoredMessage[] = [];
+    let bytes = 0;
+    let pageLimit = 1;
+    let startKey: Record<string, unknown> | undefined;
+    // Newest first, in pages sized from the messages seen so far, stopping at `maxBytes`: the cost of a
+    // request is about one answer's worth of reads whatever the messages' size (first page: one message).
+    while (newestFirst.length < options.limit && bytes < options.maxBytes) {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          FilterExpression: '#ttl > :now',
+          ProjectionExpression: '#sk, d',
+          ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#sk': NAMES['#sk'], '#ttl': NAMES['#ttl'] },
+          ExpressionAttributeValues: {
+            ':pk': Keys.historyPartition(topic),
+            ':from': Keys.messageSortKey(floor + 1),
+            ':to': Keys.messageSortKey(meta.top),
+            ':now': this.nowSeconds(),
+          },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: pageLimit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items = (out.Items ?? []) as MessageItem[];
+      for (const item of items) {
+        newestFirst.push({ offset: Number(item.sk.slice(2)), data: JSON.parse(item.d) as JsonValue });
+        bytes += item.d.length;
+        if (bytes >= options.maxBytes || newestFirst.length >= options.limit) break;
+      }
+      startKey = out.LastEvaluatedKey;
+      // An expired message means every older one expired too (TTLs grow with offsets): stop paying for them.
+      if (!startKey || items.length < (out.ScannedCount ?? 0)) break;
+      const average = bytes / Math.max(1, newestFirst.length);
+      const wanted = Math.ceil((options.maxBytes - bytes) / Math.max(1, average));
+      pageLimit = Math.max(1, Math.min(options.limit - newestFirst.length, wanted));
+    }
+    const messages = newestFirst.reverse();
+    return { epoch: meta.epoch, top: meta.top, oldest: messages[0]?.offset ?? meta.top + 1, messages };
   }
 
   async read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
@@ -169,8 +268,9 @@ export class DynamoDbHistory implements History {
       new UpdateCommand({
         TableName: this.tableName,
         Key: Keys.historyMeta(topic),
-        UpdateExpression: 'SET #epoch = if_not_exists(#epoch, :epoch) ADD #top :one',
-        ExpressionAttributeNames: { '#epoch': NAMES['#epoch'], '#top': NAMES['#top'] },
+        // REMOVE: a meta item made by reads had a TTL; once published to, the topic's position is permanent.
+        UpdateExpression: 'SET #epoch = if_not_exists(#epoch, :epoch) REMOVE #ttl ADD #top :one',
+        ExpressionAttributeNames: { '#epoch': NAMES['#epoch'], '#top': NAMES['#top'], '#ttl': NAMES['#ttl'] },
         ExpressionAttributeValues: { ':epoch': newEpoch(), ':one': 1 },
         ReturnValues: 'ALL_NEW',
       }),
@@ -187,6 +287,7 @@ export class DynamoDbHistory implements History {
     topic: string,
     key: string,
     maxAgeSeconds: number,
+    claim: string,
   ): Promise<StreamPosition | undefined> {
     const deadline = this.now() + DUPLICATE_WAIT_MS;
     for (;;) {
@@ -198,6 +299,7 @@ export class DynamoDbHistory implements History {
             Item: {
               ...Keys.idempotencyKey(topic, key),
               claimedAt: nowMs,
+              claim,
               [Names['#ttl']]: Math.floor(nowMs / 1000) + maxAgeSeconds,
             },
             // Free, expired, or claimed by a publish that died before recording its offset.
@@ -229,28 +331,32 @@ export class DynamoDbHistory implements History {
       }
       // The first publish with this key is still running (or its claim just vanished): wait, then look again.
       if (this.now() > deadline) {
-        throw new Error(`publish with idempotency key ${key} on ${topic} is still in progress`);
+        throw new Error(`a publish with this idempotency key on ${topic} is still in progress`);
       }
       await sleep(20);
     }
   }
 
-  private async release(topic: string, key: string): Promise<void> {
+  private async release(topic: string, key: string, claim: string): Promise<void> {
     await this.client.send(
       new DeleteCommand({
         TableName: this.tableName,
         Key: Keys.idempotencyKey(topic, key),
-        ConditionExpression: 'attribute_not_exists(#offset)',
-        ExpressionAttributeNames: { '#offset': 'offset' },
+        ConditionExpression: 'attribute_not_exists(#offset) AND #claim = :claim',
+        ExpressionAttributeNames: { '#offset': 'offset', '#claim': 'claim' },
+        ExpressionAttributeValues: { ':claim': claim },
       }),
     );
   }
 
+  /** The topic's meta, unless it was made by reads only and its TTL has passed (DynamoDB deletes lazily). */
   private async readMeta(topic: string): Promise<MetaItem | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: Keys.historyMeta(topic), ConsistentRead: true }),
     );
-    return out.Item as MetaItem | undefined;
+    const meta = out.Item as MetaItem | undefined;
+    if (meta?.ttl !== undefined && meta.ttl <= this.nowSeconds()) return undefined;
+    return meta;
   }
 
   private nowSeconds(): number {

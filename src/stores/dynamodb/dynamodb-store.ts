@@ -22,13 +22,14 @@ import type {
   Store,
   SubscribeOptions,
   SubscribeOutcome,
+  SubscriberPage,
 } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
-import { DynamoDbHistory } from './dynamodb-history.ts';
 import { readConnectionAttributes } from './connection-item.ts';
+import { DynamoDbHistory } from './dynamodb-history.ts';
 import { Keys, Names } from './keys.ts';
 
 export interface DynamoDbStoreOptions {
@@ -203,7 +204,13 @@ export class DynamoDbStore implements Store, History {
       // A subscription never outlives its connection's record, so TTL cleans both up together.
       const expiresAt = Math.min(options.expiresAt, item.ttl);
       const mode = held === undefined ? 'new' : 'refresh';
-      if (await this.writeSubscription(connectionId, topic, expiresAt, mode, options.maxSubscriptions)) {
+      const written = await this.writeSubscription(connectionId, topic, {
+        expiresAt,
+        mode,
+        maxSubscriptions: options.maxSubscriptions,
+        ...(options.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: options.tokenExpiresAt }),
+      });
+      if (written) {
         return held !== undefined && held > nowSeconds ? 'already_subscribed' : 'subscribed';
       }
       // The condition failed: the connection changed between the read and the write. Read again.
@@ -244,7 +251,7 @@ export class DynamoDbStore implements Store, History {
     return held > this.nowSeconds();
   }
 
-  async *subscribers(topic: string): AsyncIterable<readonly string[]> {
+  async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
     const nowSeconds = this.nowSeconds();
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -254,16 +261,30 @@ export class DynamoDbStore implements Store, History {
           KeyConditionExpression: '#pk = :pk',
           // DynamoDB deletes expired items lazily (DynamoDB Local never does): filter at read time.
           FilterExpression: '#ttl > :now',
-          ProjectionExpression: '#sk',
-          ExpressionAttributeNames: { '#pk': Names['#pk'], '#sk': Names['#sk'], '#ttl': Names['#ttl'] },
+          ProjectionExpression: '#sk, #exp',
+          ExpressionAttributeNames: {
+            '#pk': Names['#pk'],
+            '#sk': Names['#sk'],
+            '#ttl': Names['#ttl'],
+            '#exp': Names['#exp'],
+          },
           ExpressionAttributeValues: { ':pk': Keys.topicPartition(topic), ':now': nowSeconds },
           Limit: this.pageSize,
           ConsistentRead: this.consistentSubscriberReads,
           ExclusiveStartKey: startKey,
         }),
       );
-      const items = (out.Items ?? []) as Array<Record<string, string>>;
-      yield items.map((item) => Keys.connectionIdOfSortKey(item[Names['#sk']] ?? ''));
+      const items = (out.Items ?? []) as Array<{ sk: string; exp?: number }>;
+      const page: string[] & { tokenExpired?: string[] } = [];
+      for (const item of items) {
+        const connectionId = Keys.connectionIdOfSortKey(item.sk);
+        // The token's expiry travels on the subscription item, so the fan-out finds expired subscribers.
+        if (item.exp !== undefined && item.exp <= nowSeconds) {
+          page.tokenExpired ??= [];
+          page.tokenExpired.push(connectionId);
+        } else page.push(connectionId);
+      }
+      yield page;
       startKey = out.LastEvaluatedKey;
     } while (startKey);
   }
@@ -272,19 +293,16 @@ export class DynamoDbStore implements Store, History {
     const item = await this.liveConnectionItem(connectionId);
     if (!item) return [];
     const nowSeconds = this.nowSeconds();
-    return [...item.topics]
-      .filter(([, expiresAt]) => expiresAt > nowSeconds)
-      .map(([topic]) => topic);
+    return [...item.topics].filter(([, expiresAt]) => expiresAt > nowSeconds).map(([topic]) => topic);
   }
 
   /** Sets the map entry and puts the subscription item atomically, only on a live connection item. */
   private async writeSubscription(
     connectionId: string,
     topic: string,
-    expiresAt: number,
-    mode: 'new' | 'refresh',
-    maxSubscriptions: number,
+    write: { expiresAt: number; mode: 'new' | 'refresh'; maxSubscriptions: number; tokenExpiresAt?: number },
   ): Promise<boolean> {
+    const { expiresAt, mode, maxSubscriptions, tokenExpiresAt } = write;
     const live = 'attribute_exists(#pk) AND #ttl > :now';
     const condition =
       mode === 'new'
@@ -316,7 +334,11 @@ export class DynamoDbStore implements Store, History {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...Keys.subscription(topic, connectionId), [Names['#ttl']]: expiresAt },
+                Item: {
+                  ...Keys.subscription(topic, connectionId),
+                  [Names['#ttl']]: expiresAt,
+                  ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
+                },
               },
             },
           ],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TableDesign } from './table-design.ts';
 
 /**
@@ -6,7 +7,7 @@ import { TableDesign } from './table-design.ts';
  * - subscription item: pk = T#<topic>,        sk = C#<connectionId>
  * - history meta item: pk = H#<topic>,        sk = M            (epoch, top offset; no TTL: outlives messages)
  * - history message:   pk = H#<topic>,        sk = O#<offset, 16 digits>   (TTL)
- * - idempotency key:   pk = H#<topic>,        sk = K#<key>      (TTL)
+ * - idempotency key:   pk = H#<topic>,        sk = K#<sha-256 of the scoped key, base64url>   (TTL)
  * One Query on `T#<topic>` lists a topic's subscribers; one GetItem on `C#<id>` gives a connection's topics;
  * one Query on `H#<topic>` between two `O#` keys reads history after an offset.
  */
@@ -30,7 +31,9 @@ export const Keys = {
   }),
   idempotencyKey: (topic: string, key: string) => ({
     [TableDesign.partitionKey]: historyPartition(topic),
-    [TableDesign.sortKey]: `K#${key}`,
+    // Hashed: a scoped key (caller identity + the client's key) can be far longer than the 1,024 bytes a
+    // sort key may hold. UTF-16 units are hashed, so no two distinct strings share a key.
+    [TableDesign.sortKey]: `K#${createHash('sha256').update(key, 'utf16le').digest('base64url')}`,
   }),
   historyPartition,
   messageSortKey,
@@ -57,4 +60,6 @@ export const Names = {
   '#sk': TableDesign.sortKey,
   '#ttl': TableDesign.ttlAttribute,
   '#topics': 'topics',
+  /** On subscription items: the connection's token expiry (epoch seconds), read by the fan-out. */
+  '#exp': 'exp',
 } as const;

@@ -4,13 +4,15 @@ import type {
   ConnectionRecord,
   History,
   HistoryPage,
+  LatestOptions,
   ReadOptions,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
+  SubscriberPage,
 } from '../../core/index.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
-import { MemoryHistory } from './memory-history.ts';
+import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
 import { TopicExpiries } from './topic-expiries.ts';
 
 export interface MemoryStoreOptions {
@@ -18,6 +20,8 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /** Subscribers yielded per page. */
   pageSize?: number;
+  /** Memory bounds of the history (defaults: `defaultMemoryHistoryLimits`, docs/history.md). */
+  history?: Partial<MemoryHistoryLimits>;
 }
 
 /**
@@ -30,6 +34,8 @@ export class MemoryStore implements Store, History {
   private readonly byTopic = new Map<string, Map<string, number>>();
   /** connectionId -> topic -> expiresAt (epoch seconds) */
   private readonly byConnection = new Map<string, TopicExpiries>();
+  /** connectionId -> token expiry (epoch seconds), for connections that subscribed with one. */
+  private readonly tokenExpiries = new Map<string, number>();
   private readonly now: () => number;
   private readonly pageSize: number;
   private readonly history: MemoryHistory;
@@ -37,7 +43,7 @@ export class MemoryStore implements Store, History {
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
-    this.history = new MemoryHistory(this.now);
+    this.history = new MemoryHistory(this.now, options.history);
   }
 
   append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
@@ -50,6 +56,15 @@ export class MemoryStore implements Store, History {
 
   read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
     return this.history.read(topic, after, options);
+  }
+
+  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
+    return this.history.latest(topic, options);
+  }
+
+  /** Topics, messages and bytes the history holds (docs/history.md, "Memory store"). */
+  historySize(): { topics: number; messages: number; bytes: number } {
+    return this.history.size();
   }
 
   async putConnection(record: ConnectionRecord): Promise<void> {
@@ -67,6 +82,7 @@ export class MemoryStore implements Store, History {
 
   private removeConnectionNow(connectionId: string): void {
     this.connections.delete(connectionId);
+    this.tokenExpiries.delete(connectionId);
     const topics = this.byConnection.get(connectionId);
     if (!topics) return;
     for (const [topic] of topics.entries()) this.dropFromTopic(topic, connectionId);
@@ -89,6 +105,7 @@ export class MemoryStore implements Store, History {
       if (topics.size >= options.maxSubscriptions) return 'limit_reached';
     }
     topics.set(topic, options.expiresAt);
+    if (options.tokenExpiresAt !== undefined) this.tokenExpiries.set(connectionId, options.tokenExpiresAt);
     let subscribers = this.byTopic.get(topic);
     if (!subscribers) {
       subscribers = new Map();
@@ -107,15 +124,22 @@ export class MemoryStore implements Store, History {
     return expiresAt > this.nowSeconds();
   }
 
-  async *subscribers(topic: string): AsyncIterable<readonly string[]> {
+  async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
     const nowSeconds = this.nowSeconds();
-    let page: string[] = [];
+    const checkTokens = this.tokenExpiries.size > 0;
+    let page: string[] & { tokenExpired?: string[] } = [];
     const expired: string[] = [];
     for (const [connectionId, expiresAt] of subscribers) {
       if (expiresAt <= nowSeconds) {
         expired.push(connectionId);
+        continue;
+      }
+      const tokenExpiresAt = checkTokens ? this.tokenExpiries.get(connectionId) : undefined;
+      if (tokenExpiresAt !== undefined && tokenExpiresAt <= nowSeconds) {
+        page.tokenExpired ??= [];
+        page.tokenExpired.push(connectionId);
         continue;
       }
       page.push(connectionId);
@@ -124,7 +148,7 @@ export class MemoryStore implements Store, History {
         page = [];
       }
     }
-    if (page.length > 0) yield page;
+    if (page.length > 0 || page.tokenExpired) yield page;
     for (const connectionId of expired) {
       this.byConnection.get(connectionId)?.delete(topic);
       this.dropFromTopic(topic, connectionId);
