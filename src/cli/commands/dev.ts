@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
 import { defaultBrokerLimits, type Retention } from '../../core/index.ts';
+import { ApiGatewayLimits } from '../../protocol/index.ts';
 import {
   ConsoleLogger,
   DEFAULT_HOST,
@@ -24,7 +25,7 @@ Options:
 ${storeUsage}
   --log-level LEVEL   debug, info (default), warn or error; also $LOG_LEVEL
   --idle-timeout MS   close connections idle this long (default: API Gateway's 600000, 10 minutes)
-  --max-duration MS   close every connection after this long (default: API Gateway's 7200000, 2 hours)
+  --max-duration MS   close every connection after this long (default and maximum: API Gateway's 7200000, 2 hours)
   --no-console        do not serve the web console (GET /) and GET /stats
   --history-messages N  messages of history kept per topic for recovery (default 1000; 0 turns history off)
   --history-seconds S   seconds a message stays in history (default 300)
@@ -67,6 +68,12 @@ export const devCommand: Command = {
       limits.idleTimeoutMs = parseMs('idle-timeout', values['idle-timeout']);
     if (values['max-duration'] !== undefined) {
       limits.maxConnectionDurationMs = parseMs('max-duration', values['max-duration']);
+      // Connection and subscription records expire 10 minutes after API Gateway's 2-hour cap: a longer
+      // connection would outlive its own records and silently stop receiving.
+      const cap = ApiGatewayLimits.maxConnectionDurationMs;
+      if (limits.maxConnectionDurationMs > cap) {
+        throw new UsageError(`--max-duration must be at most ${cap} (API Gateway's 2 hours)`);
+      }
     }
 
     const history = historyOption(values['history-messages'], values['history-seconds']);

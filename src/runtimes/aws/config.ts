@@ -1,5 +1,5 @@
 import { type BrokerLimits, defaultBrokerLimits } from '../../core/config.ts';
-import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
+import { LambdaEnvironment, MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../stores/dynamodb/table-design.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
 export interface AwsRuntimeConfig {
@@ -63,7 +63,7 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     tableName,
     sendConcurrency: integer(V.sendConcurrency, 50, 1, 1000),
     subscriberPageSize: integer(V.subscriberPageSize, 1000, 1, 10_000),
-    maxSubscriptions: integer(V.maxSubscriptions, 100, 1, 1000),
+    maxSubscriptions: integer(V.maxSubscriptions, 100, 1, MAX_SUBSCRIPTIONS_PER_CONNECTION),
     metricsNamespace: env[V.metricsNamespace]?.trim() || 'topicsocket',
   };
   if (env[V.historyMessages]?.trim()) config.historyMessages = integer(V.historyMessages, 1000, 0, 100_000);

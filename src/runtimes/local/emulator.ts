@@ -1,14 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Logger, silentLogger } from '../../core/index.ts';
 import { ConnectionCounter } from '../../core/limits/index.ts';
-import { CloseCodes, type DisconnectFrame, errorFrame } from '../../protocol/index.ts';
+import { ApiGatewayLimits, CloseCodes, type DisconnectFrame, errorFrame } from '../../protocol/index.ts';
 import { FrameSizeGuard } from './frame-size-guard.ts';
 import { type Invocation, invoke, isSuccess, type WebSocketHandler } from './handler.ts';
 import { acceptedProtocol, isWebSocketUpgrade, offeredProtocols, refuseUpgrade } from './handshake.ts';
-import { awsStyleId } from './ids.ts';
+import { awsStyleId, instanceIdFactory } from './ids.ts';
 import { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
 import { LocalConnection } from './local-connection.ts';
 import { LocalGateway } from './local-gateway.ts';
@@ -60,7 +61,10 @@ export class ApiGatewayEmulator {
   private readonly logger: Logger;
   private readonly stage: string;
   private readonly apiId: string;
-  private readonly newConnectionId: () => string;
+  private newConnectionId: () => string;
+  private readonly customIds: boolean;
+  /** Whether an id was issued by this server (set once listening); injected ids are all taken as ours. */
+  private ownsConnectionId: (connectionId: string) => boolean = () => true;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   /** Subprotocol chosen by `$connect`, per upgrade request, for ws's handleProtocols hook. */
@@ -78,10 +82,15 @@ export class ApiGatewayEmulator {
   constructor(options: EmulatorOptions) {
     this.handler = options.handler;
     this.limits = { ...defaultEmulatorLimits, ...options.limits };
+    if (this.limits.maxConnectionDurationMs > ApiGatewayLimits.maxConnectionDurationMs) {
+      // Records (connection, subscriptions) expire shortly after 2 hours; a longer connection would outlive them.
+      throw new Error('maxConnectionDurationMs must be at most 2 hours (7200000), as on API Gateway');
+    }
     this.logger = options.logger ?? silentLogger;
     this.stage = options.stage ?? 'local';
     this.apiId = options.apiId ?? 'local';
     this.newConnectionId = options.connectionIds ?? awsStyleId;
+    this.customIds = options.connectionIds !== undefined;
     this.connectionsPerIp = new ConnectionCounter(this.limits.maxConnectionsPerIp);
     this.httpRoutes = options.httpRoutes;
     this.gateway = new LocalGateway(
@@ -89,6 +98,7 @@ export class ApiGatewayEmulator {
       this.limits.maxBufferedBytes,
       (connection) => this.deleteConnection(connection),
       this.limits.disconnectSlowConsumers ? (connection) => this.dropSlowConsumer(connection) : undefined,
+      (connectionId) => this.ownsConnectionId(connectionId),
     );
     this.wss = new WebSocketServer({
       noServer: true,
@@ -120,6 +130,13 @@ export class ApiGatewayEmulator {
       });
     });
     const bound = (this.server.address() as AddressInfo).port;
+    if (!this.customIds) {
+      // Ids carry a marker of this server (host and port), so the gateway never reports another server's
+      // live connections as gone when two share a DynamoDB table (local-gateway.ts).
+      const ids = instanceIdFactory(`${hostname()}:${host}:${bound}`);
+      this.newConnectionId = ids.next;
+      this.ownsConnectionId = ids.owns;
+    }
     this.api = { apiId: this.apiId, stage: this.stage, domainName: `${reachableHost(host)}:${bound}` };
     return bound;
   }
@@ -181,8 +198,23 @@ export class ApiGatewayEmulator {
     connection.close(CloseCodes.normal, '', this.limits.closeGraceMs);
   }
 
+  /**
+   * Every reply (acks, errors, `history` answers, pongs of the MOCK ping route) goes out through here, under
+   * the same unread-output bound as fan-out: a client that sends but never reads is disconnected as
+   * `slow_consumer` instead of growing the server's memory with its answers.
+   */
+  private reply(connection: LocalConnection, text: string): void {
+    if (connection.state !== 'open') return;
+    if (connection.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.dropSlowConsumer(connection);
+      return;
+    }
+    connection.sendText(text);
+  }
+
   /** A client that stopped reading: tell it why (queued after what it has not read), then drop it. */
   private dropSlowConsumer(connection: LocalConnection): void {
+    if (connection.state !== 'open') return;
     this.logger.warn('slow consumer disconnected', {
       connectionId: connection.id,
       bufferedBytes: connection.socket.bufferedAmount,
@@ -376,7 +408,7 @@ export class ApiGatewayEmulator {
       const text = data.toString('utf8');
       const pong = mockPingReply(text);
       if (pong !== undefined) {
-        connection.sendText(pong);
+        this.reply(connection, pong);
         return;
       }
       connection.enqueue(() => this.route(connection, text, false));
@@ -392,7 +424,7 @@ export class ApiGatewayEmulator {
     switch (invocation.outcome) {
       case 'ok':
         // The route response: the integration's body goes back to the caller.
-        if (invocation.result.body) connection.sendText(invocation.result.body);
+        if (invocation.result.body) this.reply(connection, invocation.result.body);
         return;
       case 'error':
         this.logger.error('$default handler failed', {
@@ -401,7 +433,7 @@ export class ApiGatewayEmulator {
           requestId,
           error: describe(invocation.error),
         });
-        connection.sendText(gatewayError('Internal server error', connection.id, requestId));
+        this.reply(connection, gatewayError('Internal server error', connection.id, requestId));
         return;
       case 'timeout':
         this.logger.error('$default handler timed out', {
@@ -409,7 +441,7 @@ export class ApiGatewayEmulator {
           route: '$default',
           requestId,
         });
-        connection.sendText(gatewayError('Endpoint request timed out', connection.id, requestId));
+        this.reply(connection, gatewayError('Endpoint request timed out', connection.id, requestId));
         return;
     }
   }

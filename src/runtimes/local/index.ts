@@ -116,6 +116,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         auth: {},
         ...options.publishApi,
         publish: (topic, data, options) => inProcess.publish(topic, data, options),
+        check: (topic, data) => inProcess.assertPublishable(topic, data),
         ...(logger ? { logger } : {}),
       });
     }

@@ -20,6 +20,8 @@ export class LocalGateway implements Gateway {
     private readonly deleteConnection: (connection: LocalConnection) => void,
     /** Set when slow consumers are disconnected rather than only failed (EmulatorLimits.disconnectSlowConsumers). */
     private readonly dropSlowConsumer?: (connection: LocalConnection) => void,
+    /** Whether this process issued an id; unset: every id is taken as its own. */
+    private readonly owns: (connectionId: string) => boolean = () => true,
   ) {}
 
   async send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport> {
@@ -30,9 +32,12 @@ export class LocalGateway implements Gateway {
     let delivered = 0;
     for (const connectionId of connectionIds) {
       const connection = this.connections.get(connectionId);
-      // Not connected here, or closing: API Gateway answers 410 for both.
+      // Not connected here, or closing: API Gateway answers 410 for both. But only for ids this process
+      // issued: another process's connection (two servers on one table) is alive there, not gone.
       if (connection === undefined || connection.socket.readyState !== WebSocket.OPEN) {
-        gone.push(connectionId);
+        if (connection === undefined && !this.owns(connectionId)) {
+          failed.push({ connectionId, error: 'the connection belongs to another server process' });
+        } else gone.push(connectionId);
         continue;
       }
       const socket = connection.socket;
@@ -58,6 +63,23 @@ export class LocalGateway implements Gateway {
       }
     }
     return { delivered, gone, failed };
+  }
+
+  async whenWritable(connectionId: string): Promise<void> {
+    const connection = this.connections.get(connectionId);
+    // Half the bound: room for the next message (at most one message limit) without crossing it.
+    if (!connection || connection.socket.bufferedAmount <= this.maxBufferedBytes / 2) return;
+    const transport = connection.transport;
+    if (transport.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        transport.off('drain', done);
+        transport.off('close', done);
+        resolve();
+      };
+      transport.on('drain', done);
+      transport.on('close', done);
+    });
   }
 
   async close(connectionId: string): Promise<void> {

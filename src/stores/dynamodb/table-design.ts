@@ -13,6 +13,14 @@ export const TableDesign = {
 } as const;
 
 /**
+ * Most subscriptions one connection may hold on DynamoDB: its item (400 KB at most) keeps a map of its topics.
+ * A topic is at most 256 UTF-16 units, 768 bytes of UTF-8, plus about 10 bytes for the map entry's number;
+ * 16 KB are left for the rest (claims are trimmed, the token itself is limited to 8 KB). (400 - 16) KB / 778
+ * bytes = 505, rounded down to 500.
+ */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 500;
+
+/**
  * The DynamoDB actions the Lambda needs on this table (and its indexes), and no others. The deploy tools
  * grant exactly these on exactly this table's ARN.
  */
@@ -38,7 +46,7 @@ export const LambdaEnvironment = {
   sendConcurrency: 'TOPICSOCKET_SEND_CONCURRENCY',
   /** Optional: subscribers read per DynamoDB Query page (default 1000). */
   subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
-  /** Optional: per-connection subscription limit (default 100). */
+  /** Optional: per-connection subscription limit (default 100, at most MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   maxSubscriptions: 'TOPICSOCKET_MAX_SUBSCRIPTIONS',
   /** Optional: messages of history kept per topic (default 1000; 0 turns history off). docs/history.md. */
   historyMessages: 'TOPICSOCKET_HISTORY_MESSAGES',

@@ -146,10 +146,11 @@ describe('local runtime: API Gateway limits and timers', () => {
 
   it('removes a subscriber whose socket died without $disconnect on the next publish', async () => {
     const local = await start();
-    const { client } = await open();
+    const { client, connectionId } = await open();
     await client.request({ type: 'subscribe', topic: 'news', id: 1 });
-    // A ghost: in the store, subscribed, but not connected (its $disconnect never arrived).
-    const ghost = 'GhostConnXYZ+/=';
+    // A ghost: in the store, subscribed, but not connected (its $disconnect never arrived). It was issued
+    // by this server (its ids start with the server's marker); another server's ids are never `gone` here.
+    const ghost = `${connectionId.slice(0, 4)}GhostConnX+/=`;
     await store.putConnection({
       connectionId: ghost,
       connectedAt: Date.now(),
