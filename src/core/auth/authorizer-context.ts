@@ -15,7 +15,8 @@ export interface AuthorizerContext {
 }
 
 /** Registered claims worth keeping beyond the permission claims; everything else (PII) is dropped. */
-const KEPT_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'nbf', 'iat', 'client_id', 'scope'];
+// `jti` tells apart tokens without `sub` (principal.ts).
+const KEPT_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope'];
 
 /** Only the claims the broker reads: identity, validity and permissions. */
 export function essentialClaims(claims: Claims, permissions: PermissionsConfig = {}): Claims {

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/index.ts';
-import { essentialClaims } from '../auth/authorizer-context.ts';
 import type { TokenVerifier } from '../auth/jwt-verifier.ts';
 import { principalOf } from '../auth/principal.ts';
 import {
@@ -58,8 +57,8 @@ export class CallerAuthenticator {
       const verified = await this.auth.verifier.verify(bearer);
       if (verified.ok) {
         const policy = resolvePolicy(verified.claims, this.auth.permissions);
-        // Tokens without `sub` get a digest of their claims, never one namespace shared by all of them.
-        return { principal: principalOf(essentialClaims(verified.claims, this.auth.permissions)), policy };
+        // Tokens without `sub` get a digest of all their claims, never one namespace shared by all of them.
+        return { principal: principalOf(verified.claims), policy };
       }
       if (verified.reason === 'unavailable') return { code: 'unavailable', message: verified.message };
       return { code: 'unauthorized', message: verified.message };

@@ -18,6 +18,7 @@ import type {
   ConnectionRecord,
   History,
   HistoryPage,
+  LatestOptions,
   ReadOptions,
   Store,
   SubscribeOptions,
@@ -109,6 +110,10 @@ export class DynamoDbStore implements Store, History {
 
   read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
     return this.history.read(topic, after, options);
+  }
+
+  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
+    return this.history.latest(topic, options);
   }
 
   async close(): Promise<void> {
