@@ -59,7 +59,7 @@ describe('hardening: Lambda handlers on DynamoDB Local', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     dynamo = await freshTable('hardening');
-    for (const command of ['QueryCommand', 'GetCommand', 'GetItemCommand']) {
+    for (const command of ['QueryCommand', 'GetItemCommand']) {
       interceptCommand(dynamo.client, command, async (input, send) => {
         const output = await send({ ...input, ReturnConsumedCapacity: 'TOTAL' });
         readCapacity +=

@@ -34,6 +34,17 @@ describe('AWS runtime configuration', () => {
     });
   });
 
+  it('caps TOPICSOCKET_MAX_SUBSCRIPTIONS at what fits the 400 KB connection item with the longest topics', () => {
+    expect(
+      loadAwsRuntimeConfig({ TOPICSOCKET_TABLE: 'x-table', TOPICSOCKET_MAX_SUBSCRIPTIONS: '500' }),
+    ).toMatchObject({
+      maxSubscriptions: 500,
+    });
+    expect(() =>
+      loadAwsRuntimeConfig({ TOPICSOCKET_TABLE: 'x-table', TOPICSOCKET_MAX_SUBSCRIPTIONS: '1000' }),
+    ).toThrow(/TOPICSOCKET_MAX_SUBSCRIPTIONS must be an integer from 1 to 500/);
+  });
+
   it('refuses a missing table name, naming the variable', () => {
     expect(() => loadAwsRuntimeConfig({})).toThrow(ConfigError);
     expect(() => loadAwsRuntimeConfig({})).toThrow(/TOPICSOCKET_TABLE is required/);

@@ -48,6 +48,8 @@ describe('topicsocket CLI, in process', () => {
       ['dev', '--store', 'papyrus'],
       ['dev', '--no-such-flag'],
       ['dev', '--log-level', 'loud'],
+      // Above API Gateway's 2 hours the records (connection, subscriptions) would expire first.
+      ['dev', '--max-duration', '7200001'],
       ['deploy-to-mars'],
     ]) {
       const fake = fakeIo();
