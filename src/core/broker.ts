@@ -155,6 +155,7 @@ export class Broker {
       // append, so its own history read (after storing it) finds this message. See docs/history.md.
       const appended = await this.history.append(topic, data, {
         retention,
+        json: dataJson,
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       position = { epoch: appended.epoch, offset: appended.offset };

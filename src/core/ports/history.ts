@@ -13,6 +13,8 @@ export interface AppendOptions {
    * the first append's position comes back with `duplicate: true`.
    */
   idempotencyKey?: string;
+  /** `JSON.stringify(data)`, when the caller has it already: stores keep this text instead of serializing again. */
+  json?: string;
 }
 
 export interface AppendResult extends StreamPosition {

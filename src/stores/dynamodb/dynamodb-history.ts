@@ -88,7 +88,7 @@ export class DynamoDbHistory implements History {
         TableName: this.tableName,
         Item: {
           ...Keys.historyMessage(topic, position.offset),
-          d: JSON.stringify(data),
+          d: options.json ?? JSON.stringify(data),
           [Names['#ttl']]: this.nowSeconds() + retention.maxAgeSeconds,
         },
       };
@@ -179,25 +179,13 @@ export class DynamoDbHistory implements History {
     // Newest first, in pages sized from the messages seen so far, stopping at `maxBytes`: the cost of a
     // request is about one answer's worth of reads whatever the messages' size (first page: one message).
     while (newestFirst.length < options.limit && bytes < options.maxBytes) {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          FilterExpression: '#ttl > :now',
-          ProjectionExpression: '#sk, d',
-          ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#sk': NAMES['#sk'], '#ttl': NAMES['#ttl'] },
-          ExpressionAttributeValues: {
-            ':pk': Keys.historyPartition(topic),
-            ':from': Keys.messageSortKey(floor + 1),
-            ':to': Keys.messageSortKey(meta.top),
-            ':now': this.nowSeconds(),
-          },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: pageLimit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const out = await this.queryPage(topic, {
+        from: floor + 1,
+        to: meta.top,
+        limit: pageLimit,
+        startKey,
+        newestFirst: true,
+      });
       const items = (out.Items ?? []) as MessageItem[];
       for (const item of items) {
         newestFirst.push({ offset: Number(item.sk.slice(2)), data: JSON.parse(item.d) as JsonValue });
@@ -235,31 +223,52 @@ export class DynamoDbHistory implements History {
     const messages: StoredMessage[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          // TTL deletion is lazy (and DynamoDB Local never deletes): filter at read time.
-          FilterExpression: '#ttl > :now',
-          ProjectionExpression: '#sk, d',
-          ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#sk': NAMES['#sk'], '#ttl': NAMES['#ttl'] },
-          ExpressionAttributeValues: {
-            ':pk': Keys.historyPartition(topic),
-            ':from': Keys.messageSortKey(after + 1),
-            ':to': Keys.messageSortKey(Number.MAX_SAFE_INTEGER),
-            ':now': this.nowSeconds(),
-          },
-          ConsistentRead: true,
-          Limit: limit - messages.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const out = await this.queryPage(topic, {
+        from: after + 1,
+        to: Number.MAX_SAFE_INTEGER,
+        limit: limit - messages.length,
+        startKey,
+        newestFirst: false,
+      });
       for (const item of (out.Items ?? []) as MessageItem[]) {
         messages.push({ offset: Number(item.sk.slice(2)), data: JSON.parse(item.d) as JsonValue });
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey && messages.length < limit);
     return messages;
+  }
+
+  /** One strongly consistent page of live message items with offsets in [from, to]. */
+  private queryPage(
+    topic: string,
+    page: {
+      from: number;
+      to: number;
+      limit: number;
+      startKey: Record<string, unknown> | undefined;
+      newestFirst: boolean;
+    },
+  ) {
+    return this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        // TTL deletion is lazy (and DynamoDB Local never deletes): filter at read time.
+        FilterExpression: '#ttl > :now',
+        ProjectionExpression: '#sk, d',
+        ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#sk': NAMES['#sk'], '#ttl': NAMES['#ttl'] },
+        ExpressionAttributeValues: {
+          ':pk': Keys.historyPartition(topic),
+          ':from': Keys.messageSortKey(page.from),
+          ':to': Keys.messageSortKey(page.to),
+          ':now': this.nowSeconds(),
+        },
+        ScanIndexForward: !page.newestFirst,
+        ConsistentRead: true,
+        Limit: page.limit,
+        ExclusiveStartKey: page.startKey,
+      }),
+    );
   }
 
   /** ADD on the meta item: atomic, returns the new top. The epoch is set by the first write to the topic. */

@@ -29,7 +29,7 @@ import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
-import { readConnectionAttributes } from './connection-item.ts';
+import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
 import { Keys, Names } from './keys.ts';
 
@@ -51,17 +51,8 @@ export interface DynamoDbStoreOptions {
   closeClient?: boolean;
 }
 
-/** The connection item as read: the record plus the connection's topics (topic -> expiresAt). */
-interface ConnectionItem {
-  connectionId: string;
-  connectedAt: number;
-  ttl: number;
-  sourceIp?: string;
-  userAgent?: string;
-  claims?: { [key: string]: JsonValue };
-  /** A Map, never a plain object: topics may be named `constructor` or `__proto__` (connection-item.ts). */
-  topics: Map<string, number>;
-}
+/** The connection item as read (connection-item.ts): `topics` is a Map, never a plain object. */
+type ConnectionItem = ConnectionAttributes;
 
 /** Subscribe settles in one transaction unless it races other writes to the same connection. */
 const SUBSCRIBE_ATTEMPTS = 4;
@@ -419,7 +410,7 @@ export class DynamoDbStore implements Store, History {
         ConsistentRead: true,
       }),
     );
-    return readConnectionAttributes(out.Item) as ConnectionItem | undefined;
+    return readConnectionAttributes(out.Item);
   }
 
   /**

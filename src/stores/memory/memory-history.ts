@@ -87,7 +87,7 @@ export class MemoryHistory implements History {
       if (seen) return { epoch: stream.epoch, offset: seen.offset, duplicate: true };
     }
     const offset = ++stream.top;
-    const json = JSON.stringify(data);
+    const json = options.json ?? JSON.stringify(data);
     stream.entries.push({ offset, json, at: now });
     this.grow(stream, json.length);
     if (stream.entries.length > retention.maxMessages) {
