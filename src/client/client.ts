@@ -3,6 +3,7 @@ import type {
   ErrorFrame,
   FrameId,
   JsonValue,
+  PublishedFrame,
   PublishFrame,
   ServerFrame,
   SubscribedFrame,
@@ -28,6 +29,7 @@ import type {
   PublishOptions,
   PublishResult,
   StateChange,
+  SubscribedEvent,
   Unsubscribe,
 } from './types.ts';
 import { connectUrl } from './url.ts';
@@ -260,10 +262,11 @@ export class TopicsocketClient {
     const { record } = request;
     if (this.#topics.get(record.topic) !== record) return;
     const resubscribed = record.acknowledged;
-    const ack: { epoch?: string; offset?: number; recovered?: boolean } = {};
+    const ack: Parameters<Sequencer['acknowledged']>[0] = {};
     if (frame.epoch !== undefined) ack.epoch = frame.epoch;
     if (frame.offset !== undefined) ack.offset = frame.offset;
     if (frame.recovered !== undefined) ack.recovered = frame.recovered;
+    if (frame.reset !== undefined) ack.reset = frame.reset;
     record.sequencer.acknowledged(ack);
     record.status = 'active';
     record.ackId = undefined;
@@ -273,12 +276,10 @@ export class TopicsocketClient {
       entry.ready?.resolve();
       entry.ready = undefined;
     }
-    this.#events.emit(
-      'subscribed',
-      frame.recovered === undefined
-        ? { topic: record.topic, resubscribed }
-        : { topic: record.topic, resubscribed, recovered: frame.recovered },
-    );
+    const event: SubscribedEvent = { topic: record.topic, resubscribed };
+    if (frame.recovered !== undefined) event.recovered = frame.recovered;
+    if (frame.reset !== undefined && frame.recovered === false) event.reset = frame.reset;
+    this.#events.emit('subscribed', event);
   }
 
   /** No ack in time: `ready` rejects with `timeout`; the subscription stays wanted (a late ack still counts). */
@@ -458,11 +459,7 @@ export class TopicsocketClient {
       case 'published': {
         const request = this.#take(frame.id);
         if (request?.kind !== 'publish') return;
-        const result: PublishResult = { topic: frame.topic };
-        if (frame.offset !== undefined) result.offset = frame.offset;
-        if (frame.epoch !== undefined) result.epoch = frame.epoch;
-        if (frame.duplicate) result.duplicate = true;
-        request.resolve(result);
+        request.resolve(publishResult(frame));
         return;
       }
       case 'unsubscribed':
@@ -693,4 +690,12 @@ function serverError(frame: ErrorFrame, topic: string | undefined): TopicsocketE
     retryable: frame.retryable,
     ...(topic === undefined ? {} : { topic }),
   });
+}
+
+/** A `published` ack as the SDK returns it: with its position exactly when the server sent one. */
+function publishResult(frame: PublishedFrame): PublishResult {
+  if (frame.offset === undefined || frame.epoch === undefined) return { topic: frame.topic };
+  const result: PublishResult = { topic: frame.topic, offset: frame.offset, epoch: frame.epoch };
+  if (frame.duplicate) result.duplicate = true;
+  return result;
 }

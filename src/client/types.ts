@@ -1,9 +1,9 @@
-import type { JsonValue } from '../protocol/frames.ts';
+import type { EpochReset, JsonValue } from '../protocol/frames.ts';
 import type { TopicsocketError } from './errors.ts';
 import type { GapReport } from './sequencer.ts';
 import type { WebSocketConstructor } from './websocket.ts';
 
-export type { JsonValue };
+export type { EpochReset, JsonValue };
 
 /** `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -64,12 +64,28 @@ export interface MessageStreamOptions {
   maxBuffered?: number;
 }
 
-export interface PublishResult {
+/**
+ * A publish's ack. With history on (the default of both runtimes) the server always sends the message's
+ * position: `offset` and `epoch` are set. Only a server with history off (`--history-messages 0`,
+ * `TOPICSOCKET_HISTORY_MESSAGES=0`) acks without them; check `offset !== undefined` to narrow.
+ */
+export type PublishResult = PublishedAt | PublishedWithoutHistory;
+
+/** The ack of a server that keeps history: the message's position in its topic's stream. */
+export interface PublishedAt {
   topic: string;
-  offset?: number;
-  epoch?: string;
+  offset: number;
+  epoch: string;
   /** The server had this idempotency key already: the message was not stored or delivered again. */
   duplicate?: boolean;
+}
+
+/** The ack of a server with history off: there are no positions. */
+export interface PublishedWithoutHistory {
+  topic: string;
+  offset?: undefined;
+  epoch?: undefined;
+  duplicate?: undefined;
 }
 
 export interface SubscribedEvent {
@@ -81,6 +97,12 @@ export interface SubscribedEvent {
    * replayed; `false` when some are lost for good (a `gap` event says which). Absent on a first subscribe.
    */
   recovered?: boolean;
+  /**
+   * With `recovered: false` after a stream reset (the server's epoch changed, e.g. a memory-store server
+   * restarted): `replayed` when the whole new epoch was delivered (nothing of it is lost; the `reset` gap
+   * covers only the old epoch's tail), `history_exceeded` when the new epoch's start is gone too.
+   */
+  reset?: EpochReset;
 }
 
 export type { GapReport };
