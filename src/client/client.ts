@@ -13,7 +13,7 @@ import type {
 import { backoffDelay, jitteredAge } from './backoff.ts';
 import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd, readGatewayError } from './connection.ts';
 import { Emitter } from './emitter.ts';
-import { TopicsocketError } from './errors.ts';
+import { ConnectRefusedError, TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
 import { AGE_JITTER, type ResolvedOptions, resolveOptions } from './options.ts';
 import { Sequencer } from './sequencer.ts';
@@ -96,6 +96,10 @@ export class TopicsocketClient {
   #attemptSeq = 0;
   #nextId = 1;
   #everConnected = false;
+  /** Set while `refused`: the token the server refused; an attempt with the same token is not made. */
+  #refused: { token: string | undefined } | undefined;
+  /** `reconnect()` was called: the next attempt is made even with the refused token. */
+  #forceAttempt = false;
   #serverDisconnect: DisconnectFrame | undefined;
   #closing: Promise<void> | undefined;
 
@@ -166,6 +170,18 @@ export class TopicsocketClient {
         this.#queue.push(item);
       }
     });
+  }
+
+  /**
+   * Connects now: after a refusal (state `refused`), or to cut a backoff wait short. Does nothing while
+   * connected, while an attempt is under way, or once closed.
+   */
+  reconnect(): void {
+    if (this.#reconnectTimer === undefined && this.#current !== 'refused') return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#forceAttempt = true;
+    void this.#connect();
   }
 
   /**
@@ -506,16 +522,25 @@ export class TopicsocketClient {
 
   async #connect(): Promise<void> {
     const seq = ++this.#attemptSeq;
+    const forced = this.#forceAttempt;
+    this.#forceAttempt = false;
     let token: string | undefined;
     try {
       token = this.#options.getToken ? await this.#options.getToken() : this.#options.token;
     } catch (cause) {
       if (seq !== this.#attemptSeq || this.#current === 'closed') return;
-      this.#events.emit('error', new TopicsocketError('connect_failed', 'getToken failed', { cause }));
-      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
+      const error = new TopicsocketError('connect_failed', 'getToken failed', { cause });
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false }, error);
       return;
     }
     if (seq !== this.#attemptSeq || this.#current === 'closed') return;
+    if (this.#refused && !forced && token === this.#refused.token) {
+      // Refused with this token before: wait for a different one (or `reconnect()`), asking again later.
+      this.#scheduleTokenCheck();
+      return;
+    }
+    this.#refused = undefined;
+    const attemptedToken = token;
     const settings = {
       connectTimeoutMs: this.#options.connectTimeoutMs,
       pingIntervalMs: this.#options.pingIntervalMs,
@@ -534,18 +559,37 @@ export class TopicsocketClient {
           invalidFrame: (data) => this.#events.emit('error', invalidFrameError(data)),
           busy: () => this.#pending.size > 0,
           end: (end) => {
-            if (this.#connection === connection) this.#onConnectionEnd(end);
+            if (this.#connection !== connection) return;
+            if (end.opened) this.#onConnectionEnd(end);
+            else this.#onConnectionEnd(end, this.#attemptFailure(end), attemptedToken);
           },
         },
       );
       this.#connection = connection;
     } catch (cause) {
-      this.#events.emit(
-        'error',
-        new TopicsocketError('connect_failed', 'could not open a WebSocket', { cause }),
-      );
-      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
+      const error = new TopicsocketError('connect_failed', 'could not open a WebSocket', { cause });
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false }, error);
     }
+  }
+
+  /** Why a connection that never opened failed: the server's refusal when readable, else `connect_failed`. */
+  #attemptFailure(end: ConnectionEnd): TopicsocketError {
+    if (end.refusal) return new ConnectRefusedError(end.refusal);
+    const what = end.reason === 'connect_timeout' ? 'no handshake answer in time' : end.detail;
+    return new TopicsocketError(
+      'connect_failed',
+      `could not connect to ${displayUrl(this.#options.url)}${what ? `: ${what}` : ''}`,
+    );
+  }
+
+  /** While `refused`: ask `getToken` again on the backoff schedule; a different token ends the refusal. */
+  #scheduleTokenCheck(): void {
+    if (!this.#options.getToken) return; // a static token never changes: only `reconnect()` helps
+    const delay = backoffDelay(this.#attempts, this.#options.reconnect, this.#options.random);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#connect();
+    }, delay);
   }
 
   #onOpen(): void {
@@ -556,13 +600,18 @@ export class TopicsocketClient {
     for (const item of this.#queue.splice(0)) this.#sendPublish(item);
   }
 
-  #onConnectionEnd(end: ConnectionEnd): void {
+  /**
+   * A connection ended, or an attempt failed (`failure`, emitted as an `error` event and carried by the
+   * state event). A refusal retrying cannot fix parks the client in `refused`; a 429 waits `Retry-After`.
+   */
+  #onConnectionEnd(end: ConnectionEnd, failure?: TopicsocketError, attemptedToken?: string): void {
     const connection = this.#connection;
     this.#connection = undefined;
     const disconnect = this.#serverDisconnect;
     this.#serverDisconnect = undefined;
     this.#failInFlight('connection_lost');
     if (this.#current === 'closed') return;
+    if (failure) this.#events.emit('error', failure);
     const reason = disconnect?.reason ?? (end.reason || undefined);
     if (disconnect && !disconnect.reconnect) {
       void this.#end({ code: end.code, reason: disconnect.reason });
@@ -576,12 +625,24 @@ export class TopicsocketClient {
       void this.#end({ code: end.code, reason: reason ?? 'connection_lost' });
       return;
     }
+    if (failure instanceof ConnectRefusedError && !failure.retryable) {
+      // Retrying with the same token or URL cannot help: no new connection until something changes.
+      this.#attempts++;
+      this.#refused = { token: attemptedToken };
+      this.#setState('refused', end.code, failure.code, undefined, failure);
+      this.#scheduleTokenCheck();
+      return;
+    }
     // A rollover is planned and the old socket was healthy: come back at once.
-    const delay =
+    let delay =
       end.reason === 'rollover' && end.opened
         ? 0
         : backoffDelay(this.#attempts++, reconnect, this.#options.random);
-    this.#setState(this.#everConnected ? 'reconnecting' : 'connecting', end.code, reason, delay);
+    if (failure instanceof ConnectRefusedError && failure.retryAfterMs !== undefined) {
+      delay = Math.max(delay, failure.retryAfterMs);
+    }
+    const state = this.#everConnected ? 'reconnecting' : 'connecting';
+    this.#setState(state, end.code, reason ?? failure?.code, delay, failure);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       void this.#connect();
@@ -653,14 +714,22 @@ export class TopicsocketClient {
     await connection?.dispose(1000, change.reason, true);
   }
 
-  #setState(state: ConnectionState, code?: number, reason?: string, delayMs?: number): void {
+  #setState(
+    state: ConnectionState,
+    code?: number,
+    reason?: string,
+    delayMs?: number,
+    error?: TopicsocketError,
+  ): void {
     const previous = this.#current;
-    if (previous === state && state !== 'reconnecting' && state !== 'connecting') return;
+    if (previous === state && state !== 'reconnecting' && state !== 'connecting' && state !== 'refused')
+      return;
     this.#current = state;
     const change: StateChange = { state, previous };
     if (code !== undefined) change.code = code;
     if (reason !== undefined) change.reason = reason;
     if (delayMs !== undefined) change.delayMs = delayMs;
+    if (error !== undefined) change.error = error;
     this.#events.emit('state', change);
   }
 }
@@ -698,4 +767,10 @@ function publishResult(frame: PublishedFrame): PublishResult {
   const result: PublishResult = { topic: frame.topic, offset: frame.offset, epoch: frame.epoch };
   if (frame.duplicate) result.duplicate = true;
   return result;
+}
+
+/** The URL without its query (where a token may be): safe to put in an error message. */
+function displayUrl(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }

@@ -5,8 +5,13 @@ import type { WebSocketConstructor } from './websocket.ts';
 
 export type { EpochReset, JsonValue };
 
-/** `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/**
+ * `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. `refused`:
+ * the server refused the connection for a reason retrying cannot fix (401/403: the token; 404: the URL);
+ * the client waits until `getToken` returns a different token (it asks again on the backoff schedule) or
+ * `client.reconnect()` is called. The state event's `error` says why.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'closed';
 
 export interface StateChange {
   state: ConnectionState;
@@ -21,6 +26,12 @@ export interface StateChange {
   reason?: string;
   /** For `connecting`/`reconnecting` after a failure: how long the client waits before its next attempt. */
   delayMs?: number;
+  /**
+   * Why the last attempt to connect failed, when one did: a `ConnectRefusedError` (the server's HTTP status
+   * and code, readable with the `ws` package) or `connect_failed` (no answer: network, server down, or a
+   * refusal the WebSocket implementation hides, as browsers do). Also emitted as an `error` event.
+   */
+  error?: TopicsocketError;
 }
 
 /** Where a message sits in its topic's stream; present once the server keeps history. */
