@@ -1,3 +1,5 @@
+import { BrokerEnvironment } from '../../core/config-env.ts';
+
 /**
  * The DynamoDB table design: the one source both the store and the deploy tools (CDK, Serverless) read, so
  * the table that is deployed is the table the code expects. Access patterns: docs/dynamodb.md.
@@ -38,12 +40,8 @@ export const LambdaEnvironment = {
   sendConcurrency: 'TOPICSOCKET_SEND_CONCURRENCY',
   /** Optional: subscribers read per DynamoDB Query page (default 1000). */
   subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
-  /** Optional: per-connection subscription limit (default 100). */
-  maxSubscriptions: 'TOPICSOCKET_MAX_SUBSCRIPTIONS',
-  /** Optional: messages of history kept per topic (default 1000; 0 turns history off). docs/history.md. */
-  historyMessages: 'TOPICSOCKET_HISTORY_MESSAGES',
-  /** Optional: seconds a message stays in history (default 300). docs/history.md. */
-  historySeconds: 'TOPICSOCKET_HISTORY_SECONDS',
+  /** Optional, and read by `topicsocket dev` too: the broker's limits (src/core/config-env.ts). */
+  ...BrokerEnvironment,
   /** Optional: CloudWatch metrics namespace (default "topicsocket"). */
   metricsNamespace: 'TOPICSOCKET_METRICS_NAMESPACE',
 } as const;
