@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.ts';
 import { JwtVerifier } from '../../src/core/auth/index.ts';
 import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
+import { Clients } from '../client/support/clients.ts';
 import { SECRET } from '../security/support/tokens.ts';
 import { closedPort, recordingIo } from './support/recording-io.ts';
 
@@ -135,6 +136,32 @@ describe('CLI failures: one line with the fix, non-zero exit', () => {
       /^topicsocket subscribe: connection refused: 401 unauthorized: .+ \(pass a valid token with --token JWT or TOPICSOCKET_TOKEN\)$/,
     );
     expect(line).not.toContain('bad');
+  });
+
+  it('subscribe says a transient refusal (429) once, keeps retrying, and subscribes when it can', async () => {
+    const capped = await startLocalServer({
+      port: 0,
+      console: false,
+      publishApi: false,
+      limits: { maxConnectionsPerIp: 1 },
+    });
+    const clients = new Clients();
+    try {
+      const holder = await clients.connected({ url: capped.url });
+      const cli = recordingIo();
+      const running = runCli(['subscribe', 't', '--url', capped.url], cli.io);
+      await cli.printed(/rate_limited/);
+      expect(cli.err).toEqual([
+        'topicsocket subscribe: 429 rate_limited: at most 1 connections per address; retrying',
+      ]);
+      await holder.close();
+      await cli.printed(/subscribed to t/);
+      cli.stop();
+      expect(await running).toBe(0);
+    } finally {
+      await clients.closeAll();
+      await capped.close();
+    }
   });
 
   it('subscribe where nothing listens, and to an http URL', async () => {
