@@ -15,6 +15,8 @@ import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 const usage = `Usage: topicsocket subscribe TOPIC [options]
 
 Subscribes with the client SDK and prints every message as one JSON line until stopped (Ctrl-C).
+Reconnects on its own after a lost connection; exits 1 with one line when the server refuses the
+connection (bad token, wrong URL) or nothing answers the first attempt.
 
 Options:
   --url URL      WebSocket URL (default ws://${DEFAULT_HOST}:$PORT or ${DEFAULT_PORT})
