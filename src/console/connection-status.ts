@@ -46,7 +46,10 @@ export function describe(change: StateChange | { state: 'idle' }): string {
   const verb = change.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
   const why = isConnectRefusedError(error)
     ? `${error.status} ${error.code}: ${error.serverMessage}`
-    : [change.reason, change.code].filter((part) => part !== undefined && part !== '').join(', ');
+    : error?.code === 'connect_failed'
+      ? // A browser hides the handshake's status: a refusal (bad token) looks like a server that is down.
+        `server unreachable or connection refused (a browser cannot tell which; check the URL and token), ${change.code ?? 1006}`
+      : [change.reason, change.code].filter((part) => part !== undefined && part !== '').join(', ');
   const retry = change.delayMs !== undefined ? ` · retry in ${seconds(change.delayMs)}` : '';
   return `${verb}…${why ? ` (${why})` : ''}${retry}`;
 }

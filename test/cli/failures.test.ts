@@ -83,6 +83,14 @@ describe('CLI failures: one line with the fix, non-zero exit', () => {
       code: 2,
       line: 'topicsocket dev: Invalid topicsocket auth configuration: TOPICSOCKET_PUBLISH_RATE must be PER_SECOND/BURST (e.g. 100/200) or off, got "fast" (see topicsocket dev --help)',
     });
+    for (const command of ['dev', 'publish', 'subscribe']) {
+      const argv =
+        command === 'dev' ? [command] : command === 'publish' ? [command, 't', '1'] : [command, 't'];
+      expect(await failing(argv, { PORT: 'abc' })).toEqual({
+        code: 2,
+        line: `topicsocket ${command}: invalid port "abc" from $PORT: a number from 0 to 65535 (see topicsocket ${command} --help)`,
+      });
+    }
     expect(await failing(['dev', '--no-such-flag'])).toEqual({
       code: 2,
       line: "topicsocket dev: Unknown option '--no-such-flag' (see topicsocket dev --help)",

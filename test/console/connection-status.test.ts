@@ -34,7 +34,7 @@ describe('console connection status text', () => {
     ).toBe('Reconnecting… (429 rate_limited: at most 1000 connections per address) · retry in 5.0 s');
   });
 
-  it('keeps the close code and reason when there is no refusal to show', () => {
+  it('says what a browser cannot tell when the attempt failed without an answer', () => {
     const error = new TopicsocketError('connect_failed', 'could not connect');
     expect(
       describeState({
@@ -45,6 +45,20 @@ describe('console connection status text', () => {
         error,
         delayMs: 500,
       }),
-    ).toBe('Connecting… (connect_failed, 1006) · retry in 0.5 s');
+    ).toBe(
+      'Connecting… (server unreachable or connection refused (a browser cannot tell which; check the URL and token), 1006) · retry in 0.5 s',
+    );
+  });
+
+  it('keeps the close code and reason of a connection that ended', () => {
+    expect(
+      describeState({
+        state: 'reconnecting',
+        previous: 'connected',
+        code: 1001,
+        reason: 'idle_timeout',
+        delayMs: 500,
+      }),
+    ).toBe('Reconnecting… (idle_timeout, 1001) · retry in 0.5 s');
   });
 });

@@ -12,6 +12,7 @@ import {
 import { devLimits, limitArgs, limitUsage } from '../dev-config.ts';
 import { listenFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { resolvePort } from '../port.ts';
 import { createStore, storeArgs, storeUsage } from '../store-option.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -59,7 +60,7 @@ export const devCommand: Command = {
       io.out(usage);
       return ExitCodes.ok;
     }
-    const port = parsePort(values.port ?? io.env.PORT ?? String(DEFAULT_PORT));
+    const port = resolvePort(values.port, io.env);
     const level = values['log-level'] ?? io.env.LOG_LEVEL?.toLowerCase() ?? 'info';
     if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`unknown log level "${level}"`);
 
@@ -154,14 +155,6 @@ function loadSecurity(env: Record<string, string | undefined>): AuthConfig {
     if (error instanceof AuthConfigError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || value.trim() === '') {
-    throw new UsageError(`invalid port "${value}"`);
-  }
-  return port;
 }
 
 function parseMs(option: string, value: string): number {

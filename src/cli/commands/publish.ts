@@ -3,6 +3,7 @@ import type { JsonValue } from '../../protocol/index.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
 import { CliFailure, reachFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { resolvePort } from '../port.ts';
 
 const usage = `Usage: topicsocket publish TOPIC DATA [options]
 
@@ -41,7 +42,7 @@ export const publishCommand: Command = {
     if (topic === undefined || raw === undefined || extra.length > 0) {
       throw new UsageError('expected exactly TOPIC and DATA');
     }
-    const base = values.url ?? `http://${DEFAULT_HOST}:${io.env.PORT ?? DEFAULT_PORT}`;
+    const base = values.url ?? `http://${DEFAULT_HOST}:${resolvePort(undefined, io.env)}`;
     const apiKey = values['api-key'] ?? io.env.TOPICSOCKET_API_KEY;
     const token = values.token ?? io.env.TOPICSOCKET_TOKEN;
     const headers: Record<string, string> = { 'content-type': 'application/json' };

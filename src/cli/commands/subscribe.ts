@@ -11,6 +11,7 @@ import {
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
 import { CliFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { resolvePort } from '../port.ts';
 
 const usage = `Usage: topicsocket subscribe TOPIC [options]
 
@@ -44,7 +45,7 @@ export const subscribeCommand: Command = {
     }
     const [topic, ...extra] = positionals;
     if (topic === undefined || extra.length > 0) throw new UsageError('expected exactly one TOPIC');
-    const url = values.url ?? `ws://${DEFAULT_HOST}:${io.env.PORT ?? DEFAULT_PORT}`;
+    const url = values.url ?? `ws://${DEFAULT_HOST}:${resolvePort(undefined, io.env)}`;
     const token = values.token ?? io.env.TOPICSOCKET_TOKEN;
     let client: TopicsocketClient;
     try {
@@ -91,6 +92,13 @@ function connectFailure(client: TopicsocketClient, url: string, io: CliIo): Prom
       if (change.state === 'connected') {
         connected = true;
         said = '';
+        return;
+      }
+      if (change.state === 'closed' && change.reason !== 'client_close') {
+        // The server ended it for good (`disconnect` with reconnect: false, e.g. `policy`).
+        resolve(
+          new CliFailure(`the server closed the connection for good (${change.reason ?? change.code})`),
+        );
         return;
       }
       const error = change.error;
