@@ -100,6 +100,8 @@ export class TopicsocketClient {
   #refused: { token: string | undefined } | undefined;
   /** `reconnect()` was called: the next attempt is made even with the refused token. */
   #forceAttempt = false;
+  /** Code and message of the last failed attempt, until a connection opens: repeats are not re-emitted. */
+  #lastFailure: string | undefined;
   #serverDisconnect: DisconnectFrame | undefined;
   #closing: Promise<void> | undefined;
 
@@ -594,6 +596,7 @@ export class TopicsocketClient {
 
   #onOpen(): void {
     this.#everConnected = true;
+    this.#lastFailure = undefined;
     this.#setState('connected');
     // Resubscribe every wanted topic in one go, then send what was queued while offline.
     for (const record of this.#topics.values()) this.#sendSubscribe(record);
@@ -611,7 +614,12 @@ export class TopicsocketClient {
     this.#serverDisconnect = undefined;
     this.#failInFlight('connection_lost');
     if (this.#current === 'closed') return;
-    if (failure) this.#events.emit('error', failure);
+    // A failed attempt is an `error` event when its cause differs from the previous attempt's (a server
+    // that stays down is one event, not one per retry); every attempt's `state` event carries its error.
+    const cause = failure && `${failure.code}: ${failure.message}`;
+    if (cause !== undefined && cause !== this.#lastFailure)
+      this.#events.emit('error', failure as TopicsocketError);
+    this.#lastFailure = cause;
     const reason = disconnect?.reason ?? (end.reason || undefined);
     if (disconnect && !disconnect.reconnect) {
       void this.#end({ code: end.code, reason: disconnect.reason });

@@ -32,7 +32,7 @@ describe('browser bundle', () => {
   });
 
   // 6,077 bytes before connect refusals (typed errors, Retry-After, the `refused` state) and epoch-reset
-  // recovery took it to about 7.2 KB; a dependency would add tens of KB, which this still catches.
+  // recovery took it to 7,321 bytes; a dependency would add tens of KB, which this still catches.
   it('stays small: under 8 KB minified and gzipped (a guard against pulling in a dependency)', async () => {
     const { code } = await browserBundle();
     const gzipped = gzipSync(code, { level: 9 }).byteLength;

@@ -118,6 +118,7 @@ describe('connect refusals', () => {
     await until(() => asked >= 4);
     expect(refused()).toBe(1);
     expect(client.state).toBe('refused');
+    expect(errors).toHaveLength(1);
   });
 
   it('connects as soon as getToken gives a different token', async () => {
@@ -186,6 +187,21 @@ describe('connect refusals', () => {
       serverMessage: 'at most 1 connections per address',
       retryable: true,
     });
+  });
+
+  it('says a cause once while it repeats: one error event for many failed attempts', async () => {
+    const url = await plainServer(503, {}, '');
+    const client = clients.create({ url });
+    const errors: TopicsocketError[] = [];
+    client.on('error', (error) => errors.push(error));
+    let attempts = 0;
+    client.on('state', (change) => {
+      if (change.error) attempts++;
+    });
+    await until(() => attempts >= 3);
+    expect(errors.map((error) => [error.code, (error as ConnectRefusedError).status])).toEqual([
+      ['unavailable', 503],
+    ]);
   });
 
   it('no server at all is connect_failed with what the socket said', async () => {
