@@ -630,7 +630,7 @@ export class TopicsocketClient {
     if (end.opened && end.reason === 'rollover') this.#attempts = 0;
     const { reconnect } = this.#options;
     if (!reconnect.enabled || this.#attempts >= reconnect.maxAttempts) {
-      void this.#end({ code: end.code, reason: reason ?? 'connection_lost' });
+      void this.#end({ code: end.code, reason: reason ?? failure?.code ?? 'connection_lost' });
       return;
     }
     if (failure instanceof ConnectRefusedError && !failure.retryable) {
