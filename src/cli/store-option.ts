@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { Store } from '../core/index.ts';
+import { parseHttpUrl, type Store } from '../core/index.ts';
 import { MemoryStore } from '../stores/index.ts';
 import { reachFailure } from './failures.ts';
 import { UsageError } from './io.ts';
@@ -39,6 +39,9 @@ const storeFactories: Record<string, StoreFactory> = {
     if (typeof endpoint !== 'string' || !endpoint) {
       throw new UsageError('--store dynamodb needs --dynamodb-endpoint URL (e.g. http://127.0.0.1:8000)');
     }
+    const url = parseHttpUrl(endpoint);
+    if ('problem' in url)
+      throw new UsageError(`--dynamodb-endpoint ${url.problem} (e.g. http://127.0.0.1:8000)`);
     // The SDK warns (9 lines, once per process) that its releases from 2027 need Node 22: advice for this
     // package's maintainers (package.json engines), not something a user of `dev` can act on. An explicit
     // setting of the variable is left alone.

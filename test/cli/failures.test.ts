@@ -91,6 +91,10 @@ describe('CLI failures: one line with the fix, non-zero exit', () => {
         line: `topicsocket ${command}: invalid port "abc" from $PORT: a number from 0 to 65535 (see topicsocket ${command} --help)`,
       });
     }
+    expect(await failing(['dev', '--store', 'dynamodb', '--dynamodb-endpoint', '127.0.0.1:8000'])).toEqual({
+      code: 2,
+      line: 'topicsocket dev: --dynamodb-endpoint must be an http(s) URL, got "127.0.0.1:8000" (e.g. http://127.0.0.1:8000) (see topicsocket dev --help)',
+    });
     expect(await failing(['dev', '--no-such-flag'])).toEqual({
       code: 2,
       line: "topicsocket dev: Unknown option '--no-such-flag' (see topicsocket dev --help)",
