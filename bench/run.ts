@@ -197,15 +197,15 @@ async function main(): Promise<number> {
     `Throughput is the best of ${repeats} run(s) per server (server order rotates between rounds); the machine is shared, so absolute figures are noisy and the same-run ratios are what count.`,
     'Fan-out and many-topics publishers keep a bounded window of outstanding deliveries (closed loop), which holds the server just below saturation without queueing.',
   );
-  const markdown = renderMarkdown(report);
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
   const name = resultStem({
     quick,
     ...(values.name ? { name: values.name } : {}),
     ...(values.only ? { only: values.only } : {}),
     ...(values.servers ? { servers: values.servers } : {}),
   });
+  const markdown = renderMarkdown(report, name);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
   writeFileSync(new URL(`${name}.md`, dir), markdown);
   writeFileSync(new URL(`${name}.svg`, dir), renderChart(report));
   writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(report, null, 2)}\n`);
