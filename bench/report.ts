@@ -163,7 +163,8 @@ function slowConsumerLine(report: BenchReport): string[] {
   return lines;
 }
 
-export function renderMarkdown(report: BenchReport): string {
+/** `chart`: the file stem of the SVG written next to it (latest, quick, partial-...). */
+export function renderMarkdown(report: BenchReport, chart = 'latest'): string {
   const lines: string[] = [];
   lines.push(
     `# topicsocket benchmark results${report.quick ? ' (quick run: toy sizes, not for comparison)' : ''}`,
@@ -213,7 +214,7 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   if (report.notes.length) lines.push('', '## Notes', '', ...report.notes.map((note) => `- ${note}`));
-  lines.push('', 'Chart: [latest.svg](latest.svg)', '');
+  lines.push('', `Chart: [${chart}.svg](${chart}.svg)`, '');
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@
  *
  * Runs every scenario against raw `ws`, Socket.IO and topicsocket, each server in its own process and the
  * load generator in another, prints a table of figures and ratios, and writes bench/results/latest.md and
- * latest.svg (quick runs write quick.md / quick.svg, which are not committed).
+ * latest.svg (quick runs write quick.*, partial runs with --only/--servers partial-*.*; neither is committed).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,6 +22,7 @@ import {
   type ServerOutcome,
 } from './outcome.ts';
 import { hasFailures, renderMarkdown } from './report.ts';
+import { resultStem } from './result-name.ts';
 import { runOne } from './run-one.ts';
 import { sizes } from './scenarios.ts';
 
@@ -196,10 +197,15 @@ async function main(): Promise<number> {
     `Throughput is the best of ${repeats} run(s) per server (server order rotates between rounds); the machine is shared, so absolute figures are noisy and the same-run ratios are what count.`,
     'Fan-out and many-topics publishers keep a bounded window of outstanding deliveries (closed loop), which holds the server just below saturation without queueing.',
   );
-  const markdown = renderMarkdown(report);
+  const name = resultStem({
+    quick,
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.servers ? { servers: values.servers } : {}),
+  });
+  const markdown = renderMarkdown(report, name);
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  const name = values.name ?? (quick ? 'quick' : 'latest');
   writeFileSync(new URL(`${name}.md`, dir), markdown);
   writeFileSync(new URL(`${name}.svg`, dir), renderChart(report));
   writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(report, null, 2)}\n`);

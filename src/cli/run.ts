@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { devCommand } from './commands/dev.ts';
 import { publishCommand } from './commands/publish.ts';
 import { subscribeCommand } from './commands/subscribe.ts';
+import { CliFailure } from './failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from './io.ts';
 
 /** Every command, by name. A new command is one file in ./commands and one entry here. */
@@ -39,18 +40,31 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
-    io.err(`topicsocket: unknown command "${name}"\n\n${overview()}`);
+    const known = commands.map((candidate) => candidate.name).join(', ');
+    io.err(`topicsocket: unknown command "${name}" (commands: ${known}; see topicsocket --help)`);
     return ExitCodes.usage;
   }
   try {
     return await command.run(args, io);
   } catch (error) {
+    // Every failure a user can cause is one line that says what to do; the usage is one flag away.
     if (error instanceof UsageError || isParseArgsError(error)) {
-      io.err(`topicsocket ${command.name}: ${(error as Error).message}\n\n${command.usage}`);
+      io.err(
+        `topicsocket ${command.name}: ${usageMessage(error as Error)} (see topicsocket ${command.name} --help)`,
+      );
       return ExitCodes.usage;
     }
+    if (error instanceof CliFailure) {
+      io.err(`topicsocket ${command.name}: ${error.message}`);
+      return ExitCodes.failed;
+    }
+    // Unexpected: still one line, with the stack only when asked for.
+    const debug = io.env.LOG_LEVEL?.toLowerCase() === 'debug';
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     io.err(
-      `topicsocket ${command.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      debug && error instanceof Error && error.stack
+        ? `topicsocket ${command.name}: ${error.stack}`
+        : `topicsocket ${command.name}: ${text} (LOG_LEVEL=debug shows the stack)`,
     );
     return ExitCodes.failed;
   }
@@ -59,4 +73,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/**
+ * One line: node:util's parseArgs spreads some messages over lines, and explains at length how to pass a
+ * positional that starts with "-" (one sentence is enough).
+ */
+function usageMessage(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  const message =
+    code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      ? error.message.replace(/\. To specify .*$/s, '')
+      : error.message;
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }

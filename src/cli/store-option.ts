@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { Store } from '../core/index.ts';
+import { parseHttpUrl, type Store } from '../core/index.ts';
 import { MemoryStore } from '../stores/index.ts';
+import { reachFailure } from './failures.ts';
 import { UsageError } from './io.ts';
 
 /**
@@ -38,10 +39,29 @@ const storeFactories: Record<string, StoreFactory> = {
     if (typeof endpoint !== 'string' || !endpoint) {
       throw new UsageError('--store dynamodb needs --dynamodb-endpoint URL (e.g. http://127.0.0.1:8000)');
     }
+    const url = parseHttpUrl(endpoint);
+    if ('problem' in url)
+      throw new UsageError(`--dynamodb-endpoint ${url.problem} (e.g. http://127.0.0.1:8000)`);
+    // The SDK warns (9 lines, once per process) that its releases from 2027 need Node 22: advice for this
+    // package's maintainers (package.json engines), not something a user of `dev` can act on. An explicit
+    // setting of the variable is left alone.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // Loaded on demand so the memory store starts without the AWS SDK.
     const { createDynamoDbClient, DynamoDbStore, ensureTable } = await import('../stores/dynamodb/index.ts');
     const client = createDynamoDbClient({ endpoint });
-    await ensureTable(client, tableName);
+    try {
+      await ensureTable(client, tableName);
+    } catch (error) {
+      client.destroy();
+      throw (
+        reachFailure(
+          error,
+          'the DynamoDB endpoint',
+          endpoint,
+          'start DynamoDB Local there (docs/local-runtime.md says how), or fix --dynamodb-endpoint',
+        ) ?? error
+      );
+    }
     return {
       store: new DynamoDbStore({ client, tableName, closeClient: true }),
       description: `dynamodb (table "${tableName}" at ${endpoint})`,

@@ -3,6 +3,7 @@ import type {
   ErrorFrame,
   FrameId,
   JsonValue,
+  PublishedFrame,
   PublishFrame,
   ServerFrame,
   SubscribedFrame,
@@ -12,7 +13,7 @@ import type {
 import { backoffDelay, jitteredAge } from './backoff.ts';
 import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd, readGatewayError } from './connection.ts';
 import { Emitter } from './emitter.ts';
-import { TopicsocketError } from './errors.ts';
+import { ConnectRefusedError, TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
 import { AGE_JITTER, type ResolvedOptions, resolveOptions } from './options.ts';
 import { Sequencer } from './sequencer.ts';
@@ -28,6 +29,7 @@ import type {
   PublishOptions,
   PublishResult,
   StateChange,
+  SubscribedEvent,
   Unsubscribe,
 } from './types.ts';
 import { connectUrl } from './url.ts';
@@ -94,6 +96,12 @@ export class TopicsocketClient {
   #attemptSeq = 0;
   #nextId = 1;
   #everConnected = false;
+  /** Set while `refused`: the token the server refused; an attempt with the same token is not made. */
+  #refused: { token: string | undefined } | undefined;
+  /** `reconnect()` was called: the next attempt is made even with the refused token. */
+  #forceAttempt = false;
+  /** Code and message of the last failed attempt, until a connection opens: repeats are not re-emitted. */
+  #lastFailure: string | undefined;
   #serverDisconnect: DisconnectFrame | undefined;
   #closing: Promise<void> | undefined;
 
@@ -164,6 +172,18 @@ export class TopicsocketClient {
         this.#queue.push(item);
       }
     });
+  }
+
+  /**
+   * Connects now: after a refusal (state `refused`), or to cut a backoff wait short. Does nothing while
+   * connected, while an attempt is under way, or once closed.
+   */
+  reconnect(): void {
+    if (this.#reconnectTimer === undefined && this.#current !== 'refused') return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#forceAttempt = true;
+    void this.#connect();
   }
 
   /**
@@ -260,10 +280,11 @@ export class TopicsocketClient {
     const { record } = request;
     if (this.#topics.get(record.topic) !== record) return;
     const resubscribed = record.acknowledged;
-    const ack: { epoch?: string; offset?: number; recovered?: boolean } = {};
+    const ack: Parameters<Sequencer['acknowledged']>[0] = {};
     if (frame.epoch !== undefined) ack.epoch = frame.epoch;
     if (frame.offset !== undefined) ack.offset = frame.offset;
     if (frame.recovered !== undefined) ack.recovered = frame.recovered;
+    if (frame.reset !== undefined) ack.reset = frame.reset;
     record.sequencer.acknowledged(ack);
     record.status = 'active';
     record.ackId = undefined;
@@ -273,12 +294,10 @@ export class TopicsocketClient {
       entry.ready?.resolve();
       entry.ready = undefined;
     }
-    this.#events.emit(
-      'subscribed',
-      frame.recovered === undefined
-        ? { topic: record.topic, resubscribed }
-        : { topic: record.topic, resubscribed, recovered: frame.recovered },
-    );
+    const event: SubscribedEvent = { topic: record.topic, resubscribed };
+    if (frame.recovered !== undefined) event.recovered = frame.recovered;
+    if (frame.reset !== undefined && frame.recovered === false) event.reset = frame.reset;
+    this.#events.emit('subscribed', event);
   }
 
   /** No ack in time: `ready` rejects with `timeout`; the subscription stays wanted (a late ack still counts). */
@@ -458,11 +477,7 @@ export class TopicsocketClient {
       case 'published': {
         const request = this.#take(frame.id);
         if (request?.kind !== 'publish') return;
-        const result: PublishResult = { topic: frame.topic };
-        if (frame.offset !== undefined) result.offset = frame.offset;
-        if (frame.epoch !== undefined) result.epoch = frame.epoch;
-        if (frame.duplicate) result.duplicate = true;
-        request.resolve(result);
+        request.resolve(publishResult(frame));
         return;
       }
       case 'unsubscribed':
@@ -509,16 +524,25 @@ export class TopicsocketClient {
 
   async #connect(): Promise<void> {
     const seq = ++this.#attemptSeq;
+    const forced = this.#forceAttempt;
+    this.#forceAttempt = false;
     let token: string | undefined;
     try {
       token = this.#options.getToken ? await this.#options.getToken() : this.#options.token;
     } catch (cause) {
       if (seq !== this.#attemptSeq || this.#current === 'closed') return;
-      this.#events.emit('error', new TopicsocketError('connect_failed', 'getToken failed', { cause }));
-      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
+      const error = new TopicsocketError('connect_failed', 'getToken failed', { cause });
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false }, error);
       return;
     }
     if (seq !== this.#attemptSeq || this.#current === 'closed') return;
+    if (this.#refused && !forced && token === this.#refused.token) {
+      // Refused with this token before: wait for a different one (or `reconnect()`), asking again later.
+      this.#scheduleTokenCheck();
+      return;
+    }
+    this.#refused = undefined;
+    const attemptedToken = token;
     const settings = {
       connectTimeoutMs: this.#options.connectTimeoutMs,
       pingIntervalMs: this.#options.pingIntervalMs,
@@ -537,35 +561,65 @@ export class TopicsocketClient {
           invalidFrame: (data) => this.#events.emit('error', invalidFrameError(data)),
           busy: () => this.#pending.size > 0,
           end: (end) => {
-            if (this.#connection === connection) this.#onConnectionEnd(end);
+            if (this.#connection !== connection) return;
+            if (end.opened) this.#onConnectionEnd(end);
+            else this.#onConnectionEnd(end, this.#attemptFailure(end), attemptedToken);
           },
         },
       );
       this.#connection = connection;
     } catch (cause) {
-      this.#events.emit(
-        'error',
-        new TopicsocketError('connect_failed', 'could not open a WebSocket', { cause }),
-      );
-      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false });
+      const error = new TopicsocketError('connect_failed', 'could not open a WebSocket', { cause });
+      this.#onConnectionEnd({ code: ABNORMAL_CLOSURE, reason: 'connect_failed', opened: false }, error);
     }
+  }
+
+  /** Why a connection that never opened failed: the server's refusal when readable, else `connect_failed`. */
+  #attemptFailure(end: ConnectionEnd): TopicsocketError {
+    if (end.refusal) return new ConnectRefusedError(end.refusal);
+    const what = end.reason === 'connect_timeout' ? 'no handshake answer in time' : end.detail;
+    return new TopicsocketError(
+      'connect_failed',
+      `could not connect to ${displayUrl(this.#options.url)}${what ? `: ${what}` : ''}`,
+    );
+  }
+
+  /** While `refused`: ask `getToken` again on the backoff schedule; a different token ends the refusal. */
+  #scheduleTokenCheck(): void {
+    if (!this.#options.getToken) return; // a static token never changes: only `reconnect()` helps
+    const delay = backoffDelay(this.#attempts, this.#options.reconnect, this.#options.random);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#connect();
+    }, delay);
   }
 
   #onOpen(): void {
     this.#everConnected = true;
+    this.#lastFailure = undefined;
     this.#setState('connected');
     // Resubscribe every wanted topic in one go, then send what was queued while offline.
     for (const record of this.#topics.values()) this.#sendSubscribe(record);
     for (const item of this.#queue.splice(0)) this.#sendPublish(item);
   }
 
-  #onConnectionEnd(end: ConnectionEnd): void {
+  /**
+   * A connection ended, or an attempt failed (`failure`, emitted as an `error` event and carried by the
+   * state event). A refusal retrying cannot fix parks the client in `refused`; a 429 waits `Retry-After`.
+   */
+  #onConnectionEnd(end: ConnectionEnd, failure?: TopicsocketError, attemptedToken?: string): void {
     const connection = this.#connection;
     this.#connection = undefined;
     const disconnect = this.#serverDisconnect;
     this.#serverDisconnect = undefined;
     this.#failInFlight('connection_lost');
     if (this.#current === 'closed') return;
+    // A failed attempt is an `error` event when its cause differs from the previous attempt's (a server
+    // that stays down is one event, not one per retry); every attempt's `state` event carries its error.
+    const cause = failure && `${failure.code}: ${failure.message}`;
+    if (cause !== undefined && cause !== this.#lastFailure)
+      this.#events.emit('error', failure as TopicsocketError);
+    this.#lastFailure = cause;
     const reason = disconnect?.reason ?? (end.reason || undefined);
     if (disconnect && !disconnect.reconnect) {
       void this.#end({ code: end.code, reason: disconnect.reason });
@@ -576,15 +630,27 @@ export class TopicsocketClient {
     if (end.opened && end.reason === 'rollover') this.#attempts = 0;
     const { reconnect } = this.#options;
     if (!reconnect.enabled || this.#attempts >= reconnect.maxAttempts) {
-      void this.#end({ code: end.code, reason: reason ?? 'connection_lost' });
+      void this.#end({ code: end.code, reason: reason ?? failure?.code ?? 'connection_lost' });
+      return;
+    }
+    if (failure instanceof ConnectRefusedError && !failure.retryable) {
+      // Retrying with the same token or URL cannot help: no new connection until something changes.
+      this.#attempts++;
+      this.#refused = { token: attemptedToken };
+      this.#setState('refused', end.code, failure.code, undefined, failure);
+      this.#scheduleTokenCheck();
       return;
     }
     // A rollover is planned and the old socket was healthy: come back at once.
-    const delay =
+    let delay =
       end.reason === 'rollover' && end.opened
         ? 0
         : backoffDelay(this.#attempts++, reconnect, this.#options.random);
-    this.#setState(this.#everConnected ? 'reconnecting' : 'connecting', end.code, reason, delay);
+    if (failure instanceof ConnectRefusedError && failure.retryAfterMs !== undefined) {
+      delay = Math.max(delay, failure.retryAfterMs);
+    }
+    const state = this.#everConnected ? 'reconnecting' : 'connecting';
+    this.#setState(state, end.code, reason ?? failure?.code, delay, failure);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       void this.#connect();
@@ -656,14 +722,22 @@ export class TopicsocketClient {
     await connection?.dispose(1000, change.reason, true);
   }
 
-  #setState(state: ConnectionState, code?: number, reason?: string, delayMs?: number): void {
+  #setState(
+    state: ConnectionState,
+    code?: number,
+    reason?: string,
+    delayMs?: number,
+    error?: TopicsocketError,
+  ): void {
     const previous = this.#current;
-    if (previous === state && state !== 'reconnecting' && state !== 'connecting') return;
+    if (previous === state && state !== 'reconnecting' && state !== 'connecting' && state !== 'refused')
+      return;
     this.#current = state;
     const change: StateChange = { state, previous };
     if (code !== undefined) change.code = code;
     if (reason !== undefined) change.reason = reason;
     if (delayMs !== undefined) change.delayMs = delayMs;
+    if (error !== undefined) change.error = error;
     this.#events.emit('state', change);
   }
 }
@@ -693,4 +767,18 @@ function serverError(frame: ErrorFrame, topic: string | undefined): TopicsocketE
     retryable: frame.retryable,
     ...(topic === undefined ? {} : { topic }),
   });
+}
+
+/** A `published` ack as the SDK returns it: with its position exactly when the server sent one. */
+function publishResult(frame: PublishedFrame): PublishResult {
+  if (frame.offset === undefined || frame.epoch === undefined) return { topic: frame.topic };
+  const result: PublishResult = { topic: frame.topic, offset: frame.offset, epoch: frame.epoch };
+  if (frame.duplicate) result.duplicate = true;
+  return result;
+}
+
+/** The URL without its query (where a token may be): safe to put in an error message. */
+function displayUrl(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }

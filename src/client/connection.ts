@@ -1,4 +1,6 @@
 import type { PingFrame, ServerFrame } from '../protocol/frames.ts';
+import type { ConnectRefusal } from './errors.ts';
+import { watchRefusal } from './handshake-response.ts';
 import {
   type CloseEventLike,
   type MessageEventLike,
@@ -20,6 +22,10 @@ export interface ConnectionEnd {
   reason: string;
   /** Whether the socket had opened (a failed handshake ends a connection that never opened). */
   opened: boolean;
+  /** The server refused the upgrade and the WebSocket implementation let the SDK read how (`ws` only). */
+  refusal?: ConnectRefusal;
+  /** What the WebSocket's error event said, when it said anything (Node: `connect ECONNREFUSED ...`). */
+  detail?: string;
 }
 
 export interface ConnectionHandlers {
@@ -60,6 +66,8 @@ export class Connection {
   readonly #handlers: ConnectionHandlers;
   #ended = false;
   #opened = false;
+  #refusal: ConnectRefusal | undefined;
+  #detail: string | undefined;
   #openedAt = 0;
   #lastInboundAt = 0;
   #pingSentAt = 0;
@@ -81,13 +89,19 @@ export class Connection {
     this.#socket.onopen = () => this.#onOpen();
     this.#socket.onmessage = (event: MessageEventLike) => this.#onMessage(event.data);
     this.#socket.onclose = (event: CloseEventLike) =>
-      this.#finish({
-        code: event.code || ABNORMAL_CLOSURE,
-        reason: event.reason ?? '',
-        opened: this.#opened,
-      });
-    // An error is always followed by a close event, which carries what there is to know.
-    this.#socket.onerror = noop;
+      this.#closed(event.code || ABNORMAL_CLOSURE, event.reason ?? '');
+    // An error is followed by a close event, which gets the error's text (Node only). Before the socket
+    // opened, not always: Node 20's global WebSocket fires only the error; the close is then ours.
+    this.#socket.onerror = (event: ErrorEventLike) => {
+      this.#detail ??= errorDetail(event);
+      if (!this.#opened) setTimeout(() => this.#closed(ABNORMAL_CLOSURE, ''), 0);
+    };
+    // The refused upgrade's status and body (`ws` only); `ws` leaves ending the handshake to the listener.
+    watchRefusal(this.#socket, (refusal) => {
+      if (this.#ended || this.#opened) return;
+      this.#refusal = refusal;
+      this.#forceCloseKeepingHandlers();
+    });
     this.#connectTimer = setTimeout(() => this.#drop('connect_timeout'), settings.connectTimeoutMs);
   }
 
@@ -212,6 +226,14 @@ export class Connection {
     this.#handlers.end({ code: ABNORMAL_CLOSURE, reason, opened });
   }
 
+  /** The socket closed (or failed before opening): ends the connection with what is known of why. */
+  #closed(code: number, reason: string): void {
+    const end: ConnectionEnd = { code, reason, opened: this.#opened };
+    if (this.#refusal) end.refusal = this.#refusal;
+    if (this.#detail) end.detail = this.#detail;
+    this.#finish(end);
+  }
+
   #finish(end: ConnectionEnd): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -231,11 +253,35 @@ export class Connection {
     }
   }
 
+  /** Ends a refused handshake so the socket's own close event (which then carries the refusal) follows. */
+  #forceCloseKeepingHandlers(): void {
+    try {
+      if (this.#socket.terminate) this.#socket.terminate();
+      else this.#socket.close(DEAD_SOCKET_CLOSE, 'refused');
+    } catch {
+      // Already closing: its close event follows.
+    }
+  }
+
   #clearTimers(): void {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#keepaliveTimer);
     clearTimeout(this.#ageTimer);
   }
+}
+
+interface ErrorEventLike {
+  message?: unknown;
+  error?: unknown;
+}
+
+/** The text of a WebSocket error event: `ws` and Node's global WebSocket say why; browsers say nothing. */
+function errorDetail(event: ErrorEventLike): string | undefined {
+  const error = event.error as
+    | { message?: unknown; code?: unknown; cause?: { message?: unknown } }
+    | undefined;
+  const candidates = [event.message, error?.message, error?.cause?.message];
+  return candidates.find((text): text is string => typeof text === 'string' && text !== '');
 }
 
 /** Reads a server frame: a JSON object with a string `type`. Anything else is reported, not thrown. */

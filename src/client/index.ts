@@ -8,6 +8,9 @@ export { createClient, TopicsocketClient } from './client.ts';
 export {
   type ClientErrorCode,
   ClientErrorCodes,
+  type ConnectRefusal,
+  ConnectRefusedError,
+  isConnectRefusedError,
   isTopicsocketError,
   TopicsocketError,
   type TopicsocketErrorCode,

@@ -52,9 +52,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options.url !== 'string' || options.url === '') {
     throw new TypeError('createClient: url is required');
   }
-  if (!isWebSocketUrl(options.url)) {
-    throw new TypeError(`createClient: url must be a ws:// or wss:// URL, got "${options.url}"`);
-  }
+  const problem = urlProblem(options.url);
+  if (problem) throw new TypeError(`createClient: ${problem}`);
   const reconnect = options.reconnect === false ? {} : (options.reconnect ?? {});
   return {
     url: options.url,
@@ -76,13 +75,23 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   };
 }
 
-/** A URL the WebSocket constructor accepts (browsers also take http(s) and upgrade it). */
-function isWebSocketUrl(url: string): boolean {
+/**
+ * Only ws:// and wss://. Browsers and `ws` would take http(s) too, but an http URL here is usually the
+ * server's other URL (publish API, `@connections`, the console): refused, saying which URL to use.
+ */
+function urlProblem(url: string): string | undefined {
+  let protocol: string;
   try {
-    return /^(wss?|https?):$/.test(new URL(url).protocol);
+    protocol = new URL(url).protocol;
   } catch {
-    return false;
+    return `url must be a ws:// or wss:// URL, got "${url}"`;
   }
+  if (protocol === 'ws:' || protocol === 'wss:') return undefined;
+  if (protocol === 'http:' || protocol === 'https:') {
+    const suggestion = `${protocol === 'https:' ? 'wss' : 'ws'}${url.slice(protocol.length - 1)}`;
+    return `url must be a ws:// or wss:// URL (the WebSocket URL), got "${url}"; did you mean "${suggestion}"?`;
+  }
+  return `url must be a ws:// or wss:// URL, got "${url}"`;
 }
 
 /** Drops keys set to `undefined`, so they do not override defaults in a spread. */

@@ -1,10 +1,16 @@
+import type { EpochReset } from '../protocol/frames.ts';
 import type { Message, StreamPosition } from './types.ts';
 
 /** A stretch of a topic's stream the client will never see, and why. */
 export interface GapReport {
   topic: string;
-  /** `history_exceeded`: history no longer reached back; `reset`: the stream has a new epoch; `missing`: a
-   * hole the server could not fill (a publish that never completed); `overflow`: too much out of order. */
+  /**
+   * `history_exceeded`: history no longer reached back; `reset`: the stream was reset (new epoch) and what
+   * the OLD epoch held after the last delivered message, if anything, is gone (`epoch` is the old epoch,
+   * `from` the first offset not seen, `to` absent: the server no longer knows how far the old stream went);
+   * `missing`: a hole the server could not fill (a publish that never completed); `overflow`: too much out
+   * of order.
+   */
   reason: 'history_exceeded' | 'reset' | 'missing' | 'overflow';
   epoch: string;
   /** First and last offset skipped (inclusive), when known. */
@@ -61,7 +67,7 @@ export class Sequencer {
         return;
       }
       // A new epoch outside any resubscribe: the server's stream was reset under a live subscription.
-      if (position) this.hooks.gap({ topic: this.topic, reason: 'reset', epoch });
+      if (position) this.hooks.gap(resetGap(this.topic, position));
       this.position = { epoch, offset: offset - 1 };
       this.dropPendingOutside(epoch, offset - 1);
     }
@@ -72,11 +78,20 @@ export class Sequencer {
   }
 
   /** The server's `subscribed` ack. `recovered` is absent when no `since` was sent. */
-  acknowledged(ack: { epoch?: string; offset?: number; recovered?: boolean }): void {
+  acknowledged(ack: { epoch?: string; offset?: number; recovered?: boolean; reset?: EpochReset }): void {
     this.awaitingAck = false;
     if (ack.epoch === undefined || ack.offset === undefined) return; // history off on the server
     const position = this.position;
     if (position && ack.recovered === true && position.epoch === ack.epoch) {
+      this.drain();
+      return;
+    }
+    if (position && position.epoch !== ack.epoch && ack.reset === 'replayed') {
+      // The whole new epoch was replayed before this ack (it is held in `pending`): only the old epoch's
+      // tail after our position may be gone. Nothing of the new epoch is.
+      this.hooks.gap(resetGap(this.topic, position));
+      this.position = { epoch: ack.epoch, offset: 0 };
+      this.dropPendingOutside(ack.epoch, 0);
       this.drain();
       return;
     }
@@ -87,13 +102,27 @@ export class Sequencer {
       if (message.epoch === ack.epoch && offset <= base) base = offset - 1;
     }
     if (position && ack.recovered === false) {
-      const reason = position.epoch === ack.epoch ? 'history_exceeded' : 'reset';
-      const report: GapReport = { topic: this.topic, reason, epoch: ack.epoch };
-      if (reason === 'history_exceeded' && base > position.offset) {
-        report.from = position.offset + 1;
-        report.to = base;
+      if (position.epoch === ack.epoch) {
+        const report: GapReport = { topic: this.topic, reason: 'history_exceeded', epoch: ack.epoch };
+        if (base > position.offset) {
+          report.from = position.offset + 1;
+          report.to = base;
+        }
+        this.hooks.gap(report);
+      } else {
+        // Reset, and the new epoch was not replayed (it outgrew history too, or an older server): the old
+        // epoch's tail and the new epoch's start are both gone.
+        this.hooks.gap(resetGap(this.topic, position));
+        if (base >= 1) {
+          this.hooks.gap({
+            topic: this.topic,
+            reason: 'history_exceeded',
+            epoch: ack.epoch,
+            from: 1,
+            to: base,
+          });
+        }
       }
-      this.hooks.gap(report);
     }
     this.position = { epoch: ack.epoch, offset: base };
     this.dropPendingOutside(ack.epoch, base);
@@ -172,4 +201,9 @@ export class Sequencer {
       if (message.epoch !== epoch || offset <= base) this.pending.delete(offset);
     }
   }
+}
+
+/** What a reset loses for sure: the old epoch after the last delivered offset (how far it went is unknown). */
+function resetGap(topic: string, position: StreamPosition): GapReport {
+  return { topic, reason: 'reset', epoch: position.epoch, from: position.offset + 1 };
 }

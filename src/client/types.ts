@@ -1,12 +1,17 @@
-import type { JsonValue } from '../protocol/frames.ts';
+import type { EpochReset, JsonValue } from '../protocol/frames.ts';
 import type { TopicsocketError } from './errors.ts';
 import type { GapReport } from './sequencer.ts';
 import type { WebSocketConstructor } from './websocket.ts';
 
-export type { JsonValue };
+export type { EpochReset, JsonValue };
 
-/** `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/**
+ * `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. `refused`:
+ * the server refused the connection for a reason retrying cannot fix (401/403: the token; 404: the URL);
+ * the client waits until `getToken` returns a different token (it asks again on the backoff schedule) or
+ * `client.reconnect()` is called. The state event's `error` says why.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'closed';
 
 export interface StateChange {
   state: ConnectionState;
@@ -21,6 +26,12 @@ export interface StateChange {
   reason?: string;
   /** For `connecting`/`reconnecting` after a failure: how long the client waits before its next attempt. */
   delayMs?: number;
+  /**
+   * Why the last attempt to connect failed, when one did: a `ConnectRefusedError` (the server's HTTP status
+   * and code, readable with the `ws` package) or `connect_failed` (no answer: network, server down, or a
+   * refusal the WebSocket implementation hides, as browsers do). Also emitted as an `error` event.
+   */
+  error?: TopicsocketError;
 }
 
 /** Where a message sits in its topic's stream; present once the server keeps history. */
@@ -64,12 +75,28 @@ export interface MessageStreamOptions {
   maxBuffered?: number;
 }
 
-export interface PublishResult {
+/**
+ * A publish's ack. With history on (the default of both runtimes) the server always sends the message's
+ * position: `offset` and `epoch` are set. Only a server with history off (`--history-messages 0`,
+ * `TOPICSOCKET_HISTORY_MESSAGES=0`) acks without them; check `offset !== undefined` to narrow.
+ */
+export type PublishResult = PublishedAt | PublishedWithoutHistory;
+
+/** The ack of a server that keeps history: the message's position in its topic's stream. */
+export interface PublishedAt {
   topic: string;
-  offset?: number;
-  epoch?: string;
+  offset: number;
+  epoch: string;
   /** The server had this idempotency key already: the message was not stored or delivered again. */
   duplicate?: boolean;
+}
+
+/** The ack of a server with history off: there are no positions. */
+export interface PublishedWithoutHistory {
+  topic: string;
+  offset?: undefined;
+  epoch?: undefined;
+  duplicate?: undefined;
 }
 
 export interface SubscribedEvent {
@@ -81,6 +108,12 @@ export interface SubscribedEvent {
    * replayed; `false` when some are lost for good (a `gap` event says which). Absent on a first subscribe.
    */
   recovered?: boolean;
+  /**
+   * With `recovered: false` after a stream reset (the server's epoch changed, e.g. a memory-store server
+   * restarted): `replayed` when the whole new epoch was delivered (nothing of it is lost; the `reset` gap
+   * covers only the old epoch's tail), `history_exceeded` when the new epoch's start is gone too.
+   */
+  reset?: EpochReset;
 }
 
 export type { GapReport };

@@ -1,4 +1,4 @@
-import type { StateChange } from '../client/index.ts';
+import { isConnectRefusedError, type StateChange } from '../client/index.ts';
 import { byId } from './dom.ts';
 import { clockTime, seconds } from './format.ts';
 
@@ -32,13 +32,31 @@ export class ConnectionStatus {
   }
 }
 
-function describe(change: StateChange | { state: 'idle' }): string {
+/** One line: the state, why (the server's refusal when there is one), and when the next attempt is. */
+export function describe(change: StateChange | { state: 'idle' }): string {
   if (change.state === 'idle') return 'Not connected';
   if (change.state === 'connected') return 'Connected';
   if (change.state === 'closed')
     return change.reason && change.reason !== 'client_close' ? `Closed (${change.reason})` : 'Disconnected';
+  const error = change.error;
+  if (change.state === 'refused') {
+    const status = isConnectRefusedError(error) ? `${error.status} ` : '';
+    return `Refused (${status}${error?.code ?? change.reason}): ${refusalHint(error)}`;
+  }
   const verb = change.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
-  const why = [change.reason, change.code].filter((part) => part !== undefined && part !== '').join(', ');
+  const why = isConnectRefusedError(error)
+    ? `${error.status} ${error.code}: ${error.serverMessage}`
+    : error?.code === 'connect_failed'
+      ? // A browser hides the handshake's status: a refusal (bad token) looks like a server that is down.
+        `server unreachable or connection refused (a browser cannot tell which; check the URL and token), ${change.code ?? 1006}`
+      : [change.reason, change.code].filter((part) => part !== undefined && part !== '').join(', ');
   const retry = change.delayMs !== undefined ? ` · retry in ${seconds(change.delayMs)}` : '';
   return `${verb}…${why ? ` (${why})` : ''}${retry}`;
+}
+
+/** What to do about a refusal retrying cannot fix. */
+function refusalHint(error: StateChange['error']): string {
+  if (error?.code === 'not_found') return 'nothing takes WebSockets at this URL; check it';
+  const message = isConnectRefusedError(error) ? error.serverMessage : (error?.message ?? '');
+  return `${message}; set a valid token and connect again`;
 }

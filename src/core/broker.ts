@@ -212,19 +212,26 @@ export class Broker {
 
   /**
    * After the subscription is stored: the stream's position, and with `since` the replay of every retained
-   * message after it, sent before the ack. Never a partial replay: if history no longer reaches back (or the
-   * epoch changed), nothing is replayed and the answer is `recovered: false`.
+   * message after it, sent before the ack. Never a partial replay: if history no longer reaches back, nothing
+   * is replayed and the answer is `recovered: false`. A `since` in another epoch (the stream was reset) gets
+   * the whole current epoch instead, when history still holds its start: every message of a new epoch is
+   * newer than anything the client saw in the old one (docs/history.md, "Across a reset").
    */
   private async recover(
     connectionId: string,
     topic: string,
     since: StreamPosition | undefined,
     history: History,
-  ): Promise<Pick<SubscribedFrame, 'recovered' | 'epoch' | 'offset'>> {
-    const retention = this.limits.history as Exclude<BrokerLimits['history'], false>;
+  ): Promise<Pick<SubscribedFrame, 'recovered' | 'epoch' | 'offset' | 'reset'>> {
     const current = await history.position(topic);
     if (!since) return { epoch: current.epoch, offset: current.offset };
-    if (since.epoch !== current.epoch || since.offset > current.offset) {
+    if (since.epoch !== current.epoch) {
+      const replay = await this.replay(connectionId, topic, history, current, 0);
+      const reset = replay.outcome === 'replayed' ? 'replayed' : 'history_exceeded';
+      this.metrics.count(reset === 'replayed' ? 'resetsReplayed' : 'recoveriesFailed');
+      return { recovered: false, reset, epoch: replay.epoch, offset: replay.top };
+    }
+    if (since.offset > current.offset) {
       this.metrics.count('recoveriesFailed');
       return { recovered: false, epoch: current.epoch, offset: current.offset };
     }
@@ -233,7 +240,28 @@ export class Broker {
       this.metrics.count('recoveries');
       return { recovered: true, epoch: current.epoch, offset: current.offset };
     }
-    let after = since.offset;
+    const replay = await this.replay(connectionId, topic, history, current, since.offset);
+    if (replay.outcome !== 'replayed') {
+      if (replay.outcome === 'exceeded') this.metrics.count('recoveriesFailed');
+      return { recovered: false, epoch: replay.epoch, offset: replay.top };
+    }
+    this.metrics.count('recoveries');
+    return { recovered: true, epoch: replay.epoch, offset: replay.top };
+  }
+
+  /**
+   * Sends every retained message of `current.epoch` after `after` to one connection, in offset order, or
+   * nothing when history no longer holds `after + 1` (`exceeded`). `undeliverable`: the connection is gone.
+   */
+  private async replay(
+    connectionId: string,
+    topic: string,
+    history: History,
+    current: StreamPosition,
+    after: number,
+  ): Promise<{ outcome: 'replayed' | 'exceeded' | 'undeliverable'; epoch: string; top: number }> {
+    const retention = this.limits.history as Exclude<BrokerLimits['history'], false>;
+    const { epoch } = current;
     let top = current.offset;
     let first = true;
     let replayed = 0;
@@ -241,26 +269,24 @@ export class Broker {
       const page = await history.read(topic, after, { retention, limit: this.limits.historyPageSize });
       if (first) {
         first = false;
-        if (page.epoch !== since.epoch || since.offset + 1 < page.oldest) {
-          this.metrics.count('recoveriesFailed');
-          return { recovered: false, epoch: page.epoch, offset: Math.max(top, page.top) };
+        if (page.epoch !== epoch || after + 1 < page.oldest) {
+          return { outcome: 'exceeded', epoch: page.epoch, top: Math.max(top, page.top) };
         }
       }
       top = Math.max(top, page.top);
       for (const message of page.messages) {
-        const frame = serializeMessage(topic, message.data, { epoch: since.epoch, offset: message.offset });
+        const frame = serializeMessage(topic, message.data, { epoch, offset: message.offset });
         // At the reader's pace: a replay larger than the unread-output bound must not drop a fast reader.
         await this.gateway.whenWritable?.(connectionId);
         const report = await this.gateway.send([connectionId], frame);
-        if (report.delivered === 0) return { recovered: false, epoch: since.epoch, offset: top };
+        if (report.delivered === 0) return { outcome: 'undeliverable', epoch, top };
         after = message.offset;
         replayed++;
       }
       if (page.messages.length < this.limits.historyPageSize) break;
     }
-    this.metrics.count('recoveries');
     if (replayed) this.metrics.count('replayedMessages', replayed);
-    return { recovered: true, epoch: since.epoch, offset: Math.max(top, after) };
+    return { outcome: 'replayed', epoch, top: Math.max(top, after) };
   }
 
   /**

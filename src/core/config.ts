@@ -1,4 +1,5 @@
 import { ApiGatewayLimits } from '../protocol/index.ts';
+import type { BrokerSettings } from './config-env.ts';
 import type { RateLimit } from './limits/index.ts';
 import type { Retention } from './ports/history.ts';
 
@@ -30,15 +31,38 @@ export interface BrokerLimits {
   historyRate: RateLimit | false;
 }
 
+/**
+ * Default history retention. Reconnects (idle timeout, the 2-hour rollover, a deploy, a blip) come back
+ * within seconds; 5 minutes and 1,000 messages cover them at a few cents per million publishes
+ * (docs/history.md).
+ */
+export const DEFAULT_RETENTION: Retention = { maxMessages: 1000, maxAgeSeconds: 300 };
+
 export const defaultBrokerLimits: BrokerLimits = {
   maxMessageBytes: ApiGatewayLimits.maxMessageBytes,
   maxSubscriptionsPerConnection: 100,
   recordTtlSeconds: ApiGatewayLimits.maxConnectionDurationMs / 1000 + 10 * 60,
   cleanupConcurrency: 10,
   publishRate: { perSecond: 100, burst: 200 },
-  // Reconnects (idle timeout, the 2-hour rollover, a deploy, a blip) come back within seconds; 5 minutes and
-  // 1,000 messages cover them at a few cents per million publishes (docs/history.md).
-  history: { maxMessages: 1000, maxAgeSeconds: 300 },
+  history: DEFAULT_RETENTION,
   historyPageSize: 100,
   historyRate: { perSecond: 5, burst: 20 },
 };
+
+/**
+ * Broker limits from settings (environment variables or `topicsocket dev` flags, both runtimes): only what
+ * is set; a retention given in part keeps the default for the rest, and 0 messages turns history off.
+ */
+export function brokerLimitsFrom(settings: BrokerSettings): Partial<BrokerLimits> {
+  const limits: Partial<BrokerLimits> = {};
+  if (settings.maxSubscriptions !== undefined)
+    limits.maxSubscriptionsPerConnection = settings.maxSubscriptions;
+  if (settings.historyMessages === 0) limits.history = false;
+  else if (settings.historyMessages !== undefined || settings.historySeconds !== undefined) {
+    limits.history = {
+      maxMessages: settings.historyMessages ?? DEFAULT_RETENTION.maxMessages,
+      maxAgeSeconds: settings.historySeconds ?? DEFAULT_RETENTION.maxAgeSeconds,
+    };
+  }
+  return limits;
+}

@@ -85,10 +85,22 @@ export interface SubscribedFrame {
    * epoch); the subscription is live all the same.
    */
   recovered?: boolean;
+  /**
+   * Only with `recovered: false` because `since` named another epoch (the stream was reset since the
+   * client's position: a memory-store server restarted, a table was recreated). Every message of the current
+   * epoch is newer than anything the client saw, so the server replays it from its start:
+   * `replayed`: the current epoch still held its offset 1 and all of it was sent before this ack, so only the
+   * old epoch's messages after `since`, if there were any, are lost. `history_exceeded`: the current epoch
+   * has already outgrown history too; nothing was replayed (never a partial replay).
+   */
+  reset?: EpochReset;
   /** The stream's epoch and its top offset when the subscription took effect. */
   epoch?: string;
   offset?: number;
 }
+
+/** What a `subscribed` ack did with the current epoch when `since` named an older one. */
+export type EpochReset = 'replayed' | 'history_exceeded';
 
 export interface UnsubscribedFrame {
   type: 'unsubscribed';

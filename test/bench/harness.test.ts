@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { figuresOf } from '../../bench/figures.ts';
 import type { PubSubSpec } from '../../bench/ipc.ts';
 import { DeliveryTally } from '../../bench/loadgen/tally.ts';
+import { resultStem } from '../../bench/result-name.ts';
 import { runOne } from '../../bench/run-one.ts';
 
 const toy: PubSubSpec = {
@@ -47,5 +48,17 @@ describe('DeliveryTally', () => {
     tally.deliver(1);
     expect(tally.verdict()).toEqual({ lost: 1, duplicated: 1 });
     expect(tally.outstanding).toBe(0);
+  });
+});
+
+describe('bench result files', () => {
+  it('lets only a full run replace the committed latest.*', () => {
+    expect(resultStem({ quick: false })).toBe('latest');
+    expect(resultStem({ quick: false, only: 'idle' })).toBe('partial-idle');
+    expect(resultStem({ quick: false, only: 'fanout,latency', servers: 'topicsocket' })).toBe(
+      'partial-fanout-latency-topicsocket',
+    );
+    expect(resultStem({ quick: true, only: 'idle' })).toBe('quick');
+    expect(resultStem({ quick: false, only: 'idle', name: 'rerun-idle-3' })).toBe('rerun-idle-3');
   });
 });

@@ -31,10 +31,12 @@ describe('browser bundle', () => {
     expect(code).not.toMatch(/\brequire\(|from"node:|import\("node:/);
   });
 
-  it('stays small: under 6 KB minified and gzipped (a guard against pulling in a dependency)', async () => {
+  // 6,077 bytes before connect refusals (typed errors, Retry-After, the `refused` state) and epoch-reset
+  // recovery took it to 7,321 bytes; a dependency would add tens of KB, which this still catches.
+  it('stays small: under 8 KB minified and gzipped (a guard against pulling in a dependency)', async () => {
     const { code } = await browserBundle();
     const gzipped = gzipSync(code, { level: 9 }).byteLength;
     console.info(`client bundle: ${code.length} bytes minified, ${gzipped} bytes gzipped`);
-    expect(gzipped).toBeLessThan(6 * 1024);
+    expect(gzipped).toBeLessThan(8 * 1024);
   });
 });

@@ -124,3 +124,19 @@ describe('resolveOptions', () => {
     }
   });
 });
+
+describe('createClient URL check', () => {
+  it('refuses http(s) URLs, naming the ws(s) one to use, and anything else that is not ws(s)', () => {
+    expect(() => resolveOptions({ url: 'http://127.0.0.1:3001', WebSocket })).toThrow(
+      'createClient: url must be a ws:// or wss:// URL (the WebSocket URL), got "http://127.0.0.1:3001"; did you mean "ws://127.0.0.1:3001"?',
+    );
+    expect(() =>
+      resolveOptions({ url: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod', WebSocket }),
+    ).toThrow('did you mean "wss://abc.execute-api.eu-west-1.amazonaws.com/prod"?');
+    expect(() => resolveOptions({ url: 'ftp://x', WebSocket })).toThrow(
+      'createClient: url must be a ws:// or wss:// URL, got "ftp://x"',
+    );
+    expect(() => resolveOptions({ url: 'localhost:3001', WebSocket })).toThrow(TypeError);
+    expect(resolveOptions({ url: 'wss://x.example/prod', WebSocket }).url).toBe('wss://x.example/prod');
+  });
+});

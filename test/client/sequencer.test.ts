@@ -105,9 +105,38 @@ describe('Sequencer: each offset once, in offset order', () => {
     sequencer.expectAck();
     sequencer.acknowledged({ epoch: 'e2', offset: 0, recovered: false });
     sequencer.accept(message(1, 'e2'));
-    expect(gaps).toEqual([{ topic: 't', reason: 'reset', epoch: 'e2' }]);
+    // The gap names what is gone: the old epoch after offset 2 (how far it went is unknown).
+    expect(gaps).toEqual([{ topic: 't', reason: 'reset', epoch: EPOCH, from: 3 }]);
     expect(delivered).toEqual([1, 2, 1]);
     expect(sequencer.position).toEqual({ epoch: 'e2', offset: 1 });
+  });
+
+  it('after a reset with the new epoch replayed, delivers it from offset 1 and reports only the old tail', () => {
+    sequencer.acknowledged({ epoch: EPOCH, offset: 0 });
+    feed(1, 2);
+    sequencer.expectAck();
+    // The replay of the new epoch arrives before the ack, then the ack, then live traffic.
+    sequencer.accept(message(1, 'e2'));
+    sequencer.accept(message(2, 'e2'));
+    sequencer.acknowledged({ epoch: 'e2', offset: 2, recovered: false, reset: 'replayed' });
+    sequencer.accept(message(2, 'e2'));
+    sequencer.accept(message(3, 'e2'));
+    expect(delivered).toEqual([1, 2, 1, 2, 3]);
+    expect(gaps).toEqual([{ topic: 't', reason: 'reset', epoch: EPOCH, from: 3 }]);
+    expect(sequencer.position).toEqual({ epoch: 'e2', offset: 3 });
+  });
+
+  it('after a reset whose new epoch outgrew history, reports the old tail and the new start as gone', () => {
+    sequencer.acknowledged({ epoch: EPOCH, offset: 0 });
+    feed(1);
+    sequencer.expectAck();
+    sequencer.acknowledged({ epoch: 'e2', offset: 8, recovered: false, reset: 'history_exceeded' });
+    sequencer.accept(message(9, 'e2'));
+    expect(gaps).toEqual([
+      { topic: 't', reason: 'reset', epoch: EPOCH, from: 2 },
+      { topic: 't', reason: 'history_exceeded', epoch: 'e2', from: 1, to: 8 },
+    ]);
+    expect(delivered).toEqual([1, 9]);
   });
 
   it('bounds what it holds: past maxPending it skips the oldest hole and says so', () => {

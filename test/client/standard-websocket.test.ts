@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JwtVerifier } from '../../src/core/auth/index.ts';
+import { startLocalServer } from '../../src/runtimes/local/index.ts';
+import { SECRET } from '../security/support/tokens.ts';
 import { LineChild } from './support/line-child.ts';
 import { startTestServer, subscribersOf, type TestServer } from './support/servers.ts';
 
@@ -94,6 +97,30 @@ describe('the browser bundle on a standard WebSocket', () => {
       expect(test.server.connections()).toBe(0);
     } finally {
       await child.stop();
+    }
+  });
+
+  it('sees a refused handshake (401) only as connect_failed with code 1006: the status is hidden', async () => {
+    const guarded = await startLocalServer({
+      port: 0,
+      console: false,
+      publishApi: false,
+      auth: { mode: 'required', verifier: new JwtVerifier({ secret: SECRET }) },
+    });
+    const child = new LineChild(
+      process.execPath,
+      ['--experimental-websocket', 'child.mjs', `${guarded.url}/?token=bad`],
+      dir,
+    );
+    try {
+      const change = await child.next((line) => line.event === 'state' && line.error !== undefined);
+      // What browsers give the SDK too: no status, so it cannot tell a refusal from a network failure and
+      // keeps retrying (docs/client.md, "Connect refusals").
+      expect(change).toMatchObject({ state: 'connecting', code: 1006, error: { code: 'connect_failed' } });
+      expect(change.error).not.toHaveProperty('status');
+    } finally {
+      await child.stop();
+      await guarded.close();
     }
   });
 });

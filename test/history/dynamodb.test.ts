@@ -14,6 +14,11 @@ afterAll(() => table.client.destroy());
 
 // Every open() is a new store instance on the same DynamoDB Local table: a restarted server (or a new Lambda
 // container) that finds the topics' history where the previous one left it.
+// A reset stands for a recreated table: later stores use a new, empty one.
 describeRecovery('DynamoDB Local', {
   open: async () => new DynamoDbStore({ client: table.client, tableName: table.tableName }),
+  reset: async () => {
+    table.client.destroy();
+    table = await freshTable('history');
+  },
 });

@@ -19,6 +19,11 @@ import { RecordingGateway } from '../support/recording-gateway.ts';
 export interface RecoveryFixture {
   /** A store on the fixture's data: every call sees what earlier ones wrote (a restart keeps history). */
   open(): Promise<Store & History>;
+  /**
+   * Loses the data, as a memory-store process restart or a recreated table does: later `open()`s return a
+   * store without the earlier history, so topics come back with a new epoch.
+   */
+  reset(): Promise<void>;
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -48,7 +53,7 @@ export function describeRecovery(name: string, fixture: RecoveryFixture): void {
      * A subscriber that receives 3 messages, loses its connection when the server stops, and cannot come back
      * until `reconnect()`; meanwhile a new server on the same port and store takes over.
      */
-    async function subscriberAcrossRestart(brokerLimits?: Partial<BrokerLimits>) {
+    async function subscriberAcrossRestart(brokerLimits?: Partial<BrokerLimits>, loseHistory = false) {
       const topic = `feed-${randomUUID()}`;
       const first = await serve(0, brokerLimits);
       let gate: Promise<void> = Promise.resolve();
@@ -74,6 +79,7 @@ export function describeRecovery(name: string, fixture: RecoveryFixture): void {
       const lost = nextEvent(client, 'state', (change) => change.state === 'reconnecting');
       await first.close();
       await lost;
+      if (loseHistory) await fixture.reset();
       const second = await serve(first.port, brokerLimits);
       return { topic, client, inbox, gaps, server: second, reconnect: () => reconnect() };
     }
@@ -116,6 +122,62 @@ export function describeRecovery(name: string, fixture: RecoveryFixture): void {
       await inbox.waitFor(4);
       expect(inbox.data()).toEqual([0, 1, 2, 'live']);
       expect(inbox.received.at(-1)?.offset).toBe(124);
+    });
+
+    it('after a restart that lost history, replays the new epoch from its start: every message once, in order', async () => {
+      const { topic, client, inbox, gaps, server, reconnect } = await subscriberAcrossRestart(
+        undefined,
+        true,
+      );
+      const oldEpoch = inbox.received[0]?.epoch;
+      // Published right after the restart, before the client resubscribes (it is held offline).
+      for (const n of ['new-1', 'new-2', 'new-3']) await server.broker?.publish(topic, n);
+      const resubscribed = nextEvent(client, 'subscribed', (event) => event.resubscribed, 20_000);
+      reconnect();
+      expect(await resubscribed).toEqual({ topic, resubscribed: true, recovered: false, reset: 'replayed' });
+      await inbox.waitFor(6);
+      await server.broker?.publish(topic, 'live');
+      const received = await inbox.waitFor(7);
+      expect(received.map((message) => [message.data, message.offset])).toEqual([
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        ['new-1', 1],
+        ['new-2', 2],
+        ['new-3', 3],
+        ['live', 4],
+      ]);
+      const newEpoch = received[3]?.epoch;
+      expect(newEpoch).not.toBe(oldEpoch);
+      expect(new Set(received.slice(3).map((message) => message.epoch))).toEqual(new Set([newEpoch]));
+      // Only the old epoch's tail (after offset 3, if it had any) is reported; nothing of the new one.
+      expect(gaps).toEqual([{ topic, reason: 'reset', epoch: oldEpoch, from: 4 }]);
+    });
+
+    it('after a restart that lost history, says so when the new epoch outgrew history too', async () => {
+      const history = { maxMessages: 5, maxAgeSeconds: 300 };
+      const { topic, client, inbox, gaps, server, reconnect } = await subscriberAcrossRestart(
+        { history },
+        true,
+      );
+      const oldEpoch = inbox.received[0]?.epoch;
+      for (const n of range(0, 8)) await server.broker?.publish(topic, `new-${n}`);
+      const resubscribed = nextEvent(client, 'subscribed', (event) => event.resubscribed, 20_000);
+      reconnect();
+      expect(await resubscribed).toEqual({
+        topic,
+        resubscribed: true,
+        recovered: false,
+        reset: 'history_exceeded',
+      });
+      await server.broker?.publish(topic, 'live');
+      await inbox.waitFor(4);
+      expect(inbox.data()).toEqual([0, 1, 2, 'live']);
+      const newEpoch = inbox.received[3]?.epoch;
+      expect(gaps).toEqual([
+        { topic, reason: 'reset', epoch: oldEpoch, from: 4 },
+        { topic, reason: 'history_exceeded', epoch: newEpoch, from: 1, to: 8 },
+      ]);
     });
 
     it('stores a retried publish once: WebSocket frames, and POST /publish through two processes', async () => {

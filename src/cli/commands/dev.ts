@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
-import { defaultBrokerLimits, type Retention } from '../../core/index.ts';
+import { defaultBrokerLimits, EnvReader } from '../../core/index.ts';
 import { ApiGatewayLimits } from '../../protocol/index.ts';
 import {
   ConsoleLogger,
@@ -10,7 +10,10 @@ import {
   type LogLevel,
   startLocalServer,
 } from '../../runtimes/local/index.ts';
+import { devLimits, limitArgs, limitUsage } from '../dev-config.ts';
+import { listenFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { resolvePort } from '../port.ts';
 import { createStore, storeArgs, storeUsage } from '../store-option.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -27,11 +30,11 @@ ${storeUsage}
   --idle-timeout MS   close connections idle this long (default: API Gateway's 600000, 10 minutes)
   --max-duration MS   close every connection after this long (default and maximum: API Gateway's 7200000, 2 hours)
   --no-console        do not serve the web console (GET /) and GET /stats
-  --history-messages N  messages of history kept per topic for recovery (default 1000; 0 turns history off)
-  --history-seconds S   seconds a message stays in history (default 300)
+${limitUsage}
   -h, --help          show this help
 
-Shorter timers make the disconnects clients must survive on AWS happen within a test session.`;
+Shorter timers make the disconnects clients must survive on AWS happen within a test session.
+Every variable, for this command and the Lambda: docs/configuration.md.`;
 
 export const devCommand: Command = {
   name: 'dev',
@@ -49,9 +52,8 @@ export const devCommand: Command = {
         'idle-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
         'no-console': { type: 'boolean' },
-        'history-messages': { type: 'string' },
-        'history-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...limitArgs,
         ...storeArgs,
       },
     });
@@ -59,7 +61,7 @@ export const devCommand: Command = {
       io.out(usage);
       return ExitCodes.ok;
     }
-    const port = parsePort(values.port ?? io.env.PORT ?? String(DEFAULT_PORT));
+    const port = resolvePort(values.port, io.env);
     const level = values['log-level'] ?? io.env.LOG_LEVEL?.toLowerCase() ?? 'info';
     if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`unknown log level "${level}"`);
 
@@ -76,33 +78,38 @@ export const devCommand: Command = {
       }
     }
 
-    const history = historyOption(values['history-messages'], values['history-seconds']);
     const security = loadSecurity(io.env);
+    const configured = devLimits(values, new EnvReader(io.env), io.env, security.publishRate);
+    const history = configured.broker.history ?? defaultBrokerLimits.history;
+    Object.assign(limits, configured.emulator);
     const { store, description } = await createStore(values);
     const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
     // Open mode with no API keys leaves the publish API open too: dev only, and said loudly below.
     const publishOpen = security.auth.mode === 'open' && security.apiKeys.length === 0;
-    const server = await startLocalServer({
-      port,
-      host: values.host,
-      store,
-      logger,
-      limits,
-      auth: security.auth,
-      publishApi: {
-        auth: {
-          apiKeys: security.apiKeys,
-          ...(security.auth.verifier ? { verifier: security.auth.verifier } : {}),
-          ...(security.auth.permissions ? { permissions: security.auth.permissions } : {}),
-          open: publishOpen,
+    let server: Awaited<ReturnType<typeof startLocalServer>>;
+    try {
+      server = await startLocalServer({
+        port,
+        host: values.host,
+        store,
+        logger,
+        limits,
+        auth: security.auth,
+        publishApi: {
+          auth: {
+            apiKeys: security.apiKeys,
+            ...(security.auth.verifier ? { verifier: security.auth.verifier } : {}),
+            ...(security.auth.permissions ? { permissions: security.auth.permissions } : {}),
+            open: publishOpen,
+          },
         },
-      },
-      brokerLimits: {
-        history,
-        ...(security.publishRate === undefined ? {} : { publishRate: security.publishRate }),
-      },
-      console: values['no-console'] !== true,
-    });
+        brokerLimits: configured.broker,
+        console: values['no-console'] !== true,
+      });
+    } catch (error) {
+      await store.close?.();
+      throw listenFailure(error, values.host, port) ?? error;
+    }
     io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
     if (values['no-console'] !== true) io.out(`  web console          ${server.managementEndpoint}/`);
     io.out(`  WebSocket URL        ${server.url}`);
@@ -114,6 +121,7 @@ export const devCommand: Command = {
     io.out(
       `  history              ${history ? `${history.maxMessages} messages, ${history.maxAgeSeconds} s per topic` : 'off'}`,
     );
+    io.out(`  limits               ${configured.summary}`);
     io.out(`  auth                 ${security.summary}`);
     io.out(
       `  publish API          POST ${server.managementEndpoint}/publish (${publishOpen ? 'OPEN' : `${security.apiKeys.length} API key(s)${security.auth.verifier ? ' or bearer JWT' : ''}`})`,
@@ -134,6 +142,7 @@ export const devCommand: Command = {
           `max duration ${limits.maxConnectionDurationMs ?? 'default'} ms`,
       );
     }
+    if (configured.unused.length > 0) io.out(`  not used by dev      ${configured.unused.join(', ')}`);
     io.out('Press Ctrl-C to stop.');
 
     const signal = await io.untilStopped();
@@ -153,30 +162,6 @@ function loadSecurity(env: Record<string, string | undefined>): AuthConfig {
     if (error instanceof AuthConfigError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || value.trim() === '') {
-    throw new UsageError(`invalid port "${value}"`);
-  }
-  return port;
-}
-
-/** Retention of per-topic history (docs/history.md); the broker's defaults unless given. */
-function historyOption(messages: string | undefined, seconds: string | undefined): Retention | false {
-  const defaults = defaultBrokerLimits.history || { maxMessages: 1000, maxAgeSeconds: 300 };
-  const count = (option: string, value: string | undefined, fallback: number, min: number): number => {
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || value.trim() === '') {
-      throw new UsageError(`--${option} takes a whole number of at least ${min}, not "${value}"`);
-    }
-    return parsed;
-  };
-  const maxMessages = count('history-messages', messages, defaults.maxMessages, 0);
-  const maxAgeSeconds = count('history-seconds', seconds, defaults.maxAgeSeconds, 1);
-  return maxMessages === 0 ? false : { maxMessages, maxAgeSeconds };
 }
 
 function parseMs(option: string, value: string): number {

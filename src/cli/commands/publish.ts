@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { JsonValue } from '../../protocol/index.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
+import { CliFailure, reachFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { resolvePort } from '../port.ts';
 
 const usage = `Usage: topicsocket publish TOPIC DATA [options]
 
@@ -40,7 +42,7 @@ export const publishCommand: Command = {
     if (topic === undefined || raw === undefined || extra.length > 0) {
       throw new UsageError('expected exactly TOPIC and DATA');
     }
-    const base = values.url ?? `http://${DEFAULT_HOST}:${io.env.PORT ?? DEFAULT_PORT}`;
+    const base = values.url ?? `http://${DEFAULT_HOST}:${resolvePort(undefined, io.env)}`;
     const apiKey = values['api-key'] ?? io.env.TOPICSOCKET_API_KEY;
     const token = values.token ?? io.env.TOPICSOCKET_TOKEN;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -51,19 +53,69 @@ export const publishCommand: Command = {
       data: parseData(raw),
       ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}),
     };
-    const response = await fetch(new URL('publish', base.endsWith('/') ? base : `${base}/`), {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      io.err(`topicsocket publish: ${response.status} ${text}`);
-      return ExitCodes.failed;
+    const endpoint = publishEndpoint(base);
+    let response: Response;
+    try {
+      response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body) });
+    } catch (error) {
+      throw (
+        reachFailure(
+          error,
+          'the publish API',
+          endpoint,
+          'is the server running (npx topicsocket dev), and is --url its HTTP base URL?',
+        ) ?? error
+      );
     }
+    const text = await response.text();
+    if (!response.ok) throw refusedPublish(response.status, text, endpoint);
     io.out(text);
     return ExitCodes.ok;
   },
+};
+
+/** `POST {base}/publish`; `base` must be the server's HTTP URL (the WebSocket URL is a usual mix-up). */
+function publishEndpoint(base: string): string {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new UsageError(
+      `--url must be the server's HTTP base URL, e.g. http://127.0.0.1:3001, not "${base}"`,
+    );
+  }
+  if (url.protocol === 'ws:' || url.protocol === 'wss:') {
+    const http = `${url.protocol === 'wss:' ? 'https' : 'http'}:${base.slice(url.protocol.length)}`;
+    throw new UsageError(`--url takes the HTTP base URL, not the WebSocket URL: try --url ${http}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--url must be an http:// or https:// URL, not "${base}"`);
+  }
+  return new URL('publish', base.endsWith('/') ? base : `${base}/`).toString();
+}
+
+/** A refused publish in one line: the status, the server's code and message, and what to do. */
+function refusedPublish(status: number, text: string, endpoint: string): CliFailure {
+  let code: string | undefined;
+  let message = text.trim().slice(0, 300);
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+    if (typeof body.code === 'string') code = body.code;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // Not JSON (a proxy, another server): shown as it came.
+  }
+  const what = `${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
+  const fix = PUBLISH_FIXES[status] ?? (status >= 500 ? 'the server failed; retry, and check its log' : '');
+  return new CliFailure(`POST ${endpoint} answered ${what}${fix ? ` (${fix})` : ''}`);
+}
+
+const PUBLISH_FIXES: Record<number, string> = {
+  401: 'pass --api-key KEY or --token JWT, or set TOPICSOCKET_API_KEY / TOPICSOCKET_TOKEN',
+  403: "the credentials do not allow publishing to this topic; check the token's publish claim",
+  404: "no publish API at this URL: --url must be the server's HTTP base URL, as topicsocket dev prints it",
+  413: 'the message is too large (128 KB at most)',
+  429: 'publishing too fast; wait and retry',
 };
 
 function parseData(raw: string): JsonValue {

@@ -1,3 +1,4 @@
+import { parseRate } from '../config-env.ts';
 import type { RateLimit } from '../limits/index.ts';
 import type { AuthOptions } from './auth-options.ts';
 import { JwtVerifier } from './jwt-verifier.ts';
@@ -108,12 +109,10 @@ export function loadAuthConfig(env: Env, defaultMode: 'required' | 'open'): Auth
 
   let publishRate: RateLimit | false | undefined;
   const rate = text(V.publishRate);
-  if (rate === 'off') publishRate = false;
-  else if (rate) {
-    const match = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(rate);
-    if (match && Number(match[1]) > 0 && Number(match[2]) >= 1) {
-      publishRate = { perSecond: Number(match[1]), burst: Number(match[2]) };
-    } else problems.push(`${V.publishRate} must be PER_SECOND/BURST (e.g. 100/200) or off`);
+  if (rate) {
+    const parsed = parseRate(rate);
+    if ('value' in parsed) publishRate = parsed.value;
+    else problems.push(`${V.publishRate} ${parsed.problem}`);
   }
 
   if (problems.length > 0)

@@ -23,8 +23,10 @@ export type MetricName =
   /** Subscribes with `since` answered `recovered: true`, and the messages their replays sent. */
   | 'recoveries'
   | 'replayedMessages'
-  /** Subscribes with `since` answered `recovered: false` (history too short, or another epoch). */
-  | 'recoveriesFailed';
+  /** Subscribes with `since` answered `recovered: false` (history too short, or another epoch not replayed). */
+  | 'recoveriesFailed'
+  /** Subscribes with `since` in an older epoch that got the whole current epoch replayed (`reset: 'replayed'`). */
+  | 'resetsReplayed';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;

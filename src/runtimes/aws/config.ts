@@ -1,5 +1,6 @@
-import { type BrokerLimits, defaultBrokerLimits } from '../../core/config.ts';
-import { LambdaEnvironment, MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../stores/dynamodb/table-design.ts';
+import { type BrokerLimits, brokerLimitsFrom, defaultBrokerLimits } from '../../core/config.ts';
+import { type BrokerSettings, type Env, EnvReader, readBrokerSettings } from '../../core/config-env.ts';
+import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
 export interface AwsRuntimeConfig {
@@ -21,17 +22,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Reads and validates the Lambda configuration. Throws one ConfigError listing every bad variable by name,
  * so a broken deploy fails at cold start with a message that says what to fix.
  */
 export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
-  const problems: string[] = [];
+  const reader = new EnvReader(env);
+  const problems = reader.problems;
   const V = LambdaEnvironment;
 
-  const tableName = env[V.tableName]?.trim() ?? '';
+  const tableName = reader.text(V.tableName) ?? '';
   if (!tableName) problems.push(`${V.tableName} is required (the DynamoDB table name)`);
   else if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     problems.push(
@@ -39,38 +39,19 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     );
   }
 
-  const url = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    if (!value) return undefined;
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return value.replace(/\/+$/, '');
-    } catch {}
-    problems.push(`${name} must be an http(s) URL, got "${value}"`);
-    return undefined;
-  };
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const value = env[name]?.trim();
-    if (!value) return fallback;
-    const parsed = Number(value);
-    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-    problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
-    return fallback;
-  };
-
+  const broker = readBrokerSettings(reader);
   const config: AwsRuntimeConfig = {
     tableName,
-    sendConcurrency: integer(V.sendConcurrency, 50, 1, 1000),
-    subscriberPageSize: integer(V.subscriberPageSize, 1000, 1, 10_000),
-    maxSubscriptions: integer(V.maxSubscriptions, 100, 1, MAX_SUBSCRIPTIONS_PER_CONNECTION),
-    metricsNamespace: env[V.metricsNamespace]?.trim() || 'topicsocket',
+    sendConcurrency: reader.integer(V.sendConcurrency, { min: 1, max: 1000 }) ?? 50,
+    subscriberPageSize: reader.integer(V.subscriberPageSize, { min: 1, max: 10_000 }) ?? 1000,
+    maxSubscriptions: broker.maxSubscriptions ?? defaultBrokerLimits.maxSubscriptionsPerConnection,
+    metricsNamespace: reader.text(V.metricsNamespace) || 'topicsocket',
   };
-  if (env[V.historyMessages]?.trim()) config.historyMessages = integer(V.historyMessages, 1000, 0, 100_000);
-  if (env[V.historySeconds]?.trim()) config.historySeconds = integer(V.historySeconds, 300, 1, 86_400);
-  const managementEndpoint = url(V.managementEndpoint);
+  if (broker.historyMessages !== undefined) config.historyMessages = broker.historyMessages;
+  if (broker.historySeconds !== undefined) config.historySeconds = broker.historySeconds;
+  const managementEndpoint = reader.httpUrl(V.managementEndpoint);
   if (managementEndpoint) config.managementEndpoint = managementEndpoint;
-  const dynamodbEndpoint = url(V.dynamodbEndpoint);
+  const dynamodbEndpoint = reader.httpUrl(V.dynamodbEndpoint);
   if (dynamodbEndpoint) config.dynamodbEndpoint = dynamodbEndpoint;
 
   if (problems.length > 0) {
@@ -81,13 +62,8 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
 
 /** History retention from the environment, over the broker's defaults (docs/history.md). */
 export function historyLimits(config: AwsRuntimeConfig): Partial<BrokerLimits> {
-  if (config.historyMessages === undefined && config.historySeconds === undefined) return {};
-  if (config.historyMessages === 0) return { history: false };
-  const defaults = defaultBrokerLimits.history || { maxMessages: 1000, maxAgeSeconds: 300 };
-  return {
-    history: {
-      maxMessages: config.historyMessages ?? defaults.maxMessages,
-      maxAgeSeconds: config.historySeconds ?? defaults.maxAgeSeconds,
-    },
-  };
+  const settings: BrokerSettings = {};
+  if (config.historyMessages !== undefined) settings.historyMessages = config.historyMessages;
+  if (config.historySeconds !== undefined) settings.historySeconds = config.historySeconds;
+  return brokerLimitsFrom(settings);
 }

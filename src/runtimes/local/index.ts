@@ -126,7 +126,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       'AUTH IS OFF: anyone who can reach this server may connect, subscribe and publish to any topic',
     );
   }
-  const port = await emulator.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
+  let port: number;
+  try {
+    port = await emulator.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
+  } catch (error) {
+    // Port in use, bad host: release what was started so the caller can report it and exit.
+    broker?.dispose();
+    await emulator.close().catch(() => {});
+    if (ownsStore) await store.close?.();
+    throw error;
+  }
   const host = emulator.domainName;
   let closing: Promise<void> | undefined;
   const server: LocalServer = {

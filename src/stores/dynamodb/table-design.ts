@@ -1,3 +1,5 @@
+import { BrokerEnvironment, BrokerRanges } from '../../core/config-env.ts';
+
 /**
  * The DynamoDB table design: the one source both the store and the deploy tools (CDK, Serverless) read, so
  * the table that is deployed is the table the code expects. Access patterns: docs/dynamodb.md.
@@ -12,13 +14,8 @@ export const TableDesign = {
   globalSecondaryIndexes: [] as ReadonlyArray<{ name: string; partitionKey: string; sortKey?: string }>,
 } as const;
 
-/**
- * Most subscriptions one connection may hold on DynamoDB: its item (400 KB at most) keeps a map of its topics.
- * A topic is at most 256 UTF-16 units, 768 bytes of UTF-8, plus about 10 bytes for the map entry's number;
- * 16 KB are left for the rest (claims are trimmed, the token itself is limited to 8 KB). (400 - 16) KB / 778
- * bytes = 505, rounded down to 500.
- */
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 500;
+/** Most subscriptions one connection may hold: what fits its item (the reasoning is next to the range). */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = BrokerRanges.maxSubscriptions.max;
 
 /**
  * The DynamoDB actions the Lambda needs on this table (and its indexes), and no others. The deploy tools
@@ -46,12 +43,8 @@ export const LambdaEnvironment = {
   sendConcurrency: 'TOPICSOCKET_SEND_CONCURRENCY',
   /** Optional: subscribers read per DynamoDB Query page (default 1000). */
   subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
-  /** Optional: per-connection subscription limit (default 100, at most MAX_SUBSCRIPTIONS_PER_CONNECTION). */
-  maxSubscriptions: 'TOPICSOCKET_MAX_SUBSCRIPTIONS',
-  /** Optional: messages of history kept per topic (default 1000; 0 turns history off). docs/history.md. */
-  historyMessages: 'TOPICSOCKET_HISTORY_MESSAGES',
-  /** Optional: seconds a message stays in history (default 300). docs/history.md. */
-  historySeconds: 'TOPICSOCKET_HISTORY_SECONDS',
+  /** Optional, and read by `topicsocket dev` too: the broker's limits (src/core/config-env.ts). */
+  ...BrokerEnvironment,
   /** Optional: CloudWatch metrics namespace (default "topicsocket"). */
   metricsNamespace: 'TOPICSOCKET_METRICS_NAMESPACE',
 } as const;

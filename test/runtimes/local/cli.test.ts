@@ -82,6 +82,6 @@ describe('topicsocket CLI', () => {
       stderr += String(chunk);
     });
     expect(await exitCode(bad)).toBe(2);
-    expect(stderr).toContain('invalid port');
+    expect(stderr).toContain('invalid port "seventy" from --port');
   });
 });
