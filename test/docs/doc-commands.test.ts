@@ -5,11 +5,11 @@
  * so the test never meets a server someone else left running; `0.0.0.0` becomes 127.0.0.1 (loopback only).
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../deploy/serverless/lib/free-port.ts';
 import { TestClient } from '../runtimes/local/client.ts';
-import { runShell, type ShellCommand } from '../support/shell-command.ts';
+import { freshShellEnv, runShell, type ShellCommand } from '../support/shell-command.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** npm, npx and a JVM on a loaded 2-core machine: generous, and every wait ends as soon as it can. */
@@ -31,14 +31,6 @@ const Docs = {
   devDynamodb: 'npx topicsocket dev --store dynamodb --dynamodb-endpoint http://127.0.0.1:8000',
 } as const;
 
-/** The environment of a fresh shell: none of the developer's TOPICSOCKET_* settings or PORT. */
-function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('TOPICSOCKET_') && name !== 'PORT'),
-  );
-  return { ...clean, ...extra };
-}
-
 function onPorts(command: string, ports: { server?: number; dev?: number; dynamodb?: number }): string {
   let local = command;
   if (ports.server) local = local.replaceAll('localhost:3001', `127.0.0.1:${ports.server}`);
@@ -51,7 +43,7 @@ function onPorts(command: string, ports: { server?: number; dev?: number; dynamo
 }
 
 const running: ShellCommand[] = [];
-function run(command: string, env: NodeJS.ProcessEnv = shellEnv()): ShellCommand {
+function run(command: string, env: NodeJS.ProcessEnv = freshShellEnv()): ShellCommand {
   const shell = runShell(command, { cwd: ROOT, env });
   running.push(shell);
   return shell;
@@ -63,17 +55,6 @@ async function output(command: string): Promise<string> {
   const code = await shell.exited;
   expect(code, shell.output()).toBe(0);
   return shell.output();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** Ctrl-C ends `sh` by the signal, so its exit code says nothing: no error or stack trace was printed. */
@@ -95,7 +76,7 @@ describe('README and docs/local-runtime.md, docs/console.md: `npm start` and wha
     port = await freePort();
     // README's `npm install && npm start`: the install is .ci/run's `npm ci`; `npm start` runs as written.
     expect(Docs.start.endsWith(Docs.startAlone)).toBe(true);
-    server = run(Docs.startAlone, shellEnv({ PORT: String(port) }));
+    server = run(Docs.startAlone, freshShellEnv({ PORT: String(port) }));
     await server.waitFor(URL_LINE, START);
   }, START + 10_000);
 
@@ -174,7 +155,7 @@ describe('docs/local-runtime.md: commands that start their own server', () => {
     expect(dynamo.output()).toContain(`DynamoDB Local  http://127.0.0.1:${ports.dynamodb}`);
     expect(dynamo.output()).toContain(`--dynamodb-endpoint http://127.0.0.1:${ports.dynamodb}`);
 
-    const dev = run(onPorts(Docs.devDynamodb, ports), shellEnv({ PORT: String(ports.server) }));
+    const dev = run(onPorts(Docs.devDynamodb, ports), freshShellEnv({ PORT: String(ports.server) }));
     await dev.waitFor(URL_LINE, START);
     const stats = JSON.parse(await output(onPorts(Docs.stats, ports)));
     // The DynamoDB store cannot count without a scan; the console says so.

@@ -83,3 +83,11 @@ export function runShell(command: string, options: { cwd: string; env?: NodeJS.P
     },
   };
 }
+
+/** The environment of a fresh shell: none of the developer's TOPICSOCKET_* settings or PORT, plus `extra`. */
+export function freshShellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TOPICSOCKET_') && name !== 'PORT'),
+  );
+  return { ...clean, ...extra };
+}

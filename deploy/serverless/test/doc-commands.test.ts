@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runShell, type ShellCommand } from '../../../test/support/shell-command.ts';
+import { freshShellEnv, runShell, type ShellCommand } from '../../../test/support/shell-command.ts';
 import { freePort } from '../lib/free-port.ts';
 import { serviceDir } from '../lib/serverless-cli.ts';
 
@@ -22,14 +22,6 @@ const Docs = {
 
 const running: ShellCommand[] = [];
 
-/** A fresh shell's environment: none of the developer's TOPICSOCKET_* settings. */
-function shellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('TOPICSOCKET_') && name !== 'PORT'),
-  );
-  return { ...clean, ...extra };
-}
-
 afterAll(async () => {
   await Promise.all(running.map((shell) => shell.stop()));
 });
@@ -37,7 +29,7 @@ afterAll(async () => {
 describe('docs/deploy.md: Serverless Framework commands that run offline', () => {
   it('`npm run package` (after `cd deploy/serverless`) packages without credentials', async () => {
     expect(Docs.offline.startsWith(Docs.cd)).toBe(true);
-    const shell = runShell(Docs.package, { cwd: serviceDir, env: shellEnv() });
+    const shell = runShell(Docs.package, { cwd: serviceDir, env: freshShellEnv() });
     running.push(shell);
     const code = await shell.exited;
     expect(code, shell.output()).toBe(0);
@@ -50,14 +42,18 @@ describe('docs/deploy.md: Serverless Framework commands that run offline', () =>
     rmSync(join(serviceDir, '.esbuild'), { recursive: true, force: true });
     const offline = runShell(Docs.offline, {
       cwd: REPO_ROOT,
-      env: shellEnv({ PORT: String(port), HTTP_PORT: String(httpPort), LAMBDA_PORT: String(lambdaPort) }),
+      env: freshShellEnv({
+        PORT: String(port),
+        HTTP_PORT: String(httpPort),
+        LAMBDA_PORT: String(lambdaPort),
+      }),
     });
     running.push(offline);
     await offline.waitFor(/Offline \[http for websocket\] listening on http:\/\//, 120_000);
 
     const demo = runShell(Docs.demo.replace('localhost:3001', `localhost:${port}`), {
       cwd: REPO_ROOT,
-      env: shellEnv(),
+      env: freshShellEnv(),
     });
     running.push(demo);
     // Before the fix every connection was refused 401 `no_verifier`: the variable never reached the handler.
