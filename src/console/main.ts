@@ -8,7 +8,7 @@ import { AdminPanel } from './admin-panel.ts';
 import { ConnectButtons } from './connect-buttons.ts';
 import { ConnectionStatus } from './connection-status.ts';
 import { byId } from './dom.ts';
-import { type PublishFormat, parsePublishInput } from './format.ts';
+import { type PublishFormat, parsePublishInput, positionLabel } from './format.ts';
 import { HistoryView } from './history-view.ts';
 import { MessageLog } from './message-log.ts';
 import { StatsPanel } from './stats-panel.ts';
@@ -194,7 +194,7 @@ async function publish(): Promise<void> {
   try {
     const result = await client.publish(topic, parsed.data);
     publishResult.dataset.kind = 'ok';
-    publishResult.textContent = `Published to ${topic}${result.offset === undefined ? '' : ` · offset ${result.offset}`}`;
+    publishResult.textContent = `Published to ${topic}${result.offset === undefined ? '' : ` · ${positionLabel(result.epoch, result.offset)}`}`;
   } catch (error) {
     publishResult.dataset.kind = 'error';
     const code = error instanceof Error && 'code' in error ? `${String(error.code)}: ` : '';

@@ -234,6 +234,10 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     expect(await subscriber.getByRole('button', { name: 'Disconnect' }).isEnabled()).toBe(true);
 
     await publish(publisher, 'demo/chat', '{"user": "ada", "text": "hello from the other tab"}');
+    // The ack shows the message's position, epoch included.
+    expect(await publisher.locator('#publish-result').textContent()).toMatch(
+      /^Published to demo\/chat · [\w-]{4}·1$/,
+    );
     // Pretty-printed JSON, two-space indent.
     await messageRow(subscriber, 'demo/chat', '"text": "hello from the other tab"').waitFor(WAIT);
     expect(
