@@ -9,9 +9,10 @@ afterAll(() => new Promise<void>((resolve) => (holder ? holder.close(() => resol
 describe('topicsocket dynamodb-local', () => {
   it('says in one line that the port is in use', async () => {
     // Whatever connects (the command polling for an HTTP answer) is hung up on at once.
-    holder = createServer((socket) => socket.destroy());
+    const taken = createServer((socket) => socket.destroy());
+    holder = taken;
     const port = await new Promise<number>((resolve) =>
-      holder?.listen(0, '127.0.0.1', () => resolve((holder?.address() as { port: number }).port)),
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)),
     );
     const out: string[] = [];
     const err: string[] = [];
