@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hsToken, SECRET } from '../security/support/tokens.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,10 +30,13 @@ interface RunningServer {
 }
 
 /** Starts `topicsocket dev` as a child process in open dev mode; resolves once it prints its URL. */
-function startServer(port: number): Promise<RunningServer> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('TOPICSOCKET_') && name !== 'PORT'),
-  );
+function startServer(port: number, settings: Record<string, string> = {}): Promise<RunningServer> {
+  const env = {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('TOPICSOCKET_') && name !== 'PORT'),
+    ),
+    ...settings,
+  };
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'dev', '--port', String(port), '--log-level', 'warn'],
@@ -58,12 +62,12 @@ async function kill(server: RunningServer | undefined): Promise<void> {
   await server.exited;
 }
 
-async function openConsole(context: BrowserContext, port: number): Promise<Page> {
+async function openConsole(context: BrowserContext, port: number, connected = true): Promise<Page> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`http://127.0.0.1:${port}/`);
-  await page.locator('#connection-status[data-state="connected"]').waitFor(WAIT);
+  if (connected) await page.locator('#connection-status[data-state="connected"]').waitFor(WAIT);
   expect(errors).toEqual([]);
   return page;
 }
@@ -332,6 +336,29 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await subscriber.screenshot({ path: SCREENSHOT, animations: 'disabled', fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
     await context.close();
+  });
+
+  it('with auth on, lists nothing until a token is given, then shows who is connected', {
+    timeout: 30_000,
+  }, async () => {
+    const secured = await startServer(0, { TOPICSOCKET_JWT_SECRET: SECRET });
+    try {
+      const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await openConsole(context, secured.port, false);
+      await page.locator('#admin-note', { hasText: 'Auth is on: enter a token' }).waitFor(WAIT);
+      expect(await page.locator('#server-connection-rows tr').count()).toBe(0);
+      await page.getByLabel(/^Token/).fill(await hsToken({ sub: 'ada' }));
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.locator('#connection-status[data-state="connected"]').waitFor(WAIT);
+      // The identity comes from the token's claims, as the server verified them.
+      await page
+        .locator('#server-connection-rows td[data-label="Identity"]', { hasText: /^ada$/ })
+        .waitFor(WAIT);
+      expect(await page.locator('#admin-note').textContent()).toBe('');
+      await context.close();
+    } finally {
+      await kill(secured);
+    }
   });
 
   it('reads on a phone in dark mode: one column, no sideways scrolling, admin rows as labelled cards', {
