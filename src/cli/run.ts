@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { devCommand } from './commands/dev.ts';
+import { dynamodbLocalCommand } from './commands/dynamodb-local.ts';
 import { publishCommand } from './commands/publish.ts';
 import { subscribeCommand } from './commands/subscribe.ts';
 import { CliFailure } from './failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from './io.ts';
 
 /** Every command, by name. A new command is one file in ./commands and one entry here. */
-const commands: readonly Command[] = [devCommand, publishCommand, subscribeCommand];
+const commands: readonly Command[] = [devCommand, publishCommand, subscribeCommand, dynamodbLocalCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

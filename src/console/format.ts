@@ -31,3 +31,25 @@ export function parsePublishInput(format: PublishFormat, input: string): ParsedI
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * `XvIJ·2`: an offset with the start of its stream's epoch, so offsets of two epochs (before and after a
+ * restart of a memory-store server, where they start again at 1) are never mistaken for one sequence.
+ */
+export function positionLabel(epoch: string | undefined, offset: number | undefined): string {
+  if (offset === undefined) return '–';
+  return epoch === undefined ? String(offset) : `${epoch.slice(0, 4)}·${offset}`;
+}
+
+/** Message data for reading: strings as they are, JSON indented by two spaces, cut past `maxLength`. */
+export function prettyData(data: JsonValue, maxLength = 4000): string {
+  const text = typeof data === 'string' ? data : JSON.stringify(data, null, 2);
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}
+
+/** `42 s`, `3 min`, `2 h 5 min`: a connection's age at a glance. */
+export function age(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}

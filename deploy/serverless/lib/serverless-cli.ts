@@ -25,6 +25,14 @@ export const offlineEnv: NodeJS.ProcessEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+/**
+ * The auth settings of the caller's shell, for `npm run offline`: running the handler locally is the
+ * deployer's own session, so `TOPICSOCKET_AUTH=open npm run offline` must reach it (packaging ignores them).
+ */
+export function callerAuthSettings(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => DeployTimeAuthVariables.includes(name)));
+}
+
 /** The caller's environment minus auth settings: what gets packaged must not depend on who runs it. */
 function withoutAuthSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !DeployTimeAuthVariables.includes(name)));

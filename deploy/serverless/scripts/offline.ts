@@ -1,7 +1,9 @@
 /**
  * `npm run offline`: the seed article's local setup with topicsocket's handler. Starts DynamoDB Local,
  * creates the stage "local" table from the store's design, and runs `serverless offline` on port 3001 (the
- * port the seed's ws-client.js uses; PORT overrides it) until Ctrl-C, then stops both.
+ * port the seed's clients use; PORT overrides it; HTTP_PORT and LAMBDA_PORT move serverless-offline's
+ * other two from 3000 and 3002) until Ctrl-C, then stops both. The auth variables of your shell
+ * (`TOPICSOCKET_AUTH=open`, a JWT secret...) reach the handler.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,7 +11,7 @@ import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
 import { ServiceName, tableModel } from '../../model/index.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
-import { offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';
+import { callerAuthSettings, offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';
 
 const port = Number(process.env.PORT ?? 3001);
 let dynamo: DynamoDbLocal | undefined;
@@ -52,11 +54,14 @@ offline = spawn(
     `managementEndpoint=http://localhost:${port}`,
     '--websocketPort',
     String(port),
+    ...(process.env.HTTP_PORT ? ['--httpPort', process.env.HTTP_PORT] : []),
+    ...(process.env.LAMBDA_PORT ? ['--lambdaPort', process.env.LAMBDA_PORT] : []),
     '--localEnvironment',
   ],
   {
     cwd: serviceDir,
-    env: { ...offlineEnv, [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint },
+    // Running the handler here is the developer's own session: their auth settings apply (packaging ignores them).
+    env: { ...offlineEnv, ...callerAuthSettings(), [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint },
     stdio: 'inherit',
   },
 );

@@ -10,6 +10,14 @@ export {
   type Retention,
   type StoredMessage,
 } from './history.ts';
+export {
+  type ConnectionSummary,
+  hasInventory,
+  type Inventory,
+  type ListOptions,
+  type ListPage,
+  type TopicSummary,
+} from './inventory.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
 export type {

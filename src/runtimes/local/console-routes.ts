@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConsoleBuild } from './console-assets.ts';
+import { sendJson, sendRefusal } from './json-reply.ts';
 import type { ServerStatsSnapshot } from './server-stats.ts';
 import type { StatsAccessCheck } from './stats-access.ts';
 
@@ -75,21 +76,8 @@ async function serveStats(
   response: ServerResponse,
 ): Promise<void> {
   const access = await options.statsAccess(request.headers);
-  if (!access.ok) {
-    const code = access.status === 401 ? 'unauthorized' : 'unavailable';
-    send(
-      response,
-      access.status,
-      'application/json',
-      JSON.stringify({ type: 'error', code, message: access.message }),
-      {
-        'cache-control': 'no-store',
-        ...(access.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
-      },
-    );
-    return;
-  }
-  send(response, 200, 'application/json', JSON.stringify(options.stats()), { 'cache-control': 'no-store' });
+  if (!access.ok) return sendRefusal(response, access);
+  sendJson(response, 200, options.stats());
 }
 
 function acceptsHtml(request: IncomingMessage): boolean {

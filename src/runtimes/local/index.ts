@@ -1,11 +1,22 @@
 /**
  * The local runtime: an API Gateway WebSocket emulator running the broker in process (docs/local-runtime.md).
  */
+
+import { AdminQueries } from '../../core/admin/index.ts';
 import type { AuthOptions } from '../../core/auth/index.ts';
 import { redactingLogger } from '../../core/auth/index.ts';
-import { Broker, type BrokerLimits, type Logger, type Metrics, type Store } from '../../core/index.ts';
+import {
+  Broker,
+  type BrokerLimits,
+  hasHistory,
+  hasInventory,
+  type Logger,
+  type Metrics,
+  type Store,
+} from '../../core/index.ts';
 import { PublishApi, type PublishApiOptions } from '../../core/publish-api/index.ts';
 import { MemoryStore } from '../../stores/index.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { consoleAssetBuilder } from './console-assets.ts';
 import { consoleRoutes } from './console-routes.ts';
 import { ApiGatewayEmulator } from './emulator.ts';
@@ -84,20 +95,25 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const logger = options.logger ? redactingLogger(options.logger) : undefined;
   let publishApi: PublishApi | undefined;
   const stats = options.console === false ? undefined : new ServerStats(options.metrics);
+  const access = statsAccess(options.auth, options.publishApi ? options.publishApi.auth : undefined);
   const consoleRoute = stats
     ? consoleRoutes({
         build: consoleAssetBuilder(),
         stats: () => stats.snapshot(emulator.connectionCount, options.handler ? undefined : store),
-        statsAccess: statsAccess(options.auth, options.publishApi ? options.publishApi.auth : undefined),
+        statsAccess: access,
         authRequired: options.auth?.mode === 'required',
       })
     : undefined;
+  // The console's admin listings read the broker's store: none with a custom handler (set below).
+  let adminRoute: ReturnType<typeof adminRoutes> | undefined;
   const emulator: ApiGatewayEmulator = new ApiGatewayEmulator({
     handler: options.handler ?? ((event) => (broker as Broker).handle(event)),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(logger ? { logger } : {}),
     httpRoutes: (request, response) =>
-      consoleRoute?.(request, response) || (publishApi ? publishRoute(publishApi)(request, response) : false),
+      consoleRoute?.(request, response) ||
+      adminRoute?.(request, response) ||
+      (publishApi ? publishRoute(publishApi)(request, response) : false),
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.connectionIds ? { connectionIds: options.connectionIds } : {}),
   });
@@ -110,6 +126,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
       ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
     });
+    if (stats) {
+      adminRoute = adminRoutes({
+        queries: new AdminQueries({
+          ...(hasInventory(store) ? { inventory: store } : {}),
+          ...(hasHistory(store) ? { history: store } : {}),
+          retention: broker.limits.history,
+        }),
+        access,
+        ...(logger ? { logger } : {}),
+      });
+    }
     if (options.publishApi !== false) {
       const inProcess = broker;
       publishApi = new PublishApi({

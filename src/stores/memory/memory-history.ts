@@ -142,6 +142,17 @@ export class MemoryHistory implements History {
     return { epoch: stream.epoch, top: stream.top, oldest, messages };
   }
 
+  /** Topics with a stream, for listings. */
+  topics(): IterableIterator<string> {
+    return this.streams.keys();
+  }
+
+  /** A stream's position if it has one; unlike `position`, never creates it (listings are read only). */
+  peek(topic: string): StreamPosition | undefined {
+    const stream = this.streams.get(topic);
+    return stream && { epoch: stream.epoch, offset: stream.top };
+  }
+
   /** Topics with a stream, messages held and their bytes: for stats and tests. */
   size(): { topics: number; messages: number; bytes: number } {
     let messages = 0;

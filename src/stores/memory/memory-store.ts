@@ -2,17 +2,23 @@ import type {
   AppendOptions,
   AppendResult,
   ConnectionRecord,
+  ConnectionSummary,
   History,
   HistoryPage,
+  Inventory,
   LatestOptions,
+  ListOptions,
+  ListPage,
   ReadOptions,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
   SubscriberPage,
+  TopicSummary,
 } from '../../core/index.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
+import { pageOfNames } from './name-pages.ts';
 import { TopicExpiries } from './topic-expiries.ts';
 
 export interface MemoryStoreOptions {
@@ -28,7 +34,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, History {
+export class MemoryStore implements Store, History, Inventory {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -163,6 +169,46 @@ export class MemoryStore implements Store, History {
       .entries()
       .filter(([, expiresAt]) => expiresAt > nowSeconds)
       .map(([topic]) => topic);
+  }
+
+  async listTopics(options: ListOptions): Promise<ListPage<TopicSummary>> {
+    const names = new Set([...this.byTopic.keys(), ...this.history.topics()]);
+    const { names: page, next } = pageOfNames(names, options);
+    const nowSeconds = this.nowSeconds();
+    const items = page.map((topic) => {
+      let subscribers = 0;
+      for (const expiresAt of this.byTopic.get(topic)?.values() ?? [])
+        if (expiresAt > nowSeconds) subscribers++;
+      const position = this.history.peek(topic);
+      return { topic, subscribers, ...(position ? { position } : {}) };
+    });
+    return next === undefined ? { items } : { items, next };
+  }
+
+  async listConnections(options: ListOptions): Promise<ListPage<ConnectionSummary>> {
+    const nowSeconds = this.nowSeconds();
+    const live = [...this.connections.values()].filter((record) => record.expiresAt > nowSeconds);
+    const { names: page, next } = pageOfNames(
+      live.map((record) => record.connectionId),
+      options,
+    );
+    const items = await Promise.all(
+      page.map(async (connectionId) => {
+        const { connectedAt, claims, sourceIp, userAgent } = this.connections.get(
+          connectionId,
+        ) as ConnectionRecord;
+        const topics = (await this.topicsOf(connectionId)).sort();
+        return {
+          connectionId,
+          connectedAt,
+          topics,
+          ...(claims ? { claims } : {}),
+          ...(sourceIp ? { sourceIp } : {}),
+          ...(userAgent ? { userAgent } : {}),
+        };
+      }),
+    );
+    return next === undefined ? { items } : { items, next };
   }
 
   /** Sizes for the stats endpoint and tests. */
