@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { JsonValue } from '../../protocol/index.ts';
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 
 const usage = `Usage: topicsocket publish TOPIC DATA [options]

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { createClient, isTopicsocketError, type WebSocketConstructor } from '../../client/index.ts';
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 
 const usage = `Usage: topicsocket subscribe TOPIC [options]
