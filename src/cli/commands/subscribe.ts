@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { createClient, isTopicsocketError, type WebSocketConstructor } from '@topicsocket/client';
 import { WebSocket } from 'ws';
-import { createClient, isTopicsocketError, type WebSocketConstructor } from '../../client/index.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 
