@@ -29,6 +29,7 @@ export {
   type WebSocketResult,
 } from './core/index.ts';
 export * from './core/ports/index.ts';
+export type { PublishApiAuth, PublishApiOptions } from './core/publish-api/index.ts';
 export * from './protocol/index.ts';
 export {
   ApiGatewayEmulator,
