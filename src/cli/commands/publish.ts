@@ -51,17 +51,12 @@ export const publishCommand: Command = {
       data: parseData(raw),
       ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}),
     };
-    const response = await fetch(new URL('publish', base.endsWith('/') ? base : `${base}/`), {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      io.err(`topicsocket publish: ${response.status} ${text}`);
+    const response = await post(new URL('publish', base.endsWith('/') ? base : `${base}/`), headers, body);
+    if (response.status < 200 || response.status > 299) {
+      io.err(`topicsocket publish: ${response.status} ${response.text}`);
       return ExitCodes.failed;
     }
-    io.out(text);
+    io.out(response.text);
     return ExitCodes.ok;
   },
 };
@@ -72,4 +67,34 @@ function parseData(raw: string): JsonValue {
   } catch {
     return raw;
   }
+}
+
+/**
+ * One POST with node:http(s) and no keep-alive, rather than `fetch`: a one-shot command should exit as soon
+ * as it has its answer, and fetch's first use loads undici and then keeps the process alive for its idle
+ * socket, a few hundred ms here (bench/extras/cli-startup.ts).
+ */
+async function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; text: string }> {
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: false },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
 }
