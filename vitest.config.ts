@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests run against the sources, as tsconfig.json's `paths` does for tsc and tsx: the CLI imports the client
+  // by its package name, which would otherwise need `npm run build` first. test/packages/ checks the build.
+  resolve: {
+    alias: [
+      {
+        find: /^@topicsocket\/client$/,
+        replacement: fileURLToPath(new URL('./src/client/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts', 'deploy/model/test/**/*.test.ts', 'deploy/cdk/test/**/*.test.ts'],
     testTimeout: 30_000,

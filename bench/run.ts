@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { renderChart } from './chart.ts';
 import { killAll } from './children.ts';
 import { measureBundle } from './extras/bundle.ts';
+import { measureCliStartup } from './extras/cli-startup.ts';
 import { measureDynamoDb } from './extras/dynamodb.ts';
 import { type Figures, figuresOf } from './figures.ts';
 import type { LoadSpec, ServerKind } from './ipc.ts';
@@ -187,6 +188,7 @@ async function main(): Promise<number> {
   }
   if (wanted('dynamodb')) report.extras.push(await measureDynamoDb(quick, log));
   if (wanted('bundle')) report.extras.push(await measureBundle(quick, log));
+  if (wanted('cli')) report.extras.push(await measureCliStartup(quick, log));
 
   report.durationMs = Date.now() - startedAt.getTime();
   report.notes.push(

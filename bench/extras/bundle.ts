@@ -37,6 +37,7 @@ export async function measureBundle(quick: boolean, log: (message: string) => vo
       platform: 'node',
       target: BundlingModel.target,
       format: BundlingModel.format,
+      mainFields: [...BundlingModel.mainFields],
       minify: BundlingModel.minify,
       sourcemap: BundlingModel.sourceMap,
       external: [...BundlingModel.externalModules],

@@ -1,6 +1,7 @@
+#!/usr/bin/env node
 /**
- * The `topicsocket` executable: `node --import tsx src/cli/main.ts <command>`, or `npx topicsocket` through
- * bin/topicsocket.js.
+ * The `topicsocket` executable. Installed, `npx topicsocket <command>` runs the compiled dist/cli/main.js (the
+ * package's `bin`); in a clone, `npm start` runs this source with tsx (`node --import tsx src/cli/main.ts`).
  */
 import { runCli } from './run.ts';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PORT } from '../runtimes/local/index.ts';
+import { DEFAULT_PORT } from '../runtimes/local/defaults.ts';
 import { UsageError } from './io.ts';
 
 /**

@@ -1,15 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { devCommand } from './commands/dev.ts';
-import { dynamodbLocalCommand } from './commands/dynamodb-local.ts';
-import { publishCommand } from './commands/publish.ts';
-import { subscribeCommand } from './commands/subscribe.ts';
 import { CliFailure } from './failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from './io.ts';
 
-/** Every command, by name. A new command is one file in ./commands and one entry here. */
-const commands: readonly Command[] = [devCommand, publishCommand, subscribeCommand, dynamodbLocalCommand];
+/**
+ * Every command, by name. A new command is one file in ./commands and one entry here. Each is imported only
+ * when it runs: `publish` is one HTTP request and must not pay for loading the server, `ws` or the AWS SDK
+ * (CLI startup is measured by `npm run bench`, bench/extras/cli-startup.ts).
+ */
+const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = {
+  dev: async () => (await import('./commands/dev.ts')).devCommand,
+  publish: async () => (await import('./commands/publish.ts')).publishCommand,
+  subscribe: async () => (await import('./commands/subscribe.ts')).subscribeCommand,
+  'dynamodb-local': async () => (await import('./commands/dynamodb-local.ts')).dynamodbLocalCommand,
+};
 
-function overview(): string {
+async function overview(): Promise<string> {
+  const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
     'Usage: topicsocket <command> [options]',
@@ -32,19 +38,20 @@ function version(): string {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    io.out(overview());
+    io.out(await overview());
     return name === undefined ? ExitCodes.usage : ExitCodes.ok;
   }
   if (name === '--version' || name === '-v') {
     io.out(version());
     return ExitCodes.ok;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) {
-    const known = commands.map((candidate) => candidate.name).join(', ');
+  const load = Object.hasOwn(commandLoaders, name) ? commandLoaders[name] : undefined;
+  if (!load) {
+    const known = Object.keys(commandLoaders).join(', ');
     io.err(`topicsocket: unknown command "${name}" (commands: ${known}; see topicsocket --help)`);
     return ExitCodes.usage;
   }
+  const command = await load();
   try {
     return await command.run(args, io);
   } catch (error) {

@@ -1,16 +1,37 @@
-import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-
 /**
- * The event API Gateway hands to a WebSocket Lambda. `$connect` events also carry the upgrade request's
- * headers and query string, which `APIGatewayProxyWebsocketEventV2` leaves out.
+ * The event API Gateway hands to a WebSocket Lambda, written out here rather than imported from
+ * `@types/aws-lambda`: the core knows nothing of AWS, and a public type must not need a devDependency.
+ * test/core/events-types.test.ts checks at compile time that it stays assignable to and from
+ * `APIGatewayProxyWebsocketEventV2`. `$connect` events also carry the upgrade request's headers and query
+ * string, which that type leaves out.
  */
-export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+export interface WebSocketEvent {
+  requestContext: RequestContext;
+  body?: string;
+  isBase64Encoded: boolean;
+  stageVariables?: Record<string, string | undefined>;
   headers?: Record<string, string | undefined>;
   multiValueHeaders?: Record<string, string[] | undefined>;
-  queryStringParameters?: Record<string, string | undefined> | null;
-};
+  queryStringParameters?: Record<string, string | undefined>;
+  multiValueQueryStringParameters?: Record<string, string[] | undefined>;
+}
 
-export type RequestContext = WebSocketEvent['requestContext'];
+/** `event.requestContext` of a WebSocket route. */
+export interface RequestContext {
+  routeKey: string;
+  messageId: string;
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  extendedRequestId: string;
+  requestTime: string;
+  messageDirection: 'IN';
+  stage: string;
+  connectedAt: number;
+  requestTimeEpoch: number;
+  requestId: string;
+  domainName: string;
+  connectionId: string;
+  apiId: string;
+}
 
 /**
  * What the handler returns. On `$connect` a non-2xx status refuses the upgrade; on `$default` the `body` is

@@ -6,7 +6,7 @@ import type { ErrorCode } from './codes.ts';
 import type { ClientFrame, FrameId } from './frames.ts';
 import { exceedsJsonDepth, hasLoneSurrogate } from './json-checks.ts';
 import { ApiGatewayLimits, InputLimits } from './limits.ts';
-import { type ClientFrameType, clientFrameSchemas } from './schema.ts';
+import { type ClientFrameType, clientFrameSchemas, schemaMessages } from './schema.ts';
 import { topicProblem } from './topic.ts';
 
 export type ParseResult =
@@ -45,7 +45,7 @@ export function parseClientFrame(text: string, options: ParseOptions = {}): Pars
     return fail('unknown_type', `unknown frame type (${shown})`, id);
   }
 
-  const parsed = clientFrameSchemas[type as ClientFrameType].safeParse(value);
+  const parsed = clientFrameSchemas[type as ClientFrameType].safeParse(value, { error: schemaMessages });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'frame';

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-/** The browser bundle, built as `npm run build:client` builds it, in memory. */
+/** The browser bundle, built as `npm run build` builds it (scripts/build.ts), in memory. */
 async function browserBundle() {
   const result = await build({
     entryPoints: ['src/client/index.ts'],

@@ -213,6 +213,7 @@ export class TopicsocketStack extends Stack {
         sourceMap: model.bundling.sourceMap,
         target: model.bundling.target,
         format: model.bundling.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        mainFields: [...model.bundling.mainFields],
         externalModules: [...model.bundling.externalModules],
         forceDockerBundling: false,
       },

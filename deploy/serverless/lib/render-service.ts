@@ -272,6 +272,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         target: BundlingModel.target,
         format: BundlingModel.format,
         platform: 'node',
+        mainFields: [...BundlingModel.mainFields],
         exclude: [...BundlingModel.externalModules],
         // This folder's package.json says "type": "module"; `.cjs` keeps the CommonJS bundle CommonJS when
         // serverless-offline loads it from .esbuild/ here (Lambda's loader also tries .cjs).

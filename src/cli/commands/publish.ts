@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { JsonValue } from '../../protocol/index.ts';
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
 import { CliFailure, reachFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 import { resolvePort } from '../port.ts';
@@ -54,9 +54,9 @@ export const publishCommand: Command = {
       ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}),
     };
     const endpoint = publishEndpoint(base);
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body) });
+      response = await post(new URL(endpoint), headers, body);
     } catch (error) {
       throw (
         reachFailure(
@@ -67,9 +67,9 @@ export const publishCommand: Command = {
         ) ?? error
       );
     }
-    const text = await response.text();
-    if (!response.ok) throw refusedPublish(response.status, text, endpoint);
-    io.out(text);
+    if (response.status < 200 || response.status > 299)
+      throw refusedPublish(response.status, response.text, endpoint);
+    io.out(response.text);
     return ExitCodes.ok;
   },
 };
@@ -124,4 +124,34 @@ function parseData(raw: string): JsonValue {
   } catch {
     return raw;
   }
+}
+
+/**
+ * One POST with node:http(s) and no keep-alive, rather than `fetch`: a one-shot command should exit as soon
+ * as it has its answer, and fetch's first use loads undici and then keeps the process alive for its idle
+ * socket, a few hundred ms here (bench/extras/cli-startup.ts).
+ */
+async function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; text: string }> {
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: false },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
 }

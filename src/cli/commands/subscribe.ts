@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { WebSocket } from 'ws';
 import {
   createClient,
   isConnectRefusedError,
@@ -7,8 +6,9 @@ import {
   type TopicsocketClient,
   type TopicsocketError,
   type WebSocketConstructor,
-} from '../../client/index.ts';
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/index.ts';
+} from '@topicsocket/client';
+import { WebSocket } from 'ws';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
 import { CliFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 import { resolvePort } from '../port.ts';

@@ -19,6 +19,7 @@ import { MemoryStore } from '../../stores/index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { consoleAssetBuilder } from './console-assets.ts';
 import { consoleRoutes } from './console-routes.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
 import { ApiGatewayEmulator } from './emulator.ts';
 import type { WebSocketHandler } from './handler.ts';
 import type { EmulatorLimits } from './limits.ts';
@@ -28,14 +29,12 @@ import { ServerStats } from './server-stats.ts';
 import { statsAccess } from './stats-access.ts';
 
 export { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from './console-logger.ts';
+export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
 export { ApiGatewayEmulator, type EmulatorOptions } from './emulator.ts';
 export { normalizeResult, type WebSocketHandler } from './handler.ts';
 export { awsStyleId } from './ids.ts';
 export { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
 export { LocalGateway } from './local-gateway.ts';
-
-export const DEFAULT_PORT = 3001;
-export const DEFAULT_HOST = '127.0.0.1';
 
 export interface LocalServerOptions {
   /** Default 3001; 0 picks a free port. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestClient } from './client.ts';
 
@@ -66,8 +67,11 @@ describe('topicsocket CLI', () => {
     expect(await exitCode(child)).toBe(0);
   });
 
-  it('works through bin/topicsocket.js and reports usage errors with exit code 2', async () => {
-    const help = spawn(process.execPath, ['bin/topicsocket.js', '--help'], {
+  it("works through the package's bin (compiled, `npm run build`) and reports usage errors with exit code 2", async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      bin: { topicsocket: string };
+    };
+    const help = spawn(process.execPath, [manifest.bin.topicsocket, '--help'], {
       cwd: new URL('../../..', import.meta.url),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
