@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `topicsocket` executable. Installed, `npx topicsocket <command>` runs the compiled dist/cli/main.js (the
- * package's `bin`); in a clone, `npm start` runs this source with tsx (`node --import tsx src/cli/main.ts`).
+ * The `topicsocket` executable. The package's `bin` is bin/topicsocket.js: installed, it loads the compiled
+ * dist/cli/main.js; in a clone it runs this source with tsx, as `npm start` does.
  */
 import { runCli } from './run.ts';
 

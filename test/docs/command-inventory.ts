@@ -17,6 +17,10 @@ export type Coverage =
 const ROOT_DOCS_TEST = 'test/docs/doc-commands.test.ts';
 const SERVERLESS_DOCS_TEST = 'deploy/serverless/test/doc-commands.test.ts';
 const CI = '.ci/run';
+const PACKAGES = 'scripts/verify-packages.sh';
+const fromRegistry =
+  'installs the published package from the npm registry; scripts/verify-packages.sh (run by .ci/run) installs ' +
+  'the tarballs `npm pack` makes of the same packages, the same way';
 
 const deployNeedsAws = 'deploys a CloudFormation stack: needs AWS credentials and an account';
 const deployedUrl = 'calls a deployed stage (an execute-api URL of your account)';
@@ -37,6 +41,13 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
     },
     'npm run demo': { ranBy: ROOT_DOCS_TEST },
     'npm run demo -- --url ws://localhost:3001': { ranBy: ROOT_DOCS_TEST },
+    'npm install topicsocket': { notRun: fromRegistry, see: PACKAGES },
+    'npm install @topicsocket/client': { notRun: fromRegistry, see: PACKAGES },
+    'npx topicsocket dev': {
+      ranBy: 'scripts/consumer/smoke.mjs',
+      as: "'topicsocket', 'dev'",
+      note: 'from a fresh consumer project with the packed tarballs installed, on a free port',
+    },
   },
   'docs/benchmarks.md': {
     'npm run bench': { notRun: benchmark },
@@ -48,6 +59,9 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
     },
     'BENCH_HEAP_DIR=/tmp/heap npm run bench -- --only=idle': { notRun: benchmark },
     'BENCH_MEMORY_DEBUG=1 npm run bench -- --only=idle': { notRun: benchmark },
+  },
+  'docs/client.md': {
+    'npm install @topicsocket/client': { notRun: fromRegistry, see: PACKAGES },
   },
   'docs/console.md': {
     'curl -s http://localhost:3001/stats': { ranBy: ROOT_DOCS_TEST },

@@ -67,18 +67,20 @@ describe('topicsocket CLI', () => {
     expect(await exitCode(child)).toBe(0);
   });
 
-  it("works through the package's bin (compiled, `npm run build`) and reports usage errors with exit code 2", async () => {
+  it("works through the package's bin and the compiled CLI it loads when installed (`npm run build`), and reports usage errors with exit code 2", async () => {
     const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
       bin: { topicsocket: string };
     };
-    const help = spawn(process.execPath, [manifest.bin.topicsocket, '--help'], {
-      cwd: new URL('../../..', import.meta.url),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(help);
-    const printed = waitForOutput(help, /Commands:[\s\S]*dev/);
-    expect(await exitCode(help)).toBe(0);
-    await printed;
+    for (const entry of [manifest.bin.topicsocket, 'dist/cli/main.js']) {
+      const help = spawn(process.execPath, [entry, '--help'], {
+        cwd: new URL('../../..', import.meta.url),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(help);
+      const printed = waitForOutput(help, /Commands:[\s\S]*dev/);
+      expect(await exitCode(help)).toBe(0);
+      await printed;
+    }
 
     const bad = spawnCli(['dev', '--port', 'seventy']);
     let stderr = '';
