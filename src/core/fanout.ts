@@ -7,18 +7,32 @@ export interface FanoutResult {
   failed: number;
 }
 
+export interface FanoutDeps {
+  store: Store;
+  gateway: Gateway;
+  logger: Logger;
+  metrics: Metrics;
+  cleanupConcurrency: number;
+}
+
 /**
  * Delivers one serialized frame to every live subscriber of a topic, page by page. One gone or failing
  * receiver never fails the others; gone connections are removed with all their subscriptions.
  */
-export async function fanout(
-  deps: { store: Store; gateway: Gateway; logger: Logger; metrics: Metrics; cleanupConcurrency: number },
+export function fanout(deps: FanoutDeps, topic: string, frame: string): Promise<FanoutResult> {
+  return deliverPages(deps, topic, frame, deps.store.subscribers(topic));
+}
+
+/** The inline fan-out over pages of receivers already read (the sharded path's small topics come here). */
+export async function deliverPages(
+  deps: FanoutDeps,
   topic: string,
   frame: string,
+  pages: AsyncIterable<readonly string[]> | Iterable<readonly string[]>,
 ): Promise<FanoutResult> {
   const total: FanoutResult = { delivered: 0, gone: 0, failed: 0 };
   const gone: string[] = [];
-  for await (const page of deps.store.subscribers(topic)) {
+  for await (const page of pages) {
     if (page.length === 0) continue;
     const report: DeliveryReport = await deps.gateway.send(page, frame);
     total.delivered += report.delivered;
@@ -34,6 +48,15 @@ export async function fanout(
   }
   total.gone = gone.length;
   // Removal happens after the whole fan-out so it never delays live receivers.
+  await removeGone(deps, gone);
+  deps.metrics.count('deliveries', total.delivered);
+  if (total.gone) deps.metrics.count('gone', total.gone);
+  if (total.failed) deps.metrics.count('failedDeliveries', total.failed);
+  return total;
+}
+
+/** Removes connections found gone (410) with all their subscriptions; a failed removal is only logged. */
+export async function removeGone(deps: FanoutDeps, gone: readonly string[]): Promise<void> {
   await mapLimit(gone, deps.cleanupConcurrency, async (connectionId) => {
     try {
       await deps.store.removeConnection(connectionId);
@@ -41,8 +64,4 @@ export async function fanout(
       deps.logger.warn('could not remove gone connection', { connectionId, error: String(error) });
     }
   });
-  deps.metrics.count('deliveries', total.delivered);
-  if (total.gone) deps.metrics.count('gone', total.gone);
-  if (total.failed) deps.metrics.count('failedDeliveries', total.failed);
-  return total;
 }

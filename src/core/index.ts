@@ -4,4 +4,5 @@ export { type BrokerLimits, defaultBrokerLimits } from './config.ts';
 export { type RequestContext, Routes, type WebSocketEvent, type WebSocketResult } from './events.ts';
 export { type FanoutResult, fanout } from './fanout.ts';
 export * from './ports/index.ts';
+export * from './sharding/index.ts';
 export { mapLimit } from './util/map-limit.ts';

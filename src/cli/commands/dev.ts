@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
-import { defaultBrokerLimits, type Retention } from '../../core/index.ts';
+import {
+  defaultBrokerLimits,
+  FanoutEnvironment,
+  type Retention,
+  thresholdFromEnv,
+} from '../../core/index.ts';
 import {
   ConsoleLogger,
   DEFAULT_HOST,
@@ -28,6 +33,8 @@ ${storeUsage}
   --no-console        do not serve the web console (GET /) and GET /stats
   --history-messages N  messages of history kept per topic for recovery (default 1000; 0 turns history off)
   --history-seconds S   seconds a message stays in history (default 300)
+  --fanout-threshold N  topics with more subscribers fan out through the in-process shard workers
+                        (default: $${FanoutEnvironment.threshold}, else 1000, as on AWS)
   -h, --help          show this help
 
 Shorter timers make the disconnects clients must survive on AWS happen within a test session.`;
@@ -50,6 +57,8 @@ export const devCommand: Command = {
         'no-console': { type: 'boolean' },
         'history-messages': { type: 'string' },
         'history-seconds': { type: 'string' },
+        // Sharded fan-out (docs/architecture.md): the same threshold as the Lambda functions.
+        'fanout-threshold': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...storeArgs,
       },
@@ -70,6 +79,7 @@ export const devCommand: Command = {
     }
 
     const history = historyOption(values['history-messages'], values['history-seconds']);
+    const fanoutThreshold = fanoutThresholdOption(values['fanout-threshold'], io.env);
     const security = loadSecurity(io.env);
     const { store, description } = await createStore(values);
     const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
@@ -95,6 +105,7 @@ export const devCommand: Command = {
         ...(security.publishRate === undefined ? {} : { publishRate: security.publishRate }),
       },
       console: values['no-console'] !== true,
+      fanout: { settings: { threshold: fanoutThreshold } },
     });
     io.out(`topicsocket dev: local API Gateway WebSocket emulator (stage "local")`);
     if (values['no-console'] !== true) io.out(`  web console          ${server.managementEndpoint}/`);
@@ -107,6 +118,7 @@ export const devCommand: Command = {
     io.out(
       `  history              ${history ? `${history.maxMessages} messages, ${history.maxAgeSeconds} s per topic` : 'off'}`,
     );
+    io.out(`  sharded fan-out      above ${fanoutThreshold} subscribers per topic (in-process workers)`);
     io.out(`  auth                 ${security.summary}`);
     io.out(
       `  publish API          POST ${server.managementEndpoint}/publish (${publishOpen ? 'OPEN' : `${security.apiKeys.length} API key(s)${security.auth.verifier ? ' or bearer JWT' : ''}`})`,
@@ -178,4 +190,13 @@ function parseMs(option: string, value: string): number {
     throw new UsageError(`--${option} takes a positive number of milliseconds, not "${value}"`);
   }
   return ms;
+}
+
+/** `--fanout-threshold`, else the environment's, else the default shared with the Lambda functions. */
+function fanoutThresholdOption(value: string | undefined, env: Record<string, string | undefined>): number {
+  try {
+    return thresholdFromEnv(value === undefined ? env : { [FanoutEnvironment.threshold]: value });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -1,4 +1,5 @@
-export type { DeliveryReport, Gateway } from './gateway.ts';
+export type { EnqueueOptions, FanoutQueue, FanoutShard } from './fanout-queue.ts';
+export type { DeliveryReport, Gateway, SendOptions } from './gateway.ts';
 export {
   type AppendOptions,
   type AppendResult,
@@ -11,4 +12,11 @@ export {
 } from './history.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
+export { hasShardLedger, type ShardLedger } from './shard-ledger.ts';
 export type { ConnectionRecord, Store, SubscribeOptions, SubscribeOutcome } from './store.ts';
+export {
+  hasSubscriberRanges,
+  type SubscriberRange,
+  type SubscriberRangePage,
+  type SubscriberRanges,
+} from './subscriber-ranges.ts';

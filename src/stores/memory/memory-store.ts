@@ -5,12 +5,17 @@ import type {
   History,
   HistoryPage,
   ReadOptions,
+  ShardLedger,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
+  SubscriberRange,
+  SubscriberRangePage,
+  SubscriberRanges,
 } from '../../core/index.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { MemoryHistory } from './memory-history.ts';
+import { MemoryShardLedger } from './memory-shard-ledger.ts';
 import { TopicExpiries } from './topic-expiries.ts';
 
 export interface MemoryStoreOptions {
@@ -24,7 +29,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, History {
+export class MemoryStore implements Store, History, SubscriberRanges, ShardLedger {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -33,11 +38,55 @@ export class MemoryStore implements Store, History {
   private readonly now: () => number;
   private readonly pageSize: number;
   private readonly history: MemoryHistory;
+  /** topic -> its subscribers' ids sorted, for range reads; dropped whenever the topic's set changes. */
+  private readonly sortedIds = new Map<string, string[]>();
+  private readonly ledger: MemoryShardLedger;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
     this.history = new MemoryHistory(this.now);
+    this.ledger = new MemoryShardLedger(this.now);
+  }
+
+  isShardDone(shardId: string): Promise<boolean> {
+    return this.ledger.isShardDone(shardId);
+  }
+
+  markShardDone(shardId: string, expiresAt: number): Promise<boolean> {
+    return this.ledger.markShardDone(shardId, expiresAt);
+  }
+
+  async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    const subscribers = this.byTopic.get(topic);
+    if (!subscribers) return { connectionIds: [] };
+    const nowSeconds = this.nowSeconds();
+    // The whole topic within one page (every small topic's inline fan-out): no sorting needed.
+    if (range.after === undefined && range.until === undefined && subscribers.size < limit) {
+      const connectionIds: string[] = [];
+      for (const [connectionId, expiresAt] of subscribers) {
+        if (expiresAt > nowSeconds) connectionIds.push(connectionId);
+      }
+      return { connectionIds };
+    }
+    let sorted = this.sortedIds.get(topic);
+    if (!sorted) {
+      sorted = [...subscribers.keys()].sort();
+      this.sortedIds.set(topic, sorted);
+    }
+    let index = range.after === undefined ? 0 : firstAbove(sorted, range.after);
+    const connectionIds: string[] = [];
+    let last: string | undefined;
+    let looked = 0;
+    for (; looked < limit && index < sorted.length; looked++, index++) {
+      const connectionId = sorted[index] as string;
+      if (range.until !== undefined && connectionId > range.until) break;
+      last = connectionId;
+      if ((subscribers.get(connectionId) ?? 0) > nowSeconds) connectionIds.push(connectionId);
+    }
+    // As a DynamoDB Query with `Limit`: a full page says where it stopped, even if nothing follows.
+    const full = looked === limit && last !== undefined && last !== range.until;
+    return full ? { connectionIds, next: last } : { connectionIds };
   }
 
   append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
@@ -94,6 +143,7 @@ export class MemoryStore implements Store, History {
       subscribers = new Map();
       this.byTopic.set(topic, subscribers);
     }
+    if (!subscribers.has(connectionId)) this.sortedIds.delete(topic);
     subscribers.set(connectionId, options.expiresAt);
     return live ? 'already_subscribed' : 'subscribed';
   }
@@ -160,7 +210,7 @@ export class MemoryStore implements Store, History {
   private dropFromTopic(topic: string, connectionId: string): void {
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
-    subscribers.delete(connectionId);
+    if (subscribers.delete(connectionId)) this.sortedIds.delete(topic);
     if (subscribers.size === 0) this.byTopic.delete(topic);
   }
 
@@ -176,4 +226,16 @@ export class MemoryStore implements Store, History {
   private nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/** The index of the first id greater than `after` in an ascending array. */
+function firstAbove(sorted: readonly string[], after: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((sorted[mid] as string) <= after) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
