@@ -1,4 +1,5 @@
 import { type BrokerLimits, defaultBrokerLimits } from '../../core/config.ts';
+import { FanoutEnvironment, thresholdFromEnv } from '../../core/sharding/settings.ts';
 import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
@@ -15,6 +16,12 @@ export interface AwsRuntimeConfig {
   /** History retention; unset: the broker's defaults (1000 messages, 300 s). 0 messages: history off. */
   historyMessages?: number;
   historySeconds?: number;
+  /** The sharded fan-out's queue (SQS URL); unset: every publish fans out inline. */
+  fanoutQueueUrl?: string;
+  /** Unset on AWS; a local SQS stand-in in tests. */
+  sqsEndpoint?: string;
+  /** Subscribers above which a publish is sharded; unset: the default (src/core/sharding/settings.ts). */
+  fanoutThreshold?: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +73,15 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     maxSubscriptions: integer(V.maxSubscriptions, 100, 1, 1000),
     metricsNamespace: env[V.metricsNamespace]?.trim() || 'topicsocket',
   };
+  try {
+    if (env[FanoutEnvironment.threshold]?.trim()) config.fanoutThreshold = thresholdFromEnv(env);
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  const fanoutQueueUrl = url(FanoutEnvironment.queueUrl);
+  if (fanoutQueueUrl) config.fanoutQueueUrl = fanoutQueueUrl;
+  const sqsEndpoint = url(FanoutEnvironment.sqsEndpoint);
+  if (sqsEndpoint) config.sqsEndpoint = sqsEndpoint;
   if (env[V.historyMessages]?.trim()) config.historyMessages = integer(V.historyMessages, 1000, 0, 100_000);
   if (env[V.historySeconds]?.trim()) config.historySeconds = integer(V.historySeconds, 300, 1, 86_400);
   const managementEndpoint = url(V.managementEndpoint);
