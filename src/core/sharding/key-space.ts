@@ -32,9 +32,10 @@ export function keyPosition(key: string): number {
     scale /= BASE;
     const code = key.charCodeAt(i);
     const r = rank(code);
-    // A character between two digits sits halfway; one equal to a digit takes that digit's slot.
+    // A digit takes its slot; another character sits where the next digit's slot starts (after every key
+    // that begins with the digit before it).
     const exact = r < BASE && DIGITS.charCodeAt(r) === code;
-    position += (exact ? r : r - 0.5) * scale;
+    position += r * scale;
     if (!exact) break;
   }
   return Math.min(1, Math.max(0, position));

@@ -52,7 +52,8 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
       if (frame.type === 'message' && frame.offset === offset) return frame;
     }
   };
-  const everyoneReceives = (offset: number) => Promise.all(subscribers.map((client) => receive(client, offset)));
+  const everyoneReceives = (offset: number) =>
+    Promise.all(subscribers.map((client) => receive(client, offset)));
   const publish = async (n: number): Promise<Frame> => {
     const ack = await publisher.request({ type: 'publish', topic: 'big', data: { n }, id: n });
     expect(ack).toMatchObject({ type: 'published', scheduled: true, offset: expect.any(Number) });
@@ -118,7 +119,9 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
     publisher = await TestClient.open(server.url);
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const client = await TestClient.open(server.url);
-      expect(await client.request({ type: 'subscribe', topic: 'big', id: 1 })).toMatchObject({ type: 'subscribed' });
+      expect(await client.request({ type: 'subscribe', topic: 'big', id: 1 })).toMatchObject({
+        type: 'subscribed',
+      });
       subscribers.push(client);
     }
   });
@@ -147,8 +150,15 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
     for (const client of small) await client.request({ type: 'subscribe', topic: 'small', id: 2 });
     const sentBefore = sqs.counts.SendMessageBatch ?? 0;
     const ack = await publisher.request({ type: 'publish', topic: 'small', data: 'hi', id: 'small' });
-    expect(ack).toEqual({ type: 'published', topic: 'small', id: 'small', offset: 1, epoch: expect.any(String) });
-    for (const client of small) expect(await receive(client, 1)).toMatchObject({ topic: 'small', data: 'hi' });
+    expect(ack).toEqual({
+      type: 'published',
+      topic: 'small',
+      id: 'small',
+      offset: 1,
+      epoch: expect.any(String),
+    });
+    for (const client of small)
+      expect(await receive(client, 1)).toMatchObject({ topic: 'small', data: 'hi' });
     expect(sqs.counts.SendMessageBatch ?? 0).toBe(sentBefore);
   });
 
@@ -223,14 +233,11 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
 
   it('does not deliver a shard again when it is re-delivered after it succeeded (a lost delete)', async () => {
     let lost = 0;
-    const remove = injectFault(
-      sourceSqs,
-      ({ commandName }) => {
-        if (commandName !== 'DeleteMessageBatchCommand' || lost > 0) return undefined;
-        lost++;
-        return new Error('injected: the delete was lost');
-      },
-    );
+    const remove = injectFault(sourceSqs, ({ commandName }) => {
+      if (commandName !== 'DeleteMessageBatchCommand' || lost > 0) return undefined;
+      lost++;
+      return new Error('injected: the delete was lost');
+    });
     const posts = new RequestCounter(workerClients.for(server.managementEndpoint));
     try {
       const ack = await publish(5);
