@@ -12,8 +12,11 @@ import {
   DefaultResponseKey,
   DefaultThrottle,
   defaultManagementEndpoint,
+  FanoutOutputNames,
+  FanoutQueueUrlVariable,
   FunctionModel,
   type FunctionSpec,
+  fanoutSendStatement,
   functionEnvironment,
   type IndexModel,
   IndexProjection,
@@ -36,9 +39,11 @@ import {
   Routes,
   ServiceName,
   tableModel,
+  WorkerFunctionModel,
   webSocketUrl,
 } from '../../model/index.ts';
 import { getAtt, ref, toCloudFormation } from './cloudformation-refs.ts';
+import { FanoutIds, fanoutResources, WorkerEntryFile, workerFunction } from './render-fanout.ts';
 import type { YamlValue } from './yaml.ts';
 
 /** A Serverless Framework variable, `${expression}`: resolved by the framework, not by JavaScript. */
@@ -82,6 +87,7 @@ export const EntryFiles: readonly [string, FunctionSpec][] = [
   [HandlerEntryFile, FunctionModel],
   [PublishEntryFile, PublishFunctionModel],
   [AuthorizerEntryFile, AuthorizerFunctionModel],
+  [WorkerEntryFile, WorkerFunctionModel],
 ];
 
 export function handlerEntrySource(
@@ -248,7 +254,11 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       logRetentionInDays: FunctionModel.logRetentionDays,
       websocketsApiName: `${ServiceName}-${stage}`,
       websocketsApiRouteSelectionExpression: RouteSelectionExpression,
-      environment: functionEnvironment(table.name, managementEndpointVariable, auth),
+      environment: {
+        ...functionEnvironment(table.name, managementEndpointVariable, auth),
+        // The sharded fan-out's queue (render-fanout.ts): every publishing function enqueues shards there.
+        [FanoutQueueUrlVariable]: { Ref: FanoutIds.queue },
+      },
       // Our own role: the framework's default one adds ManageConnections on every API of every account.
       iam: { role: LogicalIds.role },
     },
@@ -311,6 +321,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         // The provider environment is every function's; blank what the authorizer never reads (API keys).
         environment: Object.fromEntries(NotForAuthorizer.map((name) => [name, ''])),
       },
+      [WorkerFunctionModel.name]: workerFunction(handlerPath(WorkerEntryFile, WorkerFunctionModel)),
     },
     resources: {
       Resources: {
@@ -346,12 +357,12 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         },
         [LogicalIds.role]: functionRole(
           `${ServiceName}-${stage}-function`,
-          policyStatements(table, refs),
+          [...policyStatements(table, refs), fanoutSendStatement(getAtt(FanoutIds.queue, 'Arn'))],
           FrameworkIds.logGroup,
         ),
         [LogicalIds.publishRole]: functionRole(
           `${ServiceName}-${stage}-publish`,
-          publishPolicyStatements(table, refs),
+          [...publishPolicyStatements(table, refs), fanoutSendStatement(getAtt(FanoutIds.queue, 'Arn'))],
           FrameworkIds.publishLogGroup,
         ),
         [LogicalIds.authorizerRole]: functionRole(
@@ -360,6 +371,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           FrameworkIds.authorizerLogGroup,
         ),
         ...mockResources,
+        ...fanoutResources(table, refs, stage, functionRole),
       },
       extensions: {
         [FrameworkIds.publishRoute]: {
@@ -401,6 +413,12 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           Value: toCloudFormation(
             publishUrl(ref(FrameworkIds.httpApi), ref('AWS::Region'), ref('AWS::URLSuffix')),
           ),
+        },
+        [FanoutOutputNames.queueUrl]: { Value: { Ref: FanoutIds.queue } },
+        [FanoutOutputNames.deadLetterQueueUrl]: {
+          Description:
+            'Shards that failed maxReceiveCount times (alarmed); redrive them after fixing the cause',
+          Value: { Ref: FanoutIds.deadLetterQueue },
         },
       },
     },
