@@ -19,6 +19,9 @@ import type { YamlValue } from './yaml.ts';
 
 export const WorkerEntryFile = 'worker-entry.ts';
 
+/** The stage serverless-offline runs (test/serverless-offline.ts, scripts/offline.ts): it emulates no SQS. */
+export const OfflineStage = 'local';
+
 export const FanoutIds = {
   queue: 'TopicsocketFanoutQueue',
   deadLetterQueue: 'TopicsocketFanoutDeadLetterQueue',

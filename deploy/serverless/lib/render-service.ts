@@ -3,6 +3,7 @@
  * the framework's `${sls:stage}`, so one generated file serves every stage.
  */
 import { relative } from 'node:path';
+import { InlineFanout } from '../../../src/core/sharding/settings.ts';
 import {
   AuthorizerFunctionModel,
   AuthVariableNames,
@@ -43,7 +44,13 @@ import {
   webSocketUrl,
 } from '../../model/index.ts';
 import { getAtt, ref, toCloudFormation } from './cloudformation-refs.ts';
-import { FanoutIds, fanoutResources, WorkerEntryFile, workerFunction } from './render-fanout.ts';
+import {
+  FanoutIds,
+  fanoutResources,
+  OfflineStage,
+  WorkerEntryFile,
+  workerFunction,
+} from './render-fanout.ts';
 import type { YamlValue } from './yaml.ts';
 
 /** A Serverless Framework variable, `${expression}`: resolved by the framework, not by JavaScript. */
@@ -257,7 +264,10 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       environment: {
         ...functionEnvironment(table.name, managementEndpointVariable, auth),
         // The sharded fan-out's queue (render-fanout.ts): every publishing function enqueues shards there.
-        [FanoutQueueUrlVariable]: { Ref: FanoutIds.queue },
+        // serverless-offline (stage `local`) has no SQS: `inline` keeps every publish inline there.
+        [FanoutQueueUrlVariable]: variable(
+          `self:custom.topicsocket.fanoutQueueUrlByStage.${stage}, self:custom.topicsocket.fanoutQueueUrl`,
+        ),
       },
       // Our own role: the framework's default one adds ManageConnections on every API of every account.
       iam: { role: LogicalIds.role },
@@ -269,6 +279,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         ),
         tableDeletionPolicy: Object.fromEntries(RetainedTableStages.map((name) => [name, 'Retain'])),
         publishRouteAuthorization: { ...PublishRouteAuthorization },
+        fanoutQueueUrl: { Ref: FanoutIds.queue },
+        fanoutQueueUrlByStage: { [OfflineStage]: InlineFanout },
         connectAuthModes: Object.fromEntries(ConnectAuthModes.map((mode) => [mode, mode])),
         // Only `authorizer` has an entry: in `function` mode the lookup falls back to null, no authorizer.
         // No identity sources: they are ANDed and each must be present, while the token may come in a

@@ -6,6 +6,7 @@ export { type PlannerDeps, planShards, publishSharded, type ShardedFanoutResult 
 export {
   defaultShardingSettings,
   FanoutEnvironment,
+  InlineFanout,
   type ShardingSettings,
   thresholdFromEnv,
 } from './settings.ts';

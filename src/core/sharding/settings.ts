@@ -50,11 +50,17 @@ export const defaultShardingSettings: ShardingSettings = {
 export const FanoutEnvironment = {
   /** Optional: the threshold above (default 1000). Lower it to push small test topics through the workers. */
   threshold: 'TOPICSOCKET_FANOUT_THRESHOLD',
-  /** The fan-out queue's URL (SQS). Unset on a Lambda: every publish fans out inline, as before. */
+  /**
+   * The fan-out queue's URL (SQS). Unset, or `inline` (serverless-offline, which has no SQS; or to turn
+   * sharding off in a deployed stack): every publish fans out inline, as before.
+   */
   queueUrl: 'TOPICSOCKET_FANOUT_QUEUE_URL',
   /** Optional: SQS endpoint override (a local stand-in in tests); unset on AWS. */
   sqsEndpoint: 'TOPICSOCKET_SQS_ENDPOINT',
 } as const;
+
+/** The value of `FanoutEnvironment.queueUrl` that turns the sharded fan-out off. */
+export const InlineFanout = 'inline';
 
 /** The threshold from the environment, or the default; throws on a value that is not a positive integer. */
 export function thresholdFromEnv(env: Readonly<Record<string, string | undefined>>): number {

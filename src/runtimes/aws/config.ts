@@ -1,5 +1,5 @@
 import { type BrokerLimits, defaultBrokerLimits } from '../../core/config.ts';
-import { FanoutEnvironment, thresholdFromEnv } from '../../core/sharding/settings.ts';
+import { FanoutEnvironment, InlineFanout, thresholdFromEnv } from '../../core/sharding/settings.ts';
 import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
@@ -78,7 +78,8 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
   }
-  const fanoutQueueUrl = url(FanoutEnvironment.queueUrl);
+  const fanoutQueueUrl =
+    env[FanoutEnvironment.queueUrl]?.trim() === InlineFanout ? undefined : url(FanoutEnvironment.queueUrl);
   if (fanoutQueueUrl) config.fanoutQueueUrl = fanoutQueueUrl;
   const sqsEndpoint = url(FanoutEnvironment.sqsEndpoint);
   if (sqsEndpoint) config.sqsEndpoint = sqsEndpoint;

@@ -64,8 +64,15 @@ export class MemoryStore implements Store, History, SubscriberRanges, ShardLedge
     // The whole topic within one page (every small topic's inline fan-out): no sorting needed.
     if (range.after === undefined && range.until === undefined && subscribers.size < limit) {
       const connectionIds: string[] = [];
+      const expired: string[] = [];
       for (const [connectionId, expiresAt] of subscribers) {
         if (expiresAt > nowSeconds) connectionIds.push(connectionId);
+        else expired.push(connectionId);
+      }
+      // Expired subscriptions go now, as a full read of the topic drops them (see `subscribers`).
+      for (const connectionId of expired) {
+        this.byConnection.get(connectionId)?.delete(topic);
+        this.dropFromTopic(topic, connectionId);
       }
       return { connectionIds };
     }

@@ -138,10 +138,19 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
   });
 
   it('acks "stored and scheduled" at once, and the workers deliver to every subscriber', async () => {
-    const sentBefore = sqs.counts.SendMessageBatch ?? 0;
+    const before = { ...sqs.counts };
+    const workerRequests = new RequestCounter(workerDynamo);
     const ack = await publish(1);
     await everyoneReceives(ack.offset as number);
-    expect((sqs.counts.SendMessageBatch ?? 0) - sentBefore).toBeGreaterThanOrEqual(1);
+    while (queue.messages().length > 0) await nextInvocation();
+    const delta = (operation: string) => (sqs.counts[operation] ?? 0) - (before[operation] ?? 0);
+    // Requests per sharded publish (docs/cost.md): 30 subscribers, 2 shards planned by the publisher.
+    expect(delta('SendMessageBatch')).toBe(1);
+    expect(delta('DeleteMessageBatch')).toBe(2);
+    expect(workerRequests.count('GetItemCommand')).toBe(2); // one marker check per shard
+    expect(workerRequests.count('PutItemCommand')).toBe(2); // one marker write per shard
+    expect(workerRequests.count('QueryCommand')).toBeGreaterThanOrEqual(6); // pages of 5 over 30 subscribers
+    workerRequests.detach();
     expect(dlq.messages()).toEqual([]);
   });
 
