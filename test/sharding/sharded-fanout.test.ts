@@ -74,7 +74,7 @@ describe('sharded fan-out (memory store, in-process workers)', () => {
 
   it('answers the publisher of a 5,000-subscriber topic at once and delivers to all later', async () => {
     const { broker, gateway, queue, ids } = await setup(5000);
-    gateway.postLatencyMs = 2; // 50 in flight: ~25 posts/ms per shard, so delivery takes a while
+    gateway.postLatencyMs = 20; // as from Lambda to @connections; 50 in flight per shard
     const started = Date.now();
     const result = await broker.publish('big', { n: 1 });
     const ackMs = Date.now() - started;
