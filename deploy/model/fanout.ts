@@ -84,12 +84,16 @@ export const WorkerTableActions = [
   'dynamodb:BatchWriteItem',
 ] as const;
 
-/** What Lambda's event source mapping does with the worker's role, plus the worker's own sends. */
+/**
+ * What Lambda's event source mapping does with the worker's role (receive, delete, read attributes), plus
+ * the worker's own calls: sends (remainders, retries) and shortening a failed shard's visibility.
+ */
 export const WorkerQueueActions = [
   'sqs:ReceiveMessage',
   'sqs:DeleteMessage',
   'sqs:GetQueueAttributes',
   'sqs:SendMessage',
+  'sqs:ChangeMessageVisibility',
 ] as const;
 
 export function workerPolicyStatements(

@@ -1,6 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { redactingLogger } from '../../core/auth/index.ts';
 import { Broker, decodeShard, type ShardWorker } from '../../core/index.ts';
@@ -12,6 +12,7 @@ import { sqsSharding } from './fanout-wiring.ts';
 import { defaultManagementClient, ManagementClients } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
+import { createSqsClient } from './sqs-fanout-queue.ts';
 
 export interface WorkerHandlerDependencies {
   dynamoDb?: DynamoDBClient;
@@ -28,6 +29,14 @@ export type WorkerLambdaHandler = (event: SQSEvent, context: Context) => Promise
 const INVOCATION_SLACK_MS = 1000;
 
 /**
+ * How long a shard that threw stays invisible before its next attempt: 2, 4, 8, 16 s by receive count (capped
+ * at 60 s), instead of the queue's whole visibility timeout (6 x the function timeout, for crashed workers).
+ */
+export function failedShardDelaySeconds(receiveCount: number): number {
+  return Math.min(60, 2 ** Math.max(1, receiveCount));
+}
+
+/**
  * The fan-out worker: an SQS event source mapping with ReportBatchItemFailures hands it shards; it delivers
  * each within the invocation's remaining time (less slack), and answers with the shards that failed, so only
  * those return to the queue (after its visibility timeout; after maxReceiveCount receives, to the DLQ).
@@ -40,8 +49,11 @@ export function createWorkerHandler(
 ): WorkerLambdaHandler {
   if (!config.managementEndpoint)
     throw new Error('the worker function needs TOPICSOCKET_MANAGEMENT_ENDPOINT');
-  const sharding = sqsSharding(config, deps.sqs);
-  if (!sharding) throw new Error('the worker function needs TOPICSOCKET_FANOUT_QUEUE_URL');
+  const sqs = deps.sqs ?? createSqsClient(config.sqsEndpoint);
+  const sharding = sqsSharding(config, sqs);
+  if (!sharding || !config.fanoutQueueUrl)
+    throw new Error('the worker function needs TOPICSOCKET_FANOUT_QUEUE_URL');
+  const queueUrl = config.fanoutQueueUrl;
   const powertools = deps.logger ?? new PowertoolsLogger({ serviceName: 'topicsocket-worker' });
   const logger = redactingLogger(powertoolsLoggerPort(powertools));
   const metrics = deps.metrics ?? new EmfMetrics({ namespace: config.metricsNamespace });
@@ -73,6 +85,21 @@ export function createWorkerHandler(
   });
   const worker = broker.shardWorker() as ShardWorker;
 
+  /** Best effort: if this fails too, the message comes back after the queue's visibility timeout. */
+  const retrySoon = async (receiptHandle: string, receiveCount: number): Promise<void> => {
+    try {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: failedShardDelaySeconds(receiveCount),
+        }),
+      );
+    } catch (error) {
+      logger.warn('could not shorten a failed shard visibility', { error: String(error) });
+    }
+  };
+
   return async (event, context) => {
     powertools.addContext(context);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - INVOCATION_SLACK_MS;
@@ -94,6 +121,7 @@ export function createWorkerHandler(
             error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
           });
           batchItemFailures.push({ itemIdentifier: record.messageId });
+          await retrySoon(record.receiptHandle, Number(record.attributes?.ApproximateReceiveCount ?? 1));
         }
       }
       return { batchItemFailures };

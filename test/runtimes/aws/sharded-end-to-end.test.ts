@@ -182,9 +182,12 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
       return undefined;
     });
     try {
+      const shortened = sqs.counts.ChangeMessageVisibility ?? 0;
       const ack = await publish(2);
       await everyoneReceives(ack.offset as number);
       expect(fired).toBe(1);
+      // The failed shard was made visible again after seconds, not after the whole visibility timeout.
+      expect((sqs.counts.ChangeMessageVisibility ?? 0) - shortened).toBe(1);
       expect(dlq.messages()).toEqual([]);
     } finally {
       remove();
