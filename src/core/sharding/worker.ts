@@ -68,10 +68,11 @@ export class ShardWorker {
         remainder = await this.deliverRange(shard, frame, budgetEnd, tally);
       }
     }
-    await this.handOn(shard, remainder, tally.retry);
+    // Gone ones are removed and deliveries counted even if the retries below are used up (and it throws).
     await removeGone(deps, tally.gone);
     deps.metrics.count('deliveries', tally.delivered);
     if (tally.gone.length) deps.metrics.count('gone', tally.gone.length);
+    await this.handOn(shard, remainder, tally.retry);
     const expiresAt = Math.floor(deps.now() / 1000) + deps.settings.markerTtlSeconds;
     if (!(await deps.ledger.markShardDone(shard.id, expiresAt))) {
       // A concurrent copy of this shard finished first: its receivers may have got the message twice.
