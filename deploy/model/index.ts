@@ -1,5 +1,6 @@
 export * from './api.ts';
 export * from './auth.ts';
+export * from './fanout.ts';
 export * from './function.ts';
 export * from './iam.ts';
 export * from './pong-mock.ts';

@@ -42,6 +42,8 @@ import {
   type Store,
   silentLogger,
 } from './ports/index.ts';
+import { type BrokerSharding, Sharding } from './sharding/broker-sharding.ts';
+import type { ShardWorker } from './sharding/worker.ts';
 import { endTokenExpired } from './token-expiry.ts';
 
 export interface BrokerOptions {
@@ -56,6 +58,11 @@ export interface BrokerOptions {
   now?: () => number;
   /** Where message history lives. Default: the store, when it keeps history (both bundled stores do). */
   history?: History | false;
+  /**
+   * Sharded fan-out of big topics through a queue and workers (docs/architecture.md). Absent, or with a
+   * store that cannot read subscriber ranges: every publish fans out inline.
+   */
+  sharding?: BrokerSharding;
 }
 
 export interface PublishResult extends FanoutResult {
@@ -65,6 +72,8 @@ export interface PublishResult extends FanoutResult {
   epoch?: string;
   /** The idempotency key was seen before: nothing was stored or delivered again. */
   duplicate?: true;
+  /** The fan-out was handed to workers in this many shards: the counts above are then all 0. */
+  scheduled?: number;
 }
 
 export interface PublishOptions {
@@ -97,6 +106,7 @@ export class Broker {
   private readonly publishLimiter: RateLimiter | undefined;
   private readonly historyLimiter: RateLimiter | undefined;
   private readonly history: History | undefined;
+  private readonly sharding: Sharding | undefined;
   /** Token-expiry timers (only with `auth.expiryTimers`, in long-lived processes). */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
@@ -114,6 +124,14 @@ export class Broker {
     this.historyLimiter = historyRate ? new RateLimiter(historyRate, { now: this.now }) : undefined;
     const history = options.history ?? (hasHistory(this.store) ? this.store : undefined);
     this.history = history && this.limits.history ? history : undefined;
+    this.sharding = options.sharding
+      ? Sharding.create(options.sharding, this.fanoutDeps(), this.history, this.limits.history, this.now)
+      : undefined;
+  }
+
+  /** A worker for the shards this broker schedules, wired to the same store, gateway, logs and metrics. */
+  shardWorker(): ShardWorker | undefined {
+    return this.sharding?.worker();
   }
 
   /** Stops token-expiry timers. */
@@ -164,12 +182,12 @@ export class Broker {
         // Stored once. Its fan-out runs again, with the first attempt's offset: if that attempt failed after
         // storing, live subscribers still get it, and clients drop it by offset if they had it already.
         this.metrics.count('duplicatePublishes');
-        const again = await fanout(this.fanoutDeps(), topic, frame);
+        const again = await this.deliver(topic, frame, position);
         return { topic, ...again, ...position, duplicate: true };
       }
     }
     this.metrics.count('publishes');
-    const result = await fanout(this.fanoutDeps(), topic, frame);
+    const result = await this.deliver(topic, frame, position);
     return { topic, ...result, ...position };
   }
 
@@ -198,6 +216,17 @@ export class Broker {
       );
     }
     return { dataJson, unplaced };
+  }
+
+  /** Inline, or through the shard queue for a big topic when sharding is on. */
+  private deliver(
+    topic: string,
+    frame: string,
+    position: StreamPosition | undefined,
+  ): Promise<FanoutResult & { scheduled?: number }> {
+    return this.sharding
+      ? this.sharding.publish(topic, frame, position)
+      : fanout(this.fanoutDeps(), topic, frame);
   }
 
   private fanoutDeps(): Parameters<typeof fanout>[0] {
@@ -511,6 +540,7 @@ export class Broker {
           if (result.offset !== undefined) published.offset = result.offset;
           if (result.epoch !== undefined) published.epoch = result.epoch;
           if (result.duplicate) published.duplicate = true;
+          if (result.scheduled !== undefined) published.scheduled = true;
           return ack(published, frame.id);
         }
     }

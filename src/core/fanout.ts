@@ -1,4 +1,12 @@
-import type { DeliveryReport, Gateway, Logger, Metrics, Store } from './ports/index.ts';
+import type {
+  DeliveryReport,
+  Gateway,
+  Logger,
+  Metrics,
+  Store,
+  SubscriberPage,
+  SubscriberRangePage,
+} from './ports/index.ts';
 import { endTokenExpired } from './token-expiry.ts';
 import { mapLimit } from './util/map-limit.ts';
 
@@ -8,18 +16,32 @@ export interface FanoutResult {
   failed: number;
 }
 
+export interface FanoutDeps {
+  store: Store;
+  gateway: Gateway;
+  logger: Logger;
+  metrics: Metrics;
+  cleanupConcurrency: number;
+}
+
 /**
  * Delivers one serialized frame to every live subscriber of a topic, page by page. One gone or failing
  * receiver never fails the others; gone connections are removed with all their subscriptions.
  */
-export async function fanout(
-  deps: { store: Store; gateway: Gateway; logger: Logger; metrics: Metrics; cleanupConcurrency: number },
+export function fanout(deps: FanoutDeps, topic: string, frame: string): Promise<FanoutResult> {
+  return deliverPages(deps, topic, frame, deps.store.subscribers(topic));
+}
+
+/** The inline fan-out over pages of receivers already read (the sharded path's small topics come here). */
+export async function deliverPages(
+  deps: FanoutDeps,
   topic: string,
   frame: string,
+  pages: AsyncIterable<SubscriberPage> | Iterable<SubscriberPage>,
 ): Promise<FanoutResult> {
   const total: FanoutResult = { delivered: 0, gone: 0, failed: 0 };
   const gone: string[] = [];
-  for await (const page of deps.store.subscribers(topic)) {
+  for await (const page of pages) {
     // Subscribers whose token expired get `token_expired` and are closed, never the message.
     if (page.tokenExpired?.length) await endTokenExpired(deps, page.tokenExpired);
     if (page.length === 0) continue;
@@ -37,6 +59,22 @@ export async function fanout(
   }
   total.gone = gone.length;
   // Removal happens after the whole fan-out so it never delays live receivers.
+  await removeGone(deps, gone);
+  deps.metrics.count('deliveries', total.delivered);
+  if (total.gone) deps.metrics.count('gone', total.gone);
+  if (total.failed) deps.metrics.count('failedDeliveries', total.failed);
+  return total;
+}
+
+/** A range page as the inline fan-out takes it: its live ids, and the token-expired ones beside them. */
+export function subscriberPageOf(range: SubscriberRangePage): SubscriberPage {
+  return range.tokenExpired?.length
+    ? Object.assign([...range.connectionIds], { tokenExpired: range.tokenExpired })
+    : range.connectionIds;
+}
+
+/** Removes connections found gone (410) with all their subscriptions; a failed removal is only logged. */
+export async function removeGone(deps: FanoutDeps, gone: readonly string[]): Promise<void> {
   await mapLimit(gone, deps.cleanupConcurrency, async (connectionId) => {
     try {
       await deps.store.removeConnection(connectionId);
@@ -44,8 +82,4 @@ export async function fanout(
       deps.logger.warn('could not remove gone connection', { connectionId, error: String(error) });
     }
   });
-  deps.metrics.count('deliveries', total.delivered);
-  if (total.gone) deps.metrics.count('gone', total.gone);
-  if (total.failed) deps.metrics.count('failedDeliveries', total.failed);
-  return total;
 }

@@ -15,5 +15,6 @@ export {
 export { type RequestContext, Routes, type WebSocketEvent, type WebSocketResult } from './events.ts';
 export { type FanoutResult, fanout } from './fanout.ts';
 export * from './ports/index.ts';
+export * from './sharding/index.ts';
 export { endTokenExpired, TOKEN_EXPIRED_FRAME } from './token-expiry.ts';
 export { mapLimit } from './util/map-limit.ts';

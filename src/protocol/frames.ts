@@ -116,6 +116,11 @@ export interface PublishedFrame {
   epoch?: string;
   /** True when the idempotency key was seen before: nothing was stored or delivered again. */
   duplicate?: boolean;
+  /**
+   * True when the topic was big enough for the sharded fan-out: the message is stored and its delivery is
+   * scheduled on workers, not finished (docs/protocol.md, "What an ack means").
+   */
+  scheduled?: boolean;
 }
 
 /** Answer to `history`: the most recent retained messages, oldest first. */

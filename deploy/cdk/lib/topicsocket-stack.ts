@@ -44,6 +44,7 @@ import {
   type StackModel,
   webSocketUrl,
 } from '../../model/index.ts';
+import { addFanout } from './fanout-resources.ts';
 import { PongRoute } from './pong-route.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -162,6 +163,17 @@ export class TopicsocketStack extends Stack {
         PublishRouteAuthorization[model.publishAuth] === 'AWS_IAM'
           ? new HttpIamAuthorizer()
           : new HttpNoneAuthorizer(),
+    });
+
+    // The sharded fan-out of big topics (deploy/model/fanout.ts).
+    addFanout(this, {
+      model,
+      refs,
+      tableName: table.tableName,
+      managementEndpoint,
+      publishers: [fn, publishFn],
+      bundle: (id, spec, environment, statements) =>
+        this.bundledFunction(id, model, spec, environment, statements),
     });
 
     new CfnOutput(this, OutputNames.webSocketUrl, {

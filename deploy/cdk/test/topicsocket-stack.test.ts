@@ -550,10 +550,11 @@ describe('IAM', () => {
     const connections = allStatements().filter((s) =>
       asList(s.Action).includes('execute-api:ManageConnections'),
     );
-    expect(connections).toHaveLength(2);
+    expect(connections).toHaveLength(3);
     const methods: [string, string[]][] = [
       ['Function', ['POST', 'DELETE']],
       ['PublishFunction', ['POST']],
+      ['FanoutWorker', ['POST']],
     ];
     for (const [construct, expected] of methods) {
       const statement = statementsOf(construct).filter((s) =>
@@ -572,8 +573,8 @@ describe('IAM', () => {
 
   it('lets each function write only its own log group', () => {
     const logs = allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
-    expect(logs).toHaveLength(2);
-    for (const construct of ['Function', 'PublishFunction']) {
+    expect(logs).toHaveLength(3);
+    for (const construct of ['Function', 'PublishFunction', 'FanoutWorker']) {
       const own = statementsOf(construct).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
       expect(own).toHaveLength(1);
       expect(own[0]!.Resource).toEqual({

@@ -3,6 +3,7 @@
  * the framework's `${sls:stage}`, so one generated file serves every stage.
  */
 import { relative } from 'node:path';
+import { InlineFanout } from '../../../src/core/sharding/settings.ts';
 import {
   AuthorizerFunctionModel,
   AuthVariableNames,
@@ -12,8 +13,11 @@ import {
   DefaultResponseKey,
   DefaultThrottle,
   defaultManagementEndpoint,
+  FanoutOutputNames,
+  FanoutQueueUrlVariable,
   FunctionModel,
   type FunctionSpec,
+  fanoutSendStatement,
   functionEnvironment,
   type IndexModel,
   IndexProjection,
@@ -36,9 +40,17 @@ import {
   Routes,
   ServiceName,
   tableModel,
+  WorkerFunctionModel,
   webSocketUrl,
 } from '../../model/index.ts';
 import { getAtt, ref, toCloudFormation } from './cloudformation-refs.ts';
+import {
+  FanoutIds,
+  fanoutResources,
+  OfflineStage,
+  WorkerEntryFile,
+  workerFunction,
+} from './render-fanout.ts';
 import type { YamlValue } from './yaml.ts';
 
 /** A Serverless Framework variable, `${expression}`: resolved by the framework, not by JavaScript. */
@@ -82,6 +94,7 @@ export const EntryFiles: readonly [string, FunctionSpec][] = [
   [HandlerEntryFile, FunctionModel],
   [PublishEntryFile, PublishFunctionModel],
   [AuthorizerEntryFile, AuthorizerFunctionModel],
+  [WorkerEntryFile, WorkerFunctionModel],
 ];
 
 export function handlerEntrySource(
@@ -248,7 +261,14 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       logRetentionInDays: FunctionModel.logRetentionDays,
       websocketsApiName: `${ServiceName}-${stage}`,
       websocketsApiRouteSelectionExpression: RouteSelectionExpression,
-      environment: functionEnvironment(table.name, managementEndpointVariable, auth),
+      environment: {
+        ...functionEnvironment(table.name, managementEndpointVariable, auth),
+        // The sharded fan-out's queue (render-fanout.ts): every publishing function enqueues shards there.
+        // serverless-offline (stage `local`) has no SQS: `inline` keeps every publish inline there.
+        [FanoutQueueUrlVariable]: variable(
+          `self:custom.topicsocket.fanoutQueueUrlByStage.${stage}, self:custom.topicsocket.fanoutQueueUrl`,
+        ),
+      },
       // Our own role: the framework's default one adds ManageConnections on every API of every account.
       iam: { role: LogicalIds.role },
     },
@@ -259,6 +279,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         ),
         tableDeletionPolicy: Object.fromEntries(RetainedTableStages.map((name) => [name, 'Retain'])),
         publishRouteAuthorization: { ...PublishRouteAuthorization },
+        fanoutQueueUrl: { Ref: FanoutIds.queue },
+        fanoutQueueUrlByStage: { [OfflineStage]: InlineFanout },
         connectAuthModes: Object.fromEntries(ConnectAuthModes.map((mode) => [mode, mode])),
         // Only `authorizer` has an entry: in `function` mode the lookup falls back to null, no authorizer.
         // No identity sources: they are ANDed and each must be present, while the token may come in a
@@ -312,6 +334,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         // The provider environment is every function's; blank what the authorizer never reads (API keys).
         environment: Object.fromEntries(NotForAuthorizer.map((name) => [name, ''])),
       },
+      [WorkerFunctionModel.name]: workerFunction(handlerPath(WorkerEntryFile, WorkerFunctionModel)),
     },
     resources: {
       Resources: {
@@ -347,12 +370,12 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         },
         [LogicalIds.role]: functionRole(
           `${ServiceName}-${stage}-function`,
-          policyStatements(table, refs),
+          [...policyStatements(table, refs), fanoutSendStatement(getAtt(FanoutIds.queue, 'Arn'))],
           FrameworkIds.logGroup,
         ),
         [LogicalIds.publishRole]: functionRole(
           `${ServiceName}-${stage}-publish`,
-          publishPolicyStatements(table, refs),
+          [...publishPolicyStatements(table, refs), fanoutSendStatement(getAtt(FanoutIds.queue, 'Arn'))],
           FrameworkIds.publishLogGroup,
         ),
         [LogicalIds.authorizerRole]: functionRole(
@@ -361,6 +384,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           FrameworkIds.authorizerLogGroup,
         ),
         ...mockResources,
+        ...fanoutResources(table, refs, stage, functionRole),
       },
       extensions: {
         [FrameworkIds.publishRoute]: {
@@ -402,6 +426,12 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           Value: toCloudFormation(
             publishUrl(ref(FrameworkIds.httpApi), ref('AWS::Region'), ref('AWS::URLSuffix')),
           ),
+        },
+        [FanoutOutputNames.queueUrl]: { Value: { Ref: FanoutIds.queue } },
+        [FanoutOutputNames.deadLetterQueueUrl]: {
+          Description:
+            'Shards that failed maxReceiveCount times (alarmed); redrive them after fixing the cause',
+          Value: { Ref: FanoutIds.deadLetterQueue },
         },
       },
     },

@@ -12,11 +12,16 @@ import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/store
 import {
   AuthVariableNames,
   DefaultThrottle,
+  FanoutQueueModel,
+  FanoutQueueUrlVariable,
   FunctionModel,
   PongMock,
   PublishFunctionModel,
   PublishTableActions,
   PublishThrottle,
+  WorkerFunctionModel,
+  WorkerQueueActions,
+  WorkerTableActions,
 } from '../../model/index.ts';
 import { runServerless } from '../lib/serverless-cli.ts';
 
@@ -148,7 +153,12 @@ describe('serverless package (offline)', () => {
       ofType('AWS::Lambda::Function')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(['ConnectAuthorizerLambdaFunction', 'PublishLambdaFunction', 'WebsocketLambdaFunction']);
+    ).toEqual([
+      'ConnectAuthorizerLambdaFunction',
+      'FanoutWorkerLambdaFunction',
+      'PublishLambdaFunction',
+      'WebsocketLambdaFunction',
+    ]);
     const fn = resources.WebsocketLambdaFunction!.Properties;
     expect(fn).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -173,6 +183,7 @@ describe('serverless package (offline)', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
     expect(logGroups.map(([id]) => id).sort()).toEqual([
       'ConnectAuthorizerLogGroup',
+      'FanoutWorkerLogGroup',
       'PublishLogGroup',
       'WebsocketLogGroup',
     ]);
@@ -273,6 +284,7 @@ describe('serverless package (offline)', () => {
         'TopicsocketFunctionRole',
         'TopicsocketPublishRole',
         'TopicsocketConnectAuthorizerRole',
+        'TopicsocketWorkerRole',
       ]);
       expect(resources.WebsocketLambdaFunction!.Properties.Role).toEqual({
         'Fn::GetAtt': ['TopicsocketFunctionRole', 'Arn'],
@@ -298,6 +310,7 @@ describe('serverless package (offline)', () => {
       const grants: [string, readonly string[]][] = [
         ['TopicsocketFunctionRole', TableActions],
         ['TopicsocketPublishRole', PublishTableActions],
+        ['TopicsocketWorkerRole', WorkerTableActions],
       ];
       for (const [roleId, actions] of grants) {
         const dynamo = statementsOf(roleId).filter((s) =>
@@ -309,16 +322,17 @@ describe('serverless package (offline)', () => {
       }
       expect(
         allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:'))),
-      ).toHaveLength(2);
+      ).toHaveLength(3);
     });
 
     it('scopes ManageConnections to this API and stage: POST and DELETE for the WebSocket function, POST for publish', () => {
       expect(
         allStatements().filter((s) => asList(s.Action).includes('execute-api:ManageConnections')),
-      ).toHaveLength(2);
+      ).toHaveLength(3);
       const methods: [string, string[]][] = [
         ['TopicsocketFunctionRole', ['POST', 'DELETE']],
         ['TopicsocketPublishRole', ['POST']],
+        ['TopicsocketWorkerRole', ['POST']],
       ];
       for (const [roleId, expected] of methods) {
         const connections = statementsOf(roleId).filter((s) =>
@@ -336,18 +350,94 @@ describe('serverless package (offline)', () => {
 
     it('lets each function write its own log group only', () => {
       expect(allStatements().filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')))).toHaveLength(
-        3,
+        4,
       );
       const own: [string, string][] = [
         ['TopicsocketFunctionRole', 'WebsocketLogGroup'],
         ['TopicsocketPublishRole', 'PublishLogGroup'],
         ['TopicsocketConnectAuthorizerRole', 'ConnectAuthorizerLogGroup'],
+        ['TopicsocketWorkerRole', 'FanoutWorkerLogGroup'],
       ];
       for (const [roleId, logGroupId] of own) {
         const logs = statementsOf(roleId).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
         expect(logs).toHaveLength(1);
         expect(logs[0]!.Resource).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
       }
+    });
+  });
+
+  describe('sharded fan-out', () => {
+    const queueArn = { 'Fn::GetAtt': ['TopicsocketFanoutQueue', 'Arn'] };
+
+    it('has the shard queue with a redrive policy to its DLQ and a visibility timeout of 6x the worker timeout', () => {
+      const queue = resources.TopicsocketFanoutQueue!.Properties;
+      expect(queue.VisibilityTimeout).toBe(6 * WorkerFunctionModel.timeoutSeconds);
+      expect(queue.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': ['TopicsocketFanoutDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: FanoutQueueModel.maxReceiveCount,
+      });
+      expect(resources.TopicsocketFanoutDeadLetterQueue!.Properties.MessageRetentionPeriod).toBe(1_209_600);
+    });
+
+    it('feeds the worker through an event source mapping with partial batch responses and a concurrency cap', () => {
+      const mappings = ofType('AWS::Lambda::EventSourceMapping');
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]?.[1].Properties).toMatchObject({
+        EventSourceArn: queueArn,
+        FunctionName: { 'Fn::GetAtt': ['FanoutWorkerLambdaFunction', 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: FanoutQueueModel.maximumConcurrency },
+      });
+      const worker = resources.FanoutWorkerLambdaFunction!.Properties;
+      expect(worker).toMatchObject({
+        Handler: 'worker-entry.handler',
+        Timeout: WorkerFunctionModel.timeoutSeconds,
+      });
+      const variables = (worker.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables[FanoutQueueUrlVariable]).toEqual({ Ref: 'TopicsocketFanoutQueue' });
+      for (const name of AuthVariableNames) expect(variables[name]).toBe('');
+    });
+
+    it('alarms on any message in the DLQ and on any worker error', () => {
+      const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+      expect(alarms).toHaveLength(2);
+      expect(alarms).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Threshold: 0,
+            ComparisonOperator: 'GreaterThanThreshold',
+            Dimensions: [
+              {
+                Name: 'QueueName',
+                Value: { 'Fn::GetAtt': ['TopicsocketFanoutDeadLetterQueue', 'QueueName'] },
+              },
+            ],
+          }),
+          expect.objectContaining({
+            Namespace: 'AWS/Lambda',
+            MetricName: 'Errors',
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'FanoutWorkerLambdaFunction' } }],
+          }),
+        ]),
+      );
+    });
+
+    it('lets the publishing functions only send to the queue; the worker consumes it, with exactly its actions', () => {
+      for (const roleId of ['TopicsocketFunctionRole', 'TopicsocketPublishRole']) {
+        const sqs = statementsOf(roleId).filter((s) => asList(s.Action).some((a) => a.startsWith('sqs:')));
+        expect(sqs).toEqual([expect.objectContaining({ Action: ['sqs:SendMessage'], Resource: [queueArn] })]);
+      }
+      const worker = statementsOf('TopicsocketWorkerRole').filter((s) =>
+        asList(s.Action).some((a) => a.startsWith('sqs:')),
+      );
+      expect(worker).toHaveLength(1);
+      expect(asList(worker[0]!.Action).sort()).toEqual([...WorkerQueueActions].sort());
+      expect(worker[0]!.Resource).toEqual([queueArn]);
+      expect(
+        statementsOf('TopicsocketConnectAuthorizerRole').some((s) => JSON.stringify(s).includes('sqs:')),
+      ).toBe(false);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
-import { defaultBrokerLimits, EnvReader } from '../../core/index.ts';
+import { defaultBrokerLimits, EnvReader, FanoutEnvironment, thresholdFromEnv } from '../../core/index.ts';
 import { ApiGatewayLimits } from '../../protocol/index.ts';
 import {
   ConsoleLogger,
@@ -31,6 +31,8 @@ ${storeUsage}
   --max-duration MS   close every connection after this long (default and maximum: API Gateway's 7200000, 2 hours)
   --no-console        do not serve the web console (GET /) and GET /stats
 ${limitUsage}
+  --fanout-threshold N  topics with more subscribers fan out through the in-process shard workers
+                        (default: $${FanoutEnvironment.threshold}, else 1000, as on AWS)
   -h, --help          show this help
 
 Shorter timers make the disconnects clients must survive on AWS happen within a test session.
@@ -52,6 +54,8 @@ export const devCommand: Command = {
         'idle-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
         'no-console': { type: 'boolean' },
+        // Sharded fan-out (docs/architecture.md): the same threshold as the Lambda functions.
+        'fanout-threshold': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...limitArgs,
         ...storeArgs,
@@ -78,6 +82,7 @@ export const devCommand: Command = {
       }
     }
 
+    const fanoutThreshold = fanoutThresholdOption(values['fanout-threshold'], io.env);
     const security = loadSecurity(io.env);
     const configured = devLimits(values, new EnvReader(io.env), io.env, security.publishRate);
     const history = configured.broker.history ?? defaultBrokerLimits.history;
@@ -105,6 +110,7 @@ export const devCommand: Command = {
         },
         brokerLimits: configured.broker,
         console: values['no-console'] !== true,
+        fanout: { settings: { threshold: fanoutThreshold } },
       });
     } catch (error) {
       await store.close?.();
@@ -122,6 +128,7 @@ export const devCommand: Command = {
       `  history              ${history ? `${history.maxMessages} messages, ${history.maxAgeSeconds} s per topic` : 'off'}`,
     );
     io.out(`  limits               ${configured.summary}`);
+    io.out(`  sharded fan-out      above ${fanoutThreshold} subscribers per topic (in-process workers)`);
     io.out(`  auth                 ${security.summary}`);
     io.out(
       `  publish API          POST ${server.managementEndpoint}/publish (${publishOpen ? 'OPEN' : `${security.apiKeys.length} API key(s)${security.auth.verifier ? ' or bearer JWT' : ''}`})`,
@@ -170,4 +177,13 @@ function parseMs(option: string, value: string): number {
     throw new UsageError(`--${option} takes a positive number of milliseconds, not "${value}"`);
   }
   return ms;
+}
+
+/** `--fanout-threshold`, else the environment's, else the default shared with the Lambda functions. */
+function fanoutThresholdOption(value: string | undefined, env: Record<string, string | undefined>): number {
+  try {
+    return thresholdFromEnv(value === undefined ? env : { [FanoutEnvironment.threshold]: value });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }

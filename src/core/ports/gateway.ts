@@ -5,6 +5,21 @@ export interface DeliveryReport {
   gone: string[];
   /** Connections that exist but could not be reached (throttled past retries, 5xx, timeouts). */
   failed: Array<{ connectionId: string; error: string }>;
+  /**
+   * Connections not delivered before `SendOptions.deadline` because the account was throttled (or the
+   * deadline came before their turn): nothing is wrong with them, and a later attempt can succeed. The
+   * sharded fan-out sends them back to the queue. Optional: a gateway that ignores deadlines never reports
+   * any (the bundled gateways do not yet; the throttle-aware gateway will).
+   */
+  deferred?: string[];
+}
+
+export interface SendOptions {
+  /**
+   * Epoch milliseconds by which `send` should return. Receivers it could not deliver by then without
+   * dropping them are reported `deferred` instead of `failed`. Absent: no time budget (the inline path).
+   */
+  deadline?: number;
 }
 
 /**
@@ -12,7 +27,7 @@ export interface DeliveryReport {
  * `send` takes the frame already serialized, once per publish, and never rejects because one receiver failed.
  */
 export interface Gateway {
-  send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport>;
+  send(connectionIds: readonly string[], frame: string, options?: SendOptions): Promise<DeliveryReport>;
   /** Ends a connection (API Gateway's DeleteConnection). Unknown ids are not an error. */
   close(connectionId: string): Promise<void>;
   /**

@@ -1,4 +1,5 @@
-export type { DeliveryReport, Gateway } from './gateway.ts';
+export type { EnqueueOptions, FanoutQueue, FanoutShard } from './fanout-queue.ts';
+export type { DeliveryReport, Gateway, SendOptions } from './gateway.ts';
 export {
   type AppendOptions,
   type AppendResult,
@@ -20,6 +21,7 @@ export {
 } from './inventory.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
+export { hasShardLedger, type ShardLedger } from './shard-ledger.ts';
 export type {
   ConnectionRecord,
   Store,
@@ -27,3 +29,9 @@ export type {
   SubscribeOutcome,
   SubscriberPage,
 } from './store.ts';
+export {
+  hasSubscriberRanges,
+  type SubscriberRange,
+  type SubscriberRangePage,
+  type SubscriberRanges,
+} from './subscriber-ranges.ts';

@@ -26,7 +26,20 @@ export type MetricName =
   /** Subscribes with `since` answered `recovered: false` (history too short, or another epoch not replayed). */
   | 'recoveriesFailed'
   /** Subscribes with `since` in an older epoch that got the whole current epoch replayed (`reset: 'replayed'`). */
-  | 'resetsReplayed';
+  | 'resetsReplayed'
+  /** Sharded fan-out (docs/architecture.md): shards a publish handed to the queue, and shards workers finished. */
+  | 'shardsScheduled'
+  | 'shardsDone'
+  /** A shard delivered again after it had succeeded (queue re-delivery): recognized by its marker, skipped. */
+  | 'shardsSkipped'
+  /** Shards re-enqueued with the rest of their range because the worker's time budget ran out. */
+  | 'shardRemainders'
+  /** Receivers sent back to the queue (deferred by throttling, or failed) for another attempt. */
+  | 'receiversRetried'
+  /** Shards a worker could not finish (an error, or retries used up): left to the queue's redrive and DLQ. */
+  | 'shardsFailed'
+  /** Shards whose message was no longer in history (referenced, not carried): their receivers miss it. */
+  | 'shardFramesMissing';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;

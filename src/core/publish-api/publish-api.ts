@@ -69,6 +69,8 @@ export interface PublishOutcome {
   epoch?: string;
   /** True when this answers a repeated idempotency key: nothing was published again. */
   duplicate?: true;
+  /** Shards the fan-out was handed to (a topic above the fan-out threshold): stored and scheduled, counts 0. */
+  scheduled?: number;
 }
 
 interface MessageInput {

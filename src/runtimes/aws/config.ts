@@ -1,5 +1,6 @@
 import { type BrokerLimits, brokerLimitsFrom, defaultBrokerLimits } from '../../core/config.ts';
 import { type BrokerSettings, type Env, EnvReader, readBrokerSettings } from '../../core/config-env.ts';
+import { FanoutEnvironment, InlineFanout, thresholdFromEnv } from '../../core/sharding/settings.ts';
 import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
@@ -16,6 +17,12 @@ export interface AwsRuntimeConfig {
   /** History retention; unset: the broker's defaults (1000 messages, 300 s). 0 messages: history off. */
   historyMessages?: number;
   historySeconds?: number;
+  /** The sharded fan-out's queue (SQS URL); unset: every publish fans out inline. */
+  fanoutQueueUrl?: string;
+  /** Unset on AWS; a local SQS stand-in in tests. */
+  sqsEndpoint?: string;
+  /** Subscribers above which a publish is sharded; unset: the default (src/core/sharding/settings.ts). */
+  fanoutThreshold?: number;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +54,18 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     maxSubscriptions: broker.maxSubscriptions ?? defaultBrokerLimits.maxSubscriptionsPerConnection,
     metricsNamespace: reader.text(V.metricsNamespace) || 'topicsocket',
   };
+  try {
+    if (env[FanoutEnvironment.threshold]?.trim()) config.fanoutThreshold = thresholdFromEnv(env);
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  const fanoutQueueUrl =
+    reader.text(FanoutEnvironment.queueUrl) === InlineFanout
+      ? undefined
+      : reader.httpUrl(FanoutEnvironment.queueUrl);
+  if (fanoutQueueUrl) config.fanoutQueueUrl = fanoutQueueUrl;
+  const sqsEndpoint = reader.httpUrl(FanoutEnvironment.sqsEndpoint);
+  if (sqsEndpoint) config.sqsEndpoint = sqsEndpoint;
   if (broker.historyMessages !== undefined) config.historyMessages = broker.historyMessages;
   if (broker.historySeconds !== undefined) config.historySeconds = broker.historySeconds;
   const managementEndpoint = reader.httpUrl(V.managementEndpoint);

@@ -1,5 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
 import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/index.ts';
@@ -7,6 +8,7 @@ import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
 import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
+import { sqsSharding } from './fanout-wiring.ts';
 import { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
@@ -24,6 +26,8 @@ export interface AwsHandlerDependencies {
    * entry point). Absent: the broker runs open.
    */
   auth?: AuthConfig;
+  /** The fan-out queue's client (TOPICSOCKET_FANOUT_QUEUE_URL); default: one for the configured endpoint. */
+  sqs?: SQSClient;
 }
 
 export type WebSocketLambdaHandler = (event: WebSocketEvent, context?: Context) => Promise<WebSocketResult>;
@@ -56,6 +60,7 @@ export function createAwsHandler(
   // Tokens and API keys never reach CloudWatch, whatever a log call passes along.
   const loggerPort = redactingLogger(powertoolsLoggerPort(logger));
   const brokers = new Map<string, Broker>();
+  const sharding = sqsSharding(config, deps.sqs);
 
   const brokerFor = (endpoint: string): Broker => {
     let broker = brokers.get(endpoint);
@@ -78,6 +83,7 @@ export function createAwsHandler(
         },
         ...(deps.auth ? { auth: deps.auth.auth } : {}),
         ...(deps.now ? { now: deps.now } : {}),
+        ...(sharding ? { sharding } : {}),
       });
       brokers.set(endpoint, broker);
     }

@@ -1,5 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
 import { Broker } from '../../core/index.ts';
@@ -8,6 +9,7 @@ import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
 import { ApiGatewayGateway } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
+import { sqsSharding } from './fanout-wiring.ts';
 import { ManagementClients } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
@@ -23,6 +25,7 @@ export interface PublishHandlerDependencies {
   dynamoDb?: DynamoDBClient;
   managementClients?: ManagementClients;
   logger?: PowertoolsLogger;
+  sqs?: SQSClient;
 }
 
 type IamContext = { authorizer?: { iam?: { userArn?: string; callerId?: string } } };
@@ -51,6 +54,7 @@ export function createPublishHandler(
     pageSize: config.subscriberPageSize,
   });
   const clients = deps.managementClients ?? new ManagementClients();
+  const sharding = sqsSharding(config, deps.sqs);
   const broker = new Broker({
     store,
     gateway: new ApiGatewayGateway({
@@ -62,6 +66,7 @@ export function createPublishHandler(
     metrics,
     // The same retention as the WebSocket function, so both write the topic's history alike.
     limits: historyLimits(config),
+    ...(sharding ? { sharding } : {}),
   });
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),

@@ -12,6 +12,7 @@ import {
   hasInventory,
   type Logger,
   type Metrics,
+  type ShardingSettings,
   type Store,
 } from '../../core/index.ts';
 import { PublishApi, type PublishApiOptions } from '../../core/publish-api/index.ts';
@@ -22,6 +23,7 @@ import { consoleRoutes } from './console-routes.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
 import { ApiGatewayEmulator } from './emulator.ts';
 import type { WebSocketHandler } from './handler.ts';
+import { InProcessFanoutQueue, type InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
 import type { EmulatorLimits } from './limits.ts';
 import type { LocalGateway } from './local-gateway.ts';
 import { publishRoute } from './publish-route.ts';
@@ -33,6 +35,7 @@ export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
 export { ApiGatewayEmulator, type EmulatorOptions } from './emulator.ts';
 export { normalizeResult, type WebSocketHandler } from './handler.ts';
 export { awsStyleId } from './ids.ts';
+export { InProcessFanoutQueue, type InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
 export { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
 export { LocalGateway } from './local-gateway.ts';
 
@@ -68,6 +71,11 @@ export interface LocalServerOptions {
    * `false`: neither is served.
    */
   console?: boolean;
+  /**
+   * The sharded fan-out of big topics, in process (docs/architecture.md): on by default with the same
+   * threshold as on AWS; lower `settings.threshold` to send small topics through the workers. `false`: off.
+   */
+  fanout?: { settings?: Partial<ShardingSettings>; queue?: InProcessFanoutQueueOptions } | false;
 }
 
 export interface LocalServer {
@@ -80,6 +88,8 @@ export interface LocalServer {
   broker?: Broker;
   /** The Gateway port writing to this server's sockets. */
   gateway: LocalGateway;
+  /** The in-process shard queue (absent with `fanout: false` or a custom `handler`). */
+  fanoutQueue?: InProcessFanoutQueue;
   /** Open connections. */
   connections(): number;
   /** Closes every connection with 1001, waits for their `$disconnect`, releases the port. */
@@ -116,6 +126,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.connectionIds ? { connectionIds: options.connectionIds } : {}),
   });
+  let fanoutQueue: InProcessFanoutQueue | undefined;
+  const fanout = options.fanout === false ? undefined : (options.fanout ?? {});
+  if (!options.handler && fanout) {
+    fanoutQueue = new InProcessFanoutQueue({
+      ...(logger ? { logger } : {}),
+      ...(stats || options.metrics ? { metrics: stats ?? options.metrics } : {}),
+      ...fanout.queue,
+    });
+  }
   if (!options.handler) {
     broker = new Broker({
       store,
@@ -124,7 +143,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...(stats || options.metrics ? { metrics: stats ?? options.metrics } : {}),
       ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
       ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
+      ...(fanoutQueue
+        ? {
+            sharding: {
+              queue: fanoutQueue,
+              ...(fanout?.settings ? { settings: fanout.settings } : {}),
+            },
+          }
+        : {}),
     });
+    const worker = broker.shardWorker();
+    if (fanoutQueue && worker) fanoutQueue.attach(worker);
     if (stats) {
       adminRoute = adminRoutes({
         queries: new AdminQueries({
@@ -172,6 +201,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     connections: () => emulator.connectionCount,
     close: () => {
       closing ??= (async () => {
+        await fanoutQueue?.close();
         await emulator.close();
         broker?.dispose();
         if (ownsStore) await store.close?.();
@@ -180,5 +210,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     },
   };
   if (broker) server.broker = broker;
+  if (fanoutQueue) server.fanoutQueue = fanoutQueue;
   return server;
 }

@@ -20,10 +20,14 @@ import type {
   HistoryPage,
   LatestOptions,
   ReadOptions,
+  ShardLedger,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
   SubscriberPage,
+  SubscriberRange,
+  SubscriberRangePage,
+  SubscriberRanges,
 } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
@@ -31,6 +35,7 @@ import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
+import { DynamoDbShardLedger } from './dynamodb-shard-ledger.ts';
 import { Keys, Names } from './keys.ts';
 
 export interface DynamoDbStoreOptions {
@@ -63,7 +68,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store, History {
+export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLedger {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -73,6 +78,7 @@ export class DynamoDbStore implements Store, History {
   /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
   private readonly ownedClient: { destroy(): void } | undefined;
   private readonly history: DynamoDbHistory;
+  private readonly ledger: DynamoDbShardLedger;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -89,6 +95,59 @@ export class DynamoDbStore implements Store, History {
     this.batchRetry = options.batchRetry ?? defaultBatchRetry;
     this.ownedClient = options.closeClient ? options.client : undefined;
     this.history = new DynamoDbHistory(this.client, this.tableName, this.now);
+    this.ledger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
+  }
+
+  isShardDone(shardId: string): Promise<boolean> {
+    return this.ledger.isShardDone(shardId);
+  }
+
+  markShardDone(shardId: string, expiresAt: number): Promise<boolean> {
+    return this.ledger.markShardDone(shardId, expiresAt);
+  }
+
+  /**
+   * One Query page of the topic's partition within (after, until]: `after` as the ExclusiveStartKey, `until`
+   * as a sort-key condition, so shards of one topic read disjoint parts of it in parallel.
+   */
+  async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    const until = range.until === undefined ? undefined : Keys.subscriptionSortKey(range.until);
+    const nowSeconds = this.nowSeconds();
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: until === undefined ? '#pk = :pk' : '#pk = :pk AND #sk <= :until',
+        FilterExpression: '#ttl > :now',
+        ProjectionExpression: '#sk, #exp',
+        ExpressionAttributeNames: {
+          '#pk': Names['#pk'],
+          '#sk': Names['#sk'],
+          '#ttl': Names['#ttl'],
+          '#exp': Names['#exp'],
+        },
+        ExpressionAttributeValues: {
+          ':pk': Keys.topicPartition(topic),
+          ':now': nowSeconds,
+          ...(until === undefined ? {} : { ':until': until }),
+        },
+        Limit: limit,
+        ConsistentRead: this.consistentSubscriberReads,
+        ...(range.after === undefined ? {} : { ExclusiveStartKey: Keys.subscription(topic, range.after) }),
+      }),
+    );
+    const page: SubscriberRangePage = { connectionIds: [] };
+    for (const item of (out.Items ?? []) as Array<{ sk: string; exp?: number }>) {
+      const connectionId = Keys.connectionIdOfSortKey(item.sk);
+      // The token's expiry travels on the subscription item (see `subscribers`).
+      if (item.exp !== undefined && item.exp <= nowSeconds) {
+        page.tokenExpired ??= [];
+        page.tokenExpired.push(connectionId);
+      } else page.connectionIds.push(connectionId);
+    }
+    const lastKey = out.LastEvaluatedKey?.[Names['#sk']];
+    // A last key equal to `until` leaves nothing in the range to read.
+    if (typeof lastKey === 'string' && lastKey !== until) page.next = Keys.connectionIdOfSortKey(lastKey);
+    return page;
   }
 
   append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {

@@ -8,6 +8,7 @@ import { TableDesign } from './table-design.ts';
  * - history meta item: pk = H#<topic>,        sk = M            (epoch, top offset; no TTL: outlives messages)
  * - history message:   pk = H#<topic>,        sk = O#<offset, 16 digits>   (TTL)
  * - idempotency key:   pk = H#<topic>,        sk = K#<sha-256 of the scoped key, base64url>   (TTL)
+ * - fan-out shard done: pk = F#<shardId>,      sk = F            (TTL; src/core/sharding)
  * One Query on `T#<topic>` lists a topic's subscribers; one GetItem on `C#<id>` gives a connection's topics;
  * one Query on `H#<topic>` between two `O#` keys reads history after an offset.
  */
@@ -35,8 +36,14 @@ export const Keys = {
     // sort key may hold. UTF-16 units are hashed, so no two distinct strings share a key.
     [TableDesign.sortKey]: `K#${createHash('sha256').update(key, 'utf16le').digest('base64url')}`,
   }),
+  shardMarker: (shardId: string) => ({
+    [TableDesign.partitionKey]: `F#${shardId}`,
+    [TableDesign.sortKey]: 'F',
+  }),
   historyPartition,
   messageSortKey,
+  /** A subscription item's sort key for a connection id (the bound of a subscriber range). */
+  subscriptionSortKey: (connectionId: string) => `C#${connectionId}`,
   /** The connection id held in a subscription item's sort key. */
   connectionIdOfSortKey: (sortKey: string) => sortKey.slice(2),
 } as const;

@@ -10,14 +10,19 @@ import type {
   ListOptions,
   ListPage,
   ReadOptions,
+  ShardLedger,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
   SubscriberPage,
+  SubscriberRange,
+  SubscriberRangePage,
+  SubscriberRanges,
   TopicSummary,
 } from '../../core/index.ts';
 import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
+import { MemoryShardLedger } from './memory-shard-ledger.ts';
 import { pageOfNames } from './name-pages.ts';
 import { TopicExpiries } from './topic-expiries.ts';
 
@@ -34,7 +39,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, History, Inventory {
+export class MemoryStore implements Store, History, Inventory, SubscriberRanges, ShardLedger {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -45,11 +50,72 @@ export class MemoryStore implements Store, History, Inventory {
   private readonly now: () => number;
   private readonly pageSize: number;
   private readonly history: MemoryHistory;
+  /** topic -> its subscribers' ids sorted, for range reads; dropped whenever the topic's set changes. */
+  private readonly sortedIds = new Map<string, string[]>();
+  private readonly ledger: MemoryShardLedger;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
     this.history = new MemoryHistory(this.now, options.history);
+    this.ledger = new MemoryShardLedger(this.now);
+  }
+
+  isShardDone(shardId: string): Promise<boolean> {
+    return this.ledger.isShardDone(shardId);
+  }
+
+  markShardDone(shardId: string, expiresAt: number): Promise<boolean> {
+    return this.ledger.markShardDone(shardId, expiresAt);
+  }
+
+  async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    const subscribers = this.byTopic.get(topic);
+    if (!subscribers) return { connectionIds: [] };
+    const nowSeconds = this.nowSeconds();
+    // The whole topic within one page (every small topic's inline fan-out): no sorting needed.
+    if (range.after === undefined && range.until === undefined && subscribers.size < limit) {
+      const page: SubscriberRangePage = { connectionIds: [] };
+      const expired: string[] = [];
+      for (const [connectionId, expiresAt] of subscribers) {
+        if (expiresAt > nowSeconds) this.placeLive(page, connectionId, nowSeconds);
+        else expired.push(connectionId);
+      }
+      // Expired subscriptions go now, as a full read of the topic drops them (see `subscribers`).
+      for (const connectionId of expired) {
+        this.byConnection.get(connectionId)?.delete(topic);
+        this.dropFromTopic(topic, connectionId);
+      }
+      return page;
+    }
+    let sorted = this.sortedIds.get(topic);
+    if (!sorted) {
+      sorted = [...subscribers.keys()].sort();
+      this.sortedIds.set(topic, sorted);
+    }
+    let index = range.after === undefined ? 0 : firstAbove(sorted, range.after);
+    const page: SubscriberRangePage = { connectionIds: [] };
+    let last: string | undefined;
+    let looked = 0;
+    for (; looked < limit && index < sorted.length; looked++, index++) {
+      const connectionId = sorted[index] as string;
+      if (range.until !== undefined && connectionId > range.until) break;
+      last = connectionId;
+      if ((subscribers.get(connectionId) ?? 0) > nowSeconds) this.placeLive(page, connectionId, nowSeconds);
+    }
+    // As a DynamoDB Query with `Limit`: a full page says where it stopped, even if nothing follows.
+    const full = looked === limit && last !== undefined && last !== range.until;
+    if (full) page.next = last;
+    return page;
+  }
+
+  /** A live subscription into its page: with the deliverable ids, or beside them if its token expired. */
+  private placeLive(page: SubscriberRangePage, connectionId: string, nowSeconds: number): void {
+    const tokenExpiresAt = this.tokenExpiries.size > 0 ? this.tokenExpiries.get(connectionId) : undefined;
+    if (tokenExpiresAt !== undefined && tokenExpiresAt <= nowSeconds) {
+      page.tokenExpired ??= [];
+      page.tokenExpired.push(connectionId);
+    } else page.connectionIds.push(connectionId);
   }
 
   append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
@@ -117,6 +183,7 @@ export class MemoryStore implements Store, History, Inventory {
       subscribers = new Map();
       this.byTopic.set(topic, subscribers);
     }
+    if (!subscribers.has(connectionId)) this.sortedIds.delete(topic);
     subscribers.set(connectionId, options.expiresAt);
     return live ? 'already_subscribed' : 'subscribed';
   }
@@ -230,7 +297,7 @@ export class MemoryStore implements Store, History, Inventory {
   private dropFromTopic(topic: string, connectionId: string): void {
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
-    subscribers.delete(connectionId);
+    if (subscribers.delete(connectionId)) this.sortedIds.delete(topic);
     if (subscribers.size === 0) this.byTopic.delete(topic);
   }
 
@@ -246,4 +313,16 @@ export class MemoryStore implements Store, History, Inventory {
   private nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/** The index of the first id greater than `after` in an ascending array. */
+function firstAbove(sorted: readonly string[], after: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((sorted[mid] as string) <= after) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -5,20 +5,48 @@
  * a store change that needs a new action fails here, not with AccessDenied in production.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  SQSEvent,
+} from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WorkerQueueActions, WorkerTableActions } from '../../../deploy/model/fanout.ts';
 import { PublishTableActions } from '../../../deploy/model/iam.ts';
 import { loadAuthConfig } from '../../../src/core/auth/index.ts';
 import type { AwsRuntimeConfig } from '../../../src/runtimes/aws/config.ts';
 import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { createPublishHandler } from '../../../src/runtimes/aws/publish-handler.ts';
+import { createSqsClient } from '../../../src/runtimes/aws/sqs-fanout-queue.ts';
+import { createWorkerHandler } from '../../../src/runtimes/aws/worker-handler.ts';
 import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
 import { createDynamoDbClient, DynamoDbStore, TableActions } from '../../../src/stores/dynamodb/index.ts';
 import { Probe } from '../../security/support/probe.ts';
 import { freshTable } from '../../support/dynamodb-test-table.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
 import { localManagementClient } from '../../support/management-client.ts';
+import { startSqsStandIn } from '../../support/sqs-stand-in.ts';
+
+/** SQS requests by the IAM action that authorizes them (batch sends authorize as sqs:SendMessage). */
+function recordSqsActions(client: SQSClient): Set<string> {
+  const actions = new Set<string>();
+  const alias: Record<string, string> = {
+    SendMessageBatch: 'SendMessage',
+    DeleteMessageBatch: 'DeleteMessage',
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName).replace(/Command$/, '');
+      actions.add(`sqs:${alias[operation] ?? operation}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'record-sqs-actions' },
+  );
+  return actions;
+}
 
 const API_KEY = 'iam-coverage-api-key-000001';
 const ENV = { TOPICSOCKET_AUTH: 'open', TOPICSOCKET_API_KEYS: API_KEY };
@@ -186,5 +214,101 @@ describe('IAM grants cover every DynamoDB request', () => {
     const granted = (list: readonly string[]) => (action: string) => list.includes(action);
     expect([...websocketActions].filter((action) => !granted(TableActions)(action))).toEqual([]);
     expect([...publishActions].filter((action) => !granted(PublishTableActions)(action))).toEqual([]);
+  });
+  it('on the sharded path: the worker uses only WorkerTableActions and WorkerQueueActions, publishers only sqs:SendMessage', async () => {
+    const sqs = await startSqsStandIn();
+    const queue = sqs.createQueue('iam-fanout');
+    const publishSqs = createSqsClient(sqs.endpoint);
+    const workerSqs = createSqsClient(sqs.endpoint);
+    const workerDynamo = createDynamoDbClient({ endpoint });
+    const publishSqsActions = recordSqsActions(publishSqs);
+    const workerSqsActions = recordSqsActions(workerSqs);
+    const workerActions = recordActions(workerDynamo);
+    const config = {
+      ...runtimeConfig(tableName, server.managementEndpoint),
+      fanoutQueueUrl: queue.url,
+      sqsEndpoint: sqs.endpoint,
+      fanoutThreshold: 1,
+    };
+    try {
+      // Two subscribers, one of them a ghost: the shard meets a 410 and removes it.
+      const reader = await Probe.open(server.url);
+      await reader.request({ type: 'subscribe', topic: 'iam/wide', id: 1 });
+      const ghosts = new DynamoDbStore({ client: createDynamoDbClient({ endpoint }), tableName });
+      const now = Date.now();
+      await ghosts.putConnection({
+        connectionId: 'Z2hvc3Q+/wide=',
+        connectedAt: now,
+        expiresAt: now / 1000 + 600,
+      });
+      await ghosts.subscribe('Z2hvc3Q+/wide=', 'iam/wide', {
+        expiresAt: now / 1000 + 600,
+        maxSubscriptions: 10,
+      });
+      const publish = createPublishHandler(config, loadAuthConfig(ENV, 'required'), 'keys', {
+        dynamoDb: publishClient,
+        managementClients,
+        sqs: publishSqs,
+      });
+      const result = (await publish(
+        publishEvent({ topic: 'iam/wide', data: 'w' }),
+      )) as APIGatewayProxyStructuredResultV2;
+      expect(JSON.parse(result.body as string)).toMatchObject({ scheduled: expect.any(Number) });
+      const bodies = queue.messages().map((message) => message.body);
+      expect(bodies.length).toBeGreaterThanOrEqual(2);
+      // One more shard that carries no frame: the worker reads the message back from history.
+      const { frame: _frame, ...first } = JSON.parse(bodies[0] as string);
+      bodies.push(JSON.stringify({ ...first, id: 'by-reference', ref: { epoch: 'unknown', offset: 1 } }));
+      const worker = createWorkerHandler(config, {
+        dynamoDb: workerDynamo,
+        managementClients,
+        sqs: workerSqs,
+      });
+      const event: SQSEvent = {
+        Records: bodies.map((body, index) => ({
+          messageId: `m${index}`,
+          receiptHandle: `r${index}`,
+          body,
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: '0',
+            SenderId: 'x',
+            ApproximateFirstReceiveTimestamp: '0',
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: queue.arn,
+          awsRegion: 'us-east-1',
+        })),
+      };
+      const context = { getRemainingTimeInMillis: () => 20_000 } as unknown as Context;
+      expect(await worker(event, context)).toEqual({ batchItemFailures: [] });
+      expect(await ghosts.getConnection('Z2hvc3Q+/wide=')).toBeUndefined();
+      await reader.close();
+      await ghosts.close?.();
+
+      expect([...workerActions]).toEqual(
+        expect.arrayContaining([
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+        ]),
+      );
+      expect(
+        [...workerActions].filter((action) => !(WorkerTableActions as readonly string[]).includes(action)),
+      ).toEqual([]);
+      expect([...publishSqsActions]).toEqual(['sqs:SendMessage']);
+      expect(
+        [...workerSqsActions].filter((action) => !(WorkerQueueActions as readonly string[]).includes(action)),
+      ).toEqual([]);
+      expect(
+        [...publishActions].filter((action) => !(PublishTableActions as readonly string[]).includes(action)),
+      ).toEqual([]);
+    } finally {
+      for (const client of [publishSqs, workerSqs, workerDynamo]) client.destroy();
+      await sqs.close();
+    }
   });
 });

@@ -1,0 +1,83 @@
+import type { StreamPosition } from '../../protocol/index.ts';
+import type { FanoutDeps } from '../fanout.ts';
+import {
+  type FanoutQueue,
+  type History,
+  hasShardLedger,
+  hasSubscriberRanges,
+  type Retention,
+  type ShardLedger,
+  type SubscriberRanges,
+} from '../ports/index.ts';
+import { publishSharded, type ShardedFanoutResult } from './planner.ts';
+import { defaultShardingSettings, type ShardingSettings } from './settings.ts';
+import { ShardWorker } from './worker.ts';
+
+/** What a runtime gives the broker to turn the sharded fan-out on. */
+export interface BrokerSharding {
+  queue: FanoutQueue;
+  settings?: Partial<ShardingSettings>;
+  /** Shard completion markers. Default: the store, when it keeps them (both bundled stores do). */
+  ledger?: ShardLedger;
+}
+
+/** The broker's sharded fan-out: its planner and a worker on the same dependencies. */
+export class Sharding {
+  private constructor(
+    private readonly deps: FanoutDeps,
+    private readonly ranges: SubscriberRanges,
+    private readonly ledger: ShardLedger,
+    private readonly queue: FanoutQueue,
+    readonly settings: ShardingSettings,
+    private readonly history: { store: History; retention: Retention } | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  /** Undefined (inline fan-out only) when the store cannot read subscriber ranges or keep markers. */
+  static create(
+    options: BrokerSharding,
+    deps: FanoutDeps,
+    history: History | undefined,
+    retention: Retention | false,
+    now: () => number,
+  ): Sharding | undefined {
+    const store = deps.store;
+    const ledger = options.ledger ?? (hasShardLedger(store) ? store : undefined);
+    if (!hasSubscriberRanges(store) || !ledger) {
+      deps.logger.warn(
+        'sharded fan-out is off: the store cannot read subscriber ranges or keep shard markers',
+      );
+      return undefined;
+    }
+    return new Sharding(
+      deps,
+      store,
+      ledger,
+      options.queue,
+      { ...defaultShardingSettings, ...options.settings },
+      history && retention ? { store: history, retention } : undefined,
+      now,
+    );
+  }
+
+  publish(topic: string, frame: string, position: StreamPosition | undefined): Promise<ShardedFanoutResult> {
+    return publishSharded(
+      { ...this.deps, ranges: this.ranges, queue: this.queue, settings: this.settings, now: this.now },
+      topic,
+      frame,
+      position,
+    );
+  }
+
+  worker(): ShardWorker {
+    return new ShardWorker({
+      ...this.deps,
+      ranges: this.ranges,
+      ledger: this.ledger,
+      queue: this.queue,
+      settings: this.settings,
+      ...(this.history ? { history: this.history } : {}),
+      now: this.now,
+    });
+  }
+}
