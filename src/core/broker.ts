@@ -437,6 +437,8 @@ export class Broker {
           if (result.offset !== undefined) published.offset = result.offset;
           if (result.epoch !== undefined) published.epoch = result.epoch;
           if (result.duplicate) published.duplicate = true;
+          // The ack never claims a delivery that did not happen (docs/protocol.md).
+          if (result.failed + result.abandoned > 0) published.undelivered = result.failed + result.abandoned;
           return ack(published, frame.id);
         }
     }

@@ -5,22 +5,28 @@ export interface FanoutResult {
   delivered: number;
   gone: number;
   failed: number;
+  /** Receivers the gateway deferred (throttled past its budget) and that were still not delivered at the end. */
+  abandoned: number;
 }
+
+/** Further sends of the deferred receivers after the pages, while each one still makes progress. */
+const MAX_DEFERRED_PASSES = 4;
 
 /**
  * Delivers one serialized frame to every live subscriber of a topic, page by page. One gone or failing
- * receiver never fails the others; gone connections are removed with all their subscriptions.
+ * receiver never fails the others; gone connections are removed with all their subscriptions. Receivers
+ * the gateway defers (throttling) are sent again after the last page, as long as a pass delivers any; what
+ * is left then is counted (`abandonedDeliveries`) and logged, never dropped silently.
  */
 export async function fanout(
   deps: { store: Store; gateway: Gateway; logger: Logger; metrics: Metrics; cleanupConcurrency: number },
   topic: string,
   frame: string,
 ): Promise<FanoutResult> {
-  const total: FanoutResult = { delivered: 0, gone: 0, failed: 0 };
+  const total: FanoutResult = { delivered: 0, gone: 0, failed: 0, abandoned: 0 };
   const gone: string[] = [];
-  for await (const page of deps.store.subscribers(topic)) {
-    if (page.length === 0) continue;
-    const report: DeliveryReport = await deps.gateway.send(page, frame);
+  let deferred: string[] = [];
+  const tally = (report: DeliveryReport) => {
     total.delivered += report.delivered;
     total.failed += report.failed.length;
     for (const id of report.gone) gone.push(id);
@@ -31,6 +37,29 @@ export async function fanout(
         error: failure.error,
       });
     }
+  };
+  for await (const page of deps.store.subscribers(topic)) {
+    if (page.length === 0) continue;
+    const report: DeliveryReport = await deps.gateway.send(page, frame);
+    tally(report);
+    if (report.deferred?.length) deferred = deferred.concat(report.deferred);
+  }
+  for (let pass = 0; pass < MAX_DEFERRED_PASSES && deferred.length > 0; pass++) {
+    const report = await deps.gateway.send(deferred, frame);
+    tally(report);
+    const still = report.deferred ?? [];
+    const progressed = still.length < deferred.length;
+    deferred = still;
+    if (!progressed) break;
+  }
+  if (deferred.length > 0) {
+    total.abandoned = deferred.length;
+    deps.metrics.count('abandonedDeliveries', deferred.length);
+    deps.logger.error('gave up on throttled receivers', {
+      topic,
+      count: deferred.length,
+      connectionIds: deferred.slice(0, 20),
+    });
   }
   total.gone = gone.length;
   // Removal happens after the whole fan-out so it never delays live receivers.

@@ -104,6 +104,11 @@ export interface PublishedFrame {
   epoch?: string;
   /** True when the idempotency key was seen before: nothing was stored or delivered again. */
   duplicate?: boolean;
+  /**
+   * Subscribers this fan-out did not reach (their connection kept failing, or throttling outlasted the
+   * budget); each is counted in metrics and logged. Absent: every live subscriber was delivered.
+   */
+  undelivered?: number;
 }
 
 /** Answer to `history`: the most recent retained messages, oldest first. */

@@ -1,4 +1,4 @@
-export type { DeliveryReport, Gateway } from './gateway.ts';
+export type { DeliveryReport, Gateway, SendOptions } from './gateway.ts';
 export {
   type AppendOptions,
   type AppendResult,

@@ -17,6 +17,9 @@ export interface AwsRuntimeConfig {
   historySeconds?: number;
 }
 
+/** `@connections` posts in flight per invocation (TOPICSOCKET_SEND_CONCURRENCY), and sockets per endpoint. */
+export const defaultSendConcurrency = 50;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -61,7 +64,7 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
 
   const config: AwsRuntimeConfig = {
     tableName,
-    sendConcurrency: integer(V.sendConcurrency, 50, 1, 1000),
+    sendConcurrency: integer(V.sendConcurrency, defaultSendConcurrency, 1, 1000),
     subscriberPageSize: integer(V.subscriberPageSize, 1000, 1, 10_000),
     maxSubscriptions: integer(V.maxSubscriptions, 100, 1, 1000),
     metricsNamespace: env[V.metricsNamespace]?.trim() || 'topicsocket',

@@ -5,9 +5,10 @@ import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
 import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
-import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
+import type { PostRetryOptions } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
-import { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
+import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
+import { type ManagementClients, managementEndpointFor } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
 
@@ -48,11 +49,8 @@ export function createAwsHandler(
     pageSize: config.subscriberPageSize,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const clients =
-    deps.managementClients ??
-    new ManagementClients((endpoint) =>
-      defaultManagementClient(endpoint, { maxSockets: config.sendConcurrency }),
-    );
+  const clients = deps.managementClients ?? managementClientsFor(config);
+  const budget = new InvocationBudget();
   // Tokens and API keys never reach CloudWatch, whatever a log call passes along.
   const loggerPort = redactingLogger(powertoolsLoggerPort(logger));
   const brokers = new Map<string, Broker>();
@@ -60,10 +58,11 @@ export function createAwsHandler(
   const brokerFor = (endpoint: string): Broker => {
     let broker = brokers.get(endpoint);
     if (!broker) {
-      const gateway = new ApiGatewayGateway({
-        client: clients.for(endpoint),
-        concurrency: config.sendConcurrency,
+      const gateway = createGateway(endpoint, {
+        config,
+        clients,
         metrics,
+        budget,
         ...(deps.postRetry ? { retry: deps.postRetry } : {}),
       });
       broker = new Broker({
@@ -90,6 +89,8 @@ export function createAwsHandler(
     if (context) logger.addContext(context);
     logger.appendKeys(keys);
     const started = Date.now();
+    // Fan-out stops starting posts in time to count what it could not send and to answer (gateways.ts).
+    budget.begin(context);
     try {
       // $connect never posts to the connection: it exists only once this handler has returned 2xx.
       const result = await brokerFor(
@@ -102,6 +103,7 @@ export function createAwsHandler(
       logger.error('invocation failed', { error: error instanceof Error ? error.message : String(error) });
       return { statusCode: 500 };
     } finally {
+      budget.end();
       metrics.flush();
       logger.removeKeys(Object.keys(keys));
     }
