@@ -42,6 +42,8 @@ export interface ConnectionsEndpointOptions {
   isLive?: (connectionId: string) => boolean;
   /** Connections whose client buffer is full: every post to them answers 429 while listed. */
   fullBuffers?: ReadonlySet<string>;
+  /** Connections the caller may not post to (IAM denies it): 403 `ForbiddenException`. */
+  forbidden?: ReadonlySet<string>;
   /** Largest body accepted (API Gateway: 128 KB), else 413 `PayloadTooLargeException`. */
   maxBodyBytes?: number;
   /** Keeps the ledger (default true). */
@@ -158,6 +160,9 @@ export async function startConnectionsEndpoint(
       return later(latencyMs, () =>
         answer(response, 413, 'PayloadTooLargeException', 'Request entity too large'),
       );
+    }
+    if (options.forbidden?.has(connectionId)) {
+      return later(latencyMs, () => answer(response, 403, 'ForbiddenException', 'Forbidden'));
     }
     if (!isLive(connectionId)) {
       counters.gone++;
