@@ -9,7 +9,9 @@
  * - On an account throttle (a 429 the gateway attributes to the account, not to one receiver), the rate
  *   drops to `decrease` × what was actually achieved over the last second, at most once per `cooldownMs`
  *   (the answers of one burst are one congestion signal, not many).
- * - Afterwards it grows by `increasePerSecond` posts/s for every second without a throttle.
+ * - Afterwards it grows additively, by a quarter of the rate it was cut to per second (or a fixed
+ *   `increasePerSecond`): the probe is sized to this gateway's share of the account, whether the account
+ *   allows 10,000/s or 100/s, so a few workers do not overshoot the bucket by many times at once.
  *
  * Posts are paced by a token bucket at the current rate (bucket size: a tenth of a second's worth, so a
  * decrease takes effect at once).
@@ -17,7 +19,7 @@
 export interface AdaptiveRateOptions {
   /** Multiplicative decrease on an account throttle (default 0.7). */
   decrease?: number;
-  /** Additive increase, posts/s gained per second (default 500). */
+  /** Additive increase, posts/s gained per second (default: a quarter of the rate after the last cut). */
   increasePerSecond?: number;
   /** Never paced below this many posts/s (default 20). */
   minPerSecond?: number;
@@ -32,7 +34,8 @@ const SLOTS = 10;
 
 export class AdaptiveRate {
   private readonly decrease: number;
-  private readonly increasePerSecond: number;
+  private readonly fixedIncrease: number | undefined;
+  private increasePerSecond = 0;
   private readonly minPerSecond: number;
   private readonly cooldownMs: number;
   private readonly now: () => number;
@@ -50,7 +53,7 @@ export class AdaptiveRate {
 
   constructor(options: AdaptiveRateOptions = {}) {
     this.decrease = options.decrease ?? 0.7;
-    this.increasePerSecond = options.increasePerSecond ?? 500;
+    this.fixedIncrease = options.increasePerSecond;
     this.minPerSecond = options.minPerSecond ?? 20;
     this.cooldownMs = options.cooldownMs ?? 200;
     this.now = options.now ?? Date.now;
@@ -88,6 +91,7 @@ export class AdaptiveRate {
     this.refill();
     const achieved = this.achievedPerSecond();
     this.rate = Math.max(this.minPerSecond, Math.min(this.rate, achieved) * this.decrease);
+    this.increasePerSecond = this.fixedIncrease ?? Math.max(this.minPerSecond, this.rate / 4);
     this.tokens = 0;
     this.lastDecreaseAt = now;
     this.decreases++;
