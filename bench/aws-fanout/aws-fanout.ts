@@ -56,6 +56,8 @@ export interface AwsFanoutRow {
   ack?: string;
   /** The function's own count of receivers given up on (abandonedDeliveries + failedDeliveries). */
   reportedUndelivered: number;
+  /** DynamoDB requests of the publishing invocation(s), by operation (counted by the latency proxy). */
+  dynamoDbRequests?: Record<string, number>;
   measuredAt: string;
 }
 
@@ -137,8 +139,14 @@ async function runFanout(
     ...Array.from({ length: ghosts }, (_, i) => `ghost${sequence}x${i}=`),
   ]);
   endpoint.resetCounters();
+  const before = new Map(env.dynamoDbRequests);
   const outcome = await publisher.invoke(publishEvent(topic, sequence), TIMEOUT_MS);
-  return rowOf('inline', n, [outcome], endpoint, [{ topic, live }], account);
+  const dynamoDbRequests = Object.fromEntries(
+    [...env.dynamoDbRequests]
+      .map(([operation, count]) => [operation, count - (before.get(operation) ?? 0)] as const)
+      .filter(([, count]) => count > 0),
+  );
+  return { ...rowOf('inline', n, [outcome], endpoint, [{ topic, live }], account), dynamoDbRequests };
 }
 
 function rowOf(
@@ -315,7 +323,7 @@ export async function measureAwsFanout(
     let publisher = await env.container('websocket', bundle, endpoint.endpoint);
     // A warm container, as a busy function has: cold start and the first large fan-out's JIT, not reported.
     await runFanout(env, endpoint, publisher, 1, 0, defaultAccountThrottle);
-    await runFanout(env, endpoint, publisher, 500, 0, defaultAccountThrottle);
+    await runFanout(env, endpoint, publisher, 500, 1, defaultAccountThrottle);
     for (const n of sizes) {
       if (n >= 1_000_000) {
         lines.push(
@@ -375,5 +383,10 @@ export async function measureAwsFanout(
 }
 
 function describe(row: AwsFanoutRow): string {
-  return `${row.scenario} N=${row.subscribers}: last delivery ${row.lastDeliveryMs} ms (bound ${row.boundMs} ms, ratio ${row.ratio}), ${row.postsPerSecond} posts/s, ${(row.cpuMsPerPost * 1000).toFixed(0)} µs CPU/post, ${row.throttled} x 429, ${row.retries} retries, lost ${row.lost}, duplicated ${row.duplicated}, gone ${row.gone}, function reported ${row.reportedUndelivered} undelivered${row.timedOut ? ', KILLED AT THE 29 s TIMEOUT' : ''}; invocation ${row.invocationMs} ms`;
+  const dynamo = row.dynamoDbRequests
+    ? `; DynamoDB: ${Object.entries(row.dynamoDbRequests)
+        .map(([operation, count]) => `${count} ${operation}`)
+        .join(' + ')}`
+    : '';
+  return `${row.scenario} N=${row.subscribers}: last delivery ${row.lastDeliveryMs} ms (bound ${row.boundMs} ms, ratio ${row.ratio}), ${row.postsPerSecond} posts/s, ${(row.cpuMsPerPost * 1000).toFixed(0)} µs CPU/post, ${row.throttled} x 429, ${row.retries} retries, lost ${row.lost}, duplicated ${row.duplicated}, gone ${row.gone}, function reported ${row.reportedUndelivered} undelivered${row.timedOut ? ', KILLED AT THE 29 s TIMEOUT' : ''}; invocation ${row.invocationMs} ms${dynamo}`;
 }

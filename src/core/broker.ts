@@ -53,6 +53,8 @@ export interface BrokerOptions {
   now?: () => number;
   /** Where message history lives. Default: the store, when it keeps history (both bundled stores do). */
   history?: History | false;
+  /** Epoch ms after which a fan-out reads no more subscriber pages (the Lambda runtime's invocation budget). */
+  fanoutReadDeadline?: () => number | undefined;
 }
 
 export interface PublishResult extends FanoutResult {
@@ -91,6 +93,7 @@ export class Broker {
   private readonly auth: AuthOptions | undefined;
   private readonly publishLimiter: RateLimiter | undefined;
   private readonly history: History | undefined;
+  private readonly fanoutReadDeadline: (() => number | undefined) | undefined;
   /** Token-expiry timers (only with `auth.expiryTimers`, in long-lived processes). */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
@@ -106,6 +109,7 @@ export class Broker {
     this.publishLimiter = rate ? new RateLimiter(rate, { now: this.now }) : undefined;
     const history = options.history ?? (hasHistory(this.store) ? this.store : undefined);
     this.history = history && this.limits.history ? history : undefined;
+    this.fanoutReadDeadline = options.fanoutReadDeadline;
   }
 
   /** Stops token-expiry timers. */
@@ -175,12 +179,14 @@ export class Broker {
   }
 
   private fanoutDeps(): Parameters<typeof fanout>[0] {
+    const readDeadline = this.fanoutReadDeadline?.();
     return {
       store: this.store,
       gateway: this.gateway,
       logger: this.logger,
       metrics: this.metrics,
       cleanupConcurrency: this.limits.cleanupConcurrency,
+      ...(readDeadline === undefined ? {} : { readDeadline }),
     };
   }
 
@@ -438,7 +444,9 @@ export class Broker {
           if (result.epoch !== undefined) published.epoch = result.epoch;
           if (result.duplicate) published.duplicate = true;
           // The ack never claims a delivery that did not happen (docs/protocol.md).
-          if (result.failed + result.abandoned > 0) published.undelivered = result.failed + result.abandoned;
+          if (result.failed + result.abandoned > 0 || result.truncated) {
+            published.undelivered = Math.max(1, result.failed + result.abandoned);
+          }
           return ack(published, frame.id);
         }
     }

@@ -7,6 +7,8 @@ export interface FanoutResult {
   failed: number;
   /** Receivers the gateway deferred (throttled past its budget) and that were still not delivered at the end. */
   abandoned: number;
+  /** The fan-out reached its read deadline before the last page: later subscribers were not even counted. */
+  truncated?: true;
 }
 
 /** Further sends of the deferred receivers after the pages, while each one still makes progress. */
@@ -19,7 +21,15 @@ const MAX_DEFERRED_PASSES = 4;
  * is left then is counted (`abandonedDeliveries`) and logged, never dropped silently.
  */
 export async function fanout(
-  deps: { store: Store; gateway: Gateway; logger: Logger; metrics: Metrics; cleanupConcurrency: number },
+  deps: {
+    store: Store;
+    gateway: Gateway;
+    logger: Logger;
+    metrics: Metrics;
+    cleanupConcurrency: number;
+    /** Epoch ms: no page is read after it (on Lambda, shortly before the timeout would kill the invocation). */
+    readDeadline?: number;
+  },
   topic: string,
   frame: string,
 ): Promise<FanoutResult> {
@@ -43,8 +53,12 @@ export async function fanout(
     const report: DeliveryReport = await deps.gateway.send(page, frame);
     tally(report);
     if (report.deferred?.length) deferred = deferred.concat(report.deferred);
+    if (deps.readDeadline !== undefined && Date.now() >= deps.readDeadline) {
+      total.truncated = true;
+      break;
+    }
   }
-  for (let pass = 0; pass < MAX_DEFERRED_PASSES && deferred.length > 0; pass++) {
+  for (let pass = 0; pass < MAX_DEFERRED_PASSES && deferred.length > 0 && !total.truncated; pass++) {
     const report = await deps.gateway.send(deferred, frame);
     tally(report);
     const still = report.deferred ?? [];
@@ -59,6 +73,14 @@ export async function fanout(
       topic,
       count: deferred.length,
       connectionIds: deferred.slice(0, 20),
+    });
+  }
+  if (total.truncated) {
+    deps.metrics.count('truncatedFanouts');
+    deps.logger.error('fan-out stopped at its deadline before the last subscriber page', {
+      topic,
+      delivered: total.delivered,
+      abandoned: total.abandoned,
     });
   }
   total.gone = gone.length;

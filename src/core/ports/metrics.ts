@@ -20,6 +20,8 @@ export type MetricName =
   | 'slowReceivers'
   /** Deferred receivers the inline fan-out finally gave up on: not delivered, not retried further. */
   | 'abandonedDeliveries'
+  /** Fan-outs that reached their read deadline before the last subscriber page (the rest not even counted). */
+  | 'truncatedFanouts'
   | 'errors'
   /** `$connect` refused: no, invalid or expired token. */
   | 'connectsRefused'

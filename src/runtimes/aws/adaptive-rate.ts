@@ -28,9 +28,7 @@ export interface AdaptiveRateOptions {
   now?: () => number;
 }
 
-/** Completed posts are counted in 100 ms slots over the last second, to know the achieved rate. */
-const SLOT_MS = 100;
-const SLOTS = 10;
+import { SlidingCounts } from './sliding-counts.ts';
 
 export class AdaptiveRate {
   private readonly decrease: number;
@@ -44,9 +42,8 @@ export class AdaptiveRate {
   private tokens = 0;
   private refilledAt: number;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
-  private readonly slots = new Array<number>(SLOTS).fill(0);
-  private slotStart: number;
-  private slotIndex = 0;
+  /** Accepted posts over the last second: the achieved rate. */
+  private readonly acceptedCounts: SlidingCounts;
   private firstAcceptedAt: number | undefined;
   /** How many times the rate was cut (exposed for metrics and tests). */
   decreases = 0;
@@ -58,7 +55,7 @@ export class AdaptiveRate {
     this.cooldownMs = options.cooldownMs ?? 200;
     this.now = options.now ?? Date.now;
     this.refilledAt = this.now();
-    this.slotStart = this.refilledAt;
+    this.acceptedCounts = new SlidingCounts(1, this.now);
   }
 
   /** Current pace in posts per second (Infinity: not paced). */
@@ -80,8 +77,7 @@ export class AdaptiveRate {
   /** A post was accepted by the account (delivered, or refused for a reason of its receiver). */
   accepted(): void {
     this.firstAcceptedAt ??= this.now();
-    this.slot();
-    this.slots[this.slotIndex] = (this.slots[this.slotIndex] ?? 0) + 1;
+    this.acceptedCounts.add();
   }
 
   /** The account refused a post (429 across receivers). Returns true when this cut the rate. */
@@ -100,12 +96,9 @@ export class AdaptiveRate {
 
   /** Posts/s accepted over the last second (or since the first post, when that is more recent). */
   achievedPerSecond(): number {
-    this.slot();
-    let sum = 0;
-    for (const count of this.slots) sum += count;
     const since = this.firstAcceptedAt === undefined ? 0 : this.now() - this.firstAcceptedAt;
-    const windowMs = Math.min(SLOT_MS * SLOTS, Math.max(SLOT_MS, since));
-    return (sum * 1000) / windowMs;
+    const windowMs = Math.min(SlidingCounts.windowMs, Math.max(100, since));
+    return (this.acceptedCounts.sum() * 1000) / windowMs;
   }
 
   private refill(): void {
@@ -115,19 +108,5 @@ export class AdaptiveRate {
     if (this.rate === Number.POSITIVE_INFINITY) return;
     this.rate += this.increasePerSecond * elapsedSeconds;
     this.tokens = Math.min(Math.max(1, this.rate / 10), this.tokens + elapsedSeconds * this.rate);
-  }
-
-  private slot(): void {
-    const now = this.now();
-    if (now - this.slotStart > SLOT_MS * SLOTS) {
-      this.slots.fill(0);
-      this.slotStart = now;
-      return;
-    }
-    while (now - this.slotStart >= SLOT_MS) {
-      this.slotStart += SLOT_MS;
-      this.slotIndex = (this.slotIndex + 1) % SLOTS;
-      this.slots[this.slotIndex] = 0;
-    }
   }
 }

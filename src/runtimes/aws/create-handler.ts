@@ -77,6 +77,7 @@ export function createAwsHandler(
         },
         ...(deps.auth ? { auth: deps.auth.auth } : {}),
         ...(deps.now ? { now: deps.now } : {}),
+        fanoutReadDeadline: () => budget.readDeadline,
       });
       brokers.set(endpoint, broker);
     }

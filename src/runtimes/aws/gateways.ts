@@ -15,18 +15,29 @@ import { ManagementClients } from './management-clients.ts';
  */
 export const DELIVERY_MARGIN_MS = 4_000;
 
-/** The current invocation's delivery deadline (epoch ms); one invocation at a time per container. */
+/**
+ * Kept back when fan-out stops even reading subscriber pages (the rest is then not counted, only flagged:
+ * `truncatedFanouts`): enough to log, flush metrics and answer before Lambda kills the invocation.
+ */
+export const ANSWER_MARGIN_MS = 1_500;
+
+/** The current invocation's deadlines (epoch ms); one invocation at a time per container. */
 export class InvocationBudget {
+  /** No post is started after it. */
   deadline: number | undefined;
+  /** No subscriber page is read after it. */
+  readDeadline: number | undefined;
 
   begin(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): void {
-    this.deadline = context
-      ? Date.now() + context.getRemainingTimeInMillis() - DELIVERY_MARGIN_MS
-      : undefined;
+    if (!context) return this.end();
+    const end = Date.now() + context.getRemainingTimeInMillis();
+    this.deadline = end - DELIVERY_MARGIN_MS;
+    this.readDeadline = end - ANSWER_MARGIN_MS;
   }
 
   end(): void {
     this.deadline = undefined;
+    this.readDeadline = undefined;
   }
 }
 

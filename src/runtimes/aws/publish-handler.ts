@@ -60,6 +60,7 @@ export function createPublishHandler(
     metrics,
     // The same retention as the WebSocket function, so both write the topic's history alike.
     limits: historyLimits(config),
+    fanoutReadDeadline: () => budget.readDeadline,
   });
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),

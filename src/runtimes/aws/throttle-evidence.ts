@@ -11,6 +11,8 @@
  * receiver's own when it was refused again while the others were (nearly) all accepted, and unknown when
  * there is no evidence either way (too few other posts, or its first refusal).
  */
+import { SlidingCounts } from './sliding-counts.ts';
+
 export type ThrottleCause = 'account' | 'receiver' | 'unknown';
 
 export interface ThrottleEvidenceOptions {
@@ -21,29 +23,23 @@ export interface ThrottleEvidenceOptions {
   now?: () => number;
 }
 
-const SLOT_MS = 100;
-const SLOTS = 10;
+const POSTS = 0;
+const REFUSALS = 1;
 
 export class ThrottleEvidence {
   private readonly accountShare: number;
   private readonly minOtherPosts: number;
-  private readonly now: () => number;
-  private readonly posts = new Array<number>(SLOTS).fill(0);
-  private readonly refusals = new Array<number>(SLOTS).fill(0);
-  private slotStart: number;
-  private slotIndex = 0;
+  private readonly counts: SlidingCounts;
 
   constructor(options: ThrottleEvidenceOptions = {}) {
     this.accountShare = options.accountShare ?? 0.02;
     this.minOtherPosts = options.minOtherPosts ?? 3;
-    this.now = options.now ?? Date.now;
-    this.slotStart = this.now();
+    this.counts = new SlidingCounts(2, options.now ?? Date.now);
   }
 
   /** Records a post that the account accepted (whatever the receiver's answer, 429 excepted). */
   accepted(): void {
-    this.slot();
-    this.posts[this.slotIndex] = (this.posts[this.slotIndex] ?? 0) + 1;
+    this.counts.add(POSTS);
   }
 
   /**
@@ -51,36 +47,15 @@ export class ThrottleEvidence {
    * included (its own refusals are left out of the evidence about the others).
    */
   refused(refusedInARow: number): ThrottleCause {
-    this.slot();
-    let posts = 0;
-    let refusals = 0;
-    for (let i = 0; i < SLOTS; i++) {
-      posts += this.posts[i] ?? 0;
-      refusals += this.refusals[i] ?? 0;
-    }
-    this.posts[this.slotIndex] = (this.posts[this.slotIndex] ?? 0) + 1;
-    this.refusals[this.slotIndex] = (this.refusals[this.slotIndex] ?? 0) + 1;
+    const posts = this.counts.sum(POSTS);
+    const refusals = this.counts.sum(REFUSALS);
+    this.counts.add(POSTS);
+    this.counts.add(REFUSALS);
     const own = Math.min(refusedInARow - 1, refusals);
     const otherPosts = posts - own;
     const otherRefusals = refusals - own;
     if (otherPosts > 0 && otherRefusals / otherPosts > this.accountShare) return 'account';
     if (refusedInARow >= 2 && otherPosts - otherRefusals >= this.minOtherPosts) return 'receiver';
     return 'unknown';
-  }
-
-  private slot(): void {
-    const now = this.now();
-    if (now - this.slotStart > SLOT_MS * SLOTS) {
-      this.posts.fill(0);
-      this.refusals.fill(0);
-      this.slotStart = now;
-      return;
-    }
-    while (now - this.slotStart >= SLOT_MS) {
-      this.slotStart += SLOT_MS;
-      this.slotIndex = (this.slotIndex + 1) % SLOTS;
-      this.posts[this.slotIndex] = 0;
-      this.refusals[this.slotIndex] = 0;
-    }
   }
 }

@@ -160,4 +160,34 @@ describe('the gateway under API Gateway-style throttling', () => {
     ]);
     expect(endpoint.counters.delivered).toBe(result.delivered);
   });
+
+  it('stops reading subscriber pages at the read deadline, and flags the fan-out as truncated', async () => {
+    const { endpoint, metrics, gateway } = await setup({ account: false });
+    const store = new MemoryStore({ pageSize: 10 });
+    const receivers = ids(50, 't');
+    for (const id of receivers) {
+      await store.putConnection({
+        connectionId: id,
+        connectedAt: Date.now(),
+        expiresAt: Date.now() / 1000 + 600,
+      });
+      await store.subscribe(id, 'huge', { expiresAt: Date.now() / 1000 + 600, maxSubscriptions: 10 });
+    }
+    const errors: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message) => errors.push(message) };
+    // Past already: the first page is sent, then no other page is read.
+    const broker = new Broker({
+      store,
+      gateway: gateway(),
+      logger,
+      metrics,
+      limits: { history: false },
+      fanoutReadDeadline: () => Date.now() - 1,
+    });
+    const result = await broker.publish('huge', { n: 1 });
+    expect(result).toMatchObject({ delivered: 10, truncated: true });
+    expect(endpoint.counters.requests).toBe(10);
+    expect(metrics.counts.get('truncatedFanouts')).toBe(1);
+    expect(errors).toEqual(['fan-out stopped at its deadline before the last subscriber page']);
+  });
 });
