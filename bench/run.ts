@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { renderChart } from './chart.ts';
 import { measureAwsFanout } from './aws-fanout/aws-fanout.ts';
+import { renderChart } from './chart.ts';
 import { killAll } from './children.ts';
 import { measureBundle } from './extras/bundle.ts';
 import { measureDynamoDb } from './extras/dynamodb.ts';
