@@ -12,9 +12,18 @@
  * against the signed path, in the same run; and an overload: several publishers on big topics at once
  * against an account scaled down so this machine can demand more than 4x its rate.
  *
- * Plugging in the sharded worker: pass a `WorkerPlug` (below) to `runFanout`; the scenario then starts
- * `instances` worker containers and lets `deliver` hand them what the publishing function queued, until
- * the queue is empty, and times the last delivery the same way.
+ * Plugging in the sharded worker (not done yet: it lands with issue 12's item 1):
+ * 1. start a queue stand-in (`startQueueStandIn()` in queue-standin.ts: SQS's JSON protocol for
+ *    SendMessage/SendMessageBatch, and an event source with batches, partial-batch failures, redelivery
+ *    after a timeout and a dead-letter list);
+ * 2. give the publishing container and the workers its endpoint and queue URL in `WorkerPlug.env` (the
+ *    variable names are the worker's: e.g. AWS_ENDPOINT_URL_SQS and the queue-URL setting);
+ * 3. build the worker's bundle with `env.bundle(plug.entry)` and start `plug.instances` containers with
+ *    `env.container(...)`; after the publish invocation returns (its ack: "stored and scheduled"), run
+ *    `queue.deliver(workers, timeoutMs, restart)` until nothing is queued;
+ * 4. compute the row with `rowOf(scenario, n, [publish, ...workerOutcomes], endpoint, topics, account)`:
+ *    the ledger, last delivery, CPU (summed over every container) and the bound
+ *    (max(N / account rate, N / (instances x per-worker rate))) are computed exactly as for the inline path.
  */
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -71,8 +80,12 @@ export interface WorkerPlug {
   instances: number;
   /** Env for the functions (e.g. the queue stand-in's URL for both the publisher and the workers). */
   env: Record<string, string>;
-  /** Hands queued work to idle workers as SQS events until nothing is left; resolves when done. */
-  deliver(workers: LambdaHost[], timeoutMs: number): Promise<InvocationOutcome[]>;
+  /** Hands queued work to idle workers as SQS events until nothing is left (QueueStandIn.deliver). */
+  deliver(
+    workers: LambdaHost[],
+    timeoutMs: number,
+    restart: (dead: LambdaHost) => Promise<LambdaHost>,
+  ): Promise<InvocationOutcome[]>;
 }
 
 const POST_LATENCY_MS = 20;
@@ -151,7 +164,7 @@ async function runFanout(
   return { ...rowOf('inline', n, [outcome], endpoint, [{ topic, live }], account), dynamoDbRequests };
 }
 
-function rowOf(
+export function rowOf(
   scenario: string,
   subscribers: number,
   outcomes: InvocationOutcome[],
@@ -231,7 +244,7 @@ async function measurePostCpu(posts: number): Promise<Record<PostPath, number>> 
         });
         await new Promise((resolve) => process_.once('exit', resolve));
         forget();
-        (results[kind] ??= []).push(result.cpuMsPerPost);
+        results[kind] = [...(results[kind] ?? []), result.cpuMsPerPost];
       }
     }
   } finally {

@@ -4,10 +4,8 @@
  * function bundles exactly as the deploy tools build them.
  *
  * Plugging in more functions (the sharded fan-out worker): build its bundle with `bundle(entry)`, start
- * containers with `container(name, bundle, extraEnv)`, and feed them SQS-shaped events
- * (`{ Records: [{ messageId, receiptHandle, body, attributes, messageAttributes, eventSource: 'aws:sqs' }] }`)
- * from a queue stand-in; a worker answers `{ batchItemFailures: [{ itemIdentifier }] }` for the records to
- * redeliver. See `WorkerPlug` in aws-fanout.ts for the hook the scenarios call.
+ * containers with `container(name, bundle, endpoint, extraEnv)`, and feed them SQS events from the queue
+ * stand-in (queue-standin.ts). Steps: the file comment of aws-fanout.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -74,13 +74,16 @@ export class LambdaHost {
       const onMessage = (message: HostMessage) => {
         if (message.type === 'done' && message.id === id) {
           this.child.off('message', onMessage);
+          this.child.off('exit', onExit);
           resolve(message);
         }
       };
+      const onExit = (code: number | null) => {
+        this.child.off('message', onMessage);
+        reject(new Error(`${this.name} died (${code}) during an invocation`));
+      };
       this.child.on('message', onMessage);
-      this.child.once('exit', (code) =>
-        reject(new Error(`${this.name} died (${code}) during an invocation`)),
-      );
+      this.child.once('exit', onExit);
       this.child.send({ type: 'invoke', id, event, timeoutMs });
     });
     const { type: _type, id: _id, ...outcome } = done;

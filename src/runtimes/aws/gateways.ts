@@ -29,7 +29,10 @@ export class InvocationBudget {
   readDeadline: number | undefined;
 
   begin(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): void {
-    if (!context) return this.end();
+    if (!context) {
+      this.end();
+      return;
+    }
     const end = Date.now() + context.getRemainingTimeInMillis();
     this.deadline = end - DELIVERY_MARGIN_MS;
     this.readDeadline = end - ANSWER_MARGIN_MS;
