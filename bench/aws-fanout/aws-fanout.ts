@@ -21,7 +21,7 @@
  * 3. build the worker's bundle with `env.bundle(plug.entry)` and start `plug.instances` containers with
  *    `env.container(...)`; after the publish invocation returns (its ack: "stored and scheduled"), run
  *    `queue.deliver(workers, timeoutMs, restart)` until nothing is queued;
- * 4. compute the row with `rowOf(scenario, n, [publish, ...workerOutcomes], endpoint, topics, account)`:
+ * 4. compute the row with `rowOf(scenario, n, [publish, ...workerOutcomes], endpoint, topics, account, plug.instances)`:
  *    the ledger, last delivery, CPU (summed over every container) and the bound
  *    (max(N / account rate, N / (instances x per-worker rate))) are computed exactly as for the inline path.
  */
@@ -171,6 +171,8 @@ export function rowOf(
   endpoint: ConnectionsEndpoint,
   topics: Array<{ topic: string; live: string[] }>,
   account: AccountThrottle,
+  /** Containers posting at once: one per publisher inline, the worker instances once sharded. */
+  workers = topics.length,
 ): AwsFanoutRow {
   const c = endpoint.counters;
   let lost = 0;
@@ -185,8 +187,7 @@ export function rowOf(
   const startedAt = Math.min(...outcomes.map((o) => o.startedAt));
   const cpuMs = outcomes.reduce((sum, o) => sum + o.cpuMs, 0);
   const metric = (name: string) => outcomes.reduce((sum, o) => sum + (o.metrics[name] ?? 0), 0);
-  const boundMs =
-    Math.max(subscribers / account.perSecond, subscribers / (perWorkerRate * topics.length)) * 1000;
+  const boundMs = Math.max(subscribers / account.perSecond, subscribers / (perWorkerRate * workers)) * 1000;
   const lastDeliveryMs = c.lastDeliveryAt ? c.lastDeliveryAt - startedAt : 0;
   const first = outcomes[0] as InvocationOutcome;
   const ack = (first.result as { body?: string } | undefined)?.body;
