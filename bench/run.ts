@@ -34,6 +34,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     /** aws-fanout: also 1,000,000 subscribers. */
     full: { type: 'boolean', default: false },
+    /** aws-fanout: also run the handler as of this git revision, interleaved (a same-run baseline). */
+    'aws-baseline': { type: 'string' },
     only: { type: 'string' },
     servers: { type: 'string' },
     repeat: { type: 'string' },
@@ -190,7 +192,16 @@ async function main(): Promise<number> {
   if (wanted('dynamodb')) report.extras.push(await measureDynamoDb(quick, log));
   if (wanted('bundle')) report.extras.push(await measureBundle(quick, log));
   if (wanted('aws-fanout'))
-    report.extras.push(await measureAwsFanout({ quick, full: values.full ?? false }, log));
+    report.extras.push(
+      await measureAwsFanout(
+        {
+          quick,
+          full: values.full ?? false,
+          ...(values['aws-baseline'] ? { baseline: values['aws-baseline'] } : {}),
+        },
+        log,
+      ),
+    );
 
   report.durationMs = Date.now() - startedAt.getTime();
   report.notes.push(

@@ -312,7 +312,11 @@ async function runOverload(
 }
 
 export async function measureAwsFanout(
-  options: { quick: boolean; full: boolean },
+  options: {
+    quick: boolean;
+    full: boolean /** A git revision whose handler runs too, interleaved, as a same-run baseline. */;
+    baseline?: string;
+  },
   log: (message: string) => void,
 ): Promise<ExtraOutcome> {
   const title = `AWS path: the WebSocket Lambda bundle, DynamoDB Local +${DYNAMODB_LATENCY_MS} ms, @connections stand-in +${POST_LATENCY_MS} ms, account ${defaultAccountThrottle.perSecond}/s burst ${defaultAccountThrottle.burst}`;
@@ -338,6 +342,16 @@ export async function measureAwsFanout(
   try {
     const bundle = await env.bundle(FunctionModel.entry);
     let publisher = await env.container('websocket', bundle, endpoint.endpoint);
+    const baselineBundle = options.baseline
+      ? await env.bundleAt(options.baseline, FunctionModel.entry)
+      : undefined;
+    let baseline = baselineBundle
+      ? await env.container('websocket-baseline', baselineBundle, endpoint.endpoint)
+      : undefined;
+    if (baseline) {
+      await runFanout(env, endpoint, baseline, 1, 0, defaultAccountThrottle);
+      await runFanout(env, endpoint, baseline, 500, 1, defaultAccountThrottle);
+    }
     // A warm container, as a busy function has: cold start and the first large fan-out's JIT, not reported.
     await runFanout(env, endpoint, publisher, 1, 0, defaultAccountThrottle);
     await runFanout(env, endpoint, publisher, 500, 1, defaultAccountThrottle);
@@ -355,6 +369,26 @@ export async function measureAwsFanout(
       const row = await runFanout(env, endpoint, publisher, n, Math.floor(n / 1000), defaultAccountThrottle);
       rows.push(row);
       log(`aws-fanout: ${describe(row)}`);
+      // The code before, right after on the same machine: 1,000 and 10,000 (at 100,000 it is killed at 29 s).
+      if (baselineBundle && n >= 1_000 && n <= 10_000) {
+        if (!baseline?.alive)
+          baseline = await env.container('websocket-baseline', baselineBundle, endpoint.endpoint);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        const before = await runFanout(
+          env,
+          endpoint,
+          baseline,
+          n,
+          Math.floor(n / 1000),
+          defaultAccountThrottle,
+        );
+        before.scenario = `inline @ ${options.baseline}`;
+        rows.push(before);
+        log(`aws-fanout: ${describe(before)}`);
+        lines.push(
+          `N=${n}, this code vs ${options.baseline} in the same run: last delivery ${(row.lastDeliveryMs / before.lastDeliveryMs).toFixed(2)}x, CPU per post ${(row.cpuMsPerPost / before.cpuMsPerPost).toFixed(2)}x`,
+        );
+      }
     }
     const overloadAccount: AccountThrottle = options.quick
       ? { perSecond: 150, burst: 75 }

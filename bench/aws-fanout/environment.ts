@@ -7,10 +7,11 @@
  * containers with `container(name, bundle, endpoint, extraEnv)`, and feed them SQS events from the queue
  * stand-in (queue-standin.ts). Steps: the file comment of aws-fanout.ts.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../../src/core/util/map-limit.ts';
 import { createDynamoDbClient, ensureTable } from '../../src/stores/dynamodb/index.ts';
@@ -22,6 +23,8 @@ import { buildLambdaBundle } from '../lambda-bundle.ts';
 import { LambdaHost } from './lambda-host.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
 /** The connection that publishes in every scenario; its claims are read with a GetItem, as deployed. */
 export const PUBLISHER_ID = 'PubLisher0AAA=';
 const JWT_SECRET = 'aws-fanout-bench-secret-of-at-least-32-bytes';
@@ -31,6 +34,8 @@ export interface AwsEnvironment {
   /** DynamoDB requests the functions made, by operation (through the proxy). */
   dynamoDbRequests: Map<string, number>;
   bundle(entry: string): Promise<string>;
+  /** The same entry as it was at git revision `rev` (a same-run baseline of the code before a change). */
+  bundleAt(rev: string, entry: string): Promise<string>;
   /** A new Lambda-like container for `bundle`, configured as deployed, `@connections` at `managementEndpoint`. */
   container(
     name: string,
@@ -82,6 +87,21 @@ export async function startAwsEnvironment(options: { dynamoDbLatencyMs: number }
         bundles.set(entry, built);
       }
       return built;
+    },
+    async bundleAt(rev, entry) {
+      const sources = join(dir, `rev-${rev.replace(/[^a-z0-9]+/gi, '')}`);
+      mkdirSync(sources, { recursive: true });
+      const archive = execFileSync('git', ['archive', rev, 'src'], {
+        cwd: repoRoot,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      execFileSync('tar', ['-x', '-C', sources], { input: archive });
+      const outfile = join(
+        dir,
+        `rev-${rev.replace(/[^a-z0-9]+/gi, '')}-${entry.replace(/[^a-z0-9]+/gi, '-')}.cjs`,
+      );
+      await buildLambdaBundle(entry, outfile, sources);
+      return outfile;
     },
     async container(name, bundle, managementEndpoint, extraEnv = {}) {
       const host = await LambdaHost.start(
