@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=fanout,latency] [--servers=raw-ws,topicsocket] [--repeat=N] [--name=stem]`
+ * `npm run bench [-- --quick | --full] [--only=fanout,latency,aws-fanout] [--servers=raw-ws,topicsocket] [--repeat=N] [--name=stem]`
  *
  * Runs every scenario against raw `ws`, Socket.IO and topicsocket, each server in its own process and the
  * load generator in another, prints a table of figures and ratios, and writes bench/results/latest.md and
@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { measureAwsFanout } from './aws-fanout/aws-fanout.ts';
 import { renderChart } from './chart.ts';
 import { killAll } from './children.ts';
 import { measureBundle } from './extras/bundle.ts';
@@ -33,6 +34,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    /** aws-fanout: also 1,000,000 subscribers. */
+    full: { type: 'boolean', default: false },
+    /** aws-fanout: also run the handler as of this git revision, interleaved (a same-run baseline). */
+    'aws-baseline': { type: 'string' },
     only: { type: 'string' },
     servers: { type: 'string' },
     repeat: { type: 'string' },
@@ -189,6 +194,17 @@ async function main(): Promise<number> {
   if (wanted('dynamodb')) report.extras.push(await measureDynamoDb(quick, log));
   if (wanted('bundle')) report.extras.push(await measureBundle(quick, log));
   if (wanted('cli')) report.extras.push(await measureCliStartup(quick, log));
+  if (wanted('aws-fanout'))
+    report.extras.push(
+      await measureAwsFanout(
+        {
+          quick,
+          full: values.full ?? false,
+          ...(values['aws-baseline'] ? { baseline: values['aws-baseline'] } : {}),
+        },
+        log,
+      ),
+    );
 
   report.durationMs = Date.now() - startedAt.getTime();
   report.notes.push(

@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { BundlingModel, FunctionModel } from '../../deploy/model/function.ts';
+import { buildLambdaBundle } from '../lambda-bundle.ts';
 import type { ExtraOutcome } from '../outcome.ts';
 
 const run = promisify(execFile);
@@ -26,28 +25,13 @@ process.stdout.write(String(ms));
 export async function measureBundle(quick: boolean, log: (message: string) => void): Promise<ExtraOutcome> {
   const coldImports = quick ? 3 : 7;
   const title = `Lambda handler bundle (${FunctionModel.entry}, ${BundlingModel.target}, ${FunctionModel.architecture})`;
-  const root = fileURLToPath(new URL('../../', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'topicsocket-bundle-'));
   try {
     const outfile = join(dir, 'handler.cjs');
-    const result = await build({
-      entryPoints: [join(root, FunctionModel.entry)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: BundlingModel.target,
-      format: BundlingModel.format,
-      mainFields: [...BundlingModel.mainFields],
-      minify: BundlingModel.minify,
-      sourcemap: BundlingModel.sourceMap,
-      external: [...BundlingModel.externalModules],
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const metafile = await buildLambdaBundle(FunctionModel.entry, outfile);
     const bytes = statSync(outfile).size;
     const inputs = Object.entries(
-      result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('.cjs')) ?? '']
-        ?.inputs ?? {},
+      metafile.outputs[Object.keys(metafile.outputs).find((o) => o.endsWith('.cjs')) ?? '']?.inputs ?? {},
     );
     const byPackage = new Map<string, number>();
     for (const [path, input] of inputs) {

@@ -63,6 +63,8 @@ export interface BrokerOptions {
    * store that cannot read subscriber ranges: every publish fans out inline.
    */
   sharding?: BrokerSharding;
+  /** Epoch ms after which a fan-out reads no more subscriber pages (the Lambda runtime's invocation budget). */
+  fanoutReadDeadline?: () => number | undefined;
 }
 
 export interface PublishResult extends FanoutResult {
@@ -107,6 +109,7 @@ export class Broker {
   private readonly historyLimiter: RateLimiter | undefined;
   private readonly history: History | undefined;
   private readonly sharding: Sharding | undefined;
+  private readonly fanoutReadDeadline: (() => number | undefined) | undefined;
   /** Token-expiry timers (only with `auth.expiryTimers`, in long-lived processes). */
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
@@ -127,6 +130,7 @@ export class Broker {
     this.sharding = options.sharding
       ? Sharding.create(options.sharding, this.fanoutDeps(), this.history, this.limits.history, this.now)
       : undefined;
+    this.fanoutReadDeadline = options.fanoutReadDeadline;
   }
 
   /** A worker for the shards this broker schedules, wired to the same store, gateway, logs and metrics. */
@@ -230,12 +234,14 @@ export class Broker {
   }
 
   private fanoutDeps(): Parameters<typeof fanout>[0] {
+    const readDeadline = this.fanoutReadDeadline?.();
     return {
       store: this.store,
       gateway: this.gateway,
       logger: this.logger,
       metrics: this.metrics,
       cleanupConcurrency: this.limits.cleanupConcurrency,
+      ...(readDeadline === undefined ? {} : { readDeadline }),
     };
   }
 
@@ -541,6 +547,10 @@ export class Broker {
           if (result.epoch !== undefined) published.epoch = result.epoch;
           if (result.duplicate) published.duplicate = true;
           if (result.scheduled !== undefined) published.scheduled = true;
+          // The ack never claims a delivery that did not happen (docs/protocol.md).
+          if (result.failed + result.abandoned > 0 || result.truncated) {
+            published.undelivered = Math.max(1, result.failed + result.abandoned);
+          }
           return ack(published, frame.id);
         }
     }

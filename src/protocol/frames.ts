@@ -121,6 +121,11 @@ export interface PublishedFrame {
    * scheduled on workers, not finished (docs/protocol.md, "What an ack means").
    */
   scheduled?: boolean;
+  /**
+   * Subscribers this fan-out did not reach (their connection kept failing, or throttling outlasted the
+   * budget); each is counted in metrics and logged. Absent: every live subscriber was delivered.
+   */
+  undelivered?: number;
 }
 
 /** Answer to `history`: the most recent retained messages, oldest first. */

@@ -12,7 +12,7 @@ function setup(options: Partial<PublishApiOptions> = {}) {
   const api = new PublishApi({
     publish: async (topic, data): Promise<PublishResult> => {
       published.push({ topic, data });
-      return { topic, delivered: 2, gone: 0, failed: 0 };
+      return { topic, delivered: 2, gone: 0, failed: 0, abandoned: 0 };
     },
     auth: { apiKeys: [KEY], verifier: new JwtVerifier({ secret: SECRET }) },
     ...options,

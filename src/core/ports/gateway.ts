@@ -3,21 +3,26 @@ export interface DeliveryReport {
   delivered: number;
   /** Connections that no longer exist (HTTP 410): the broker removes them and their subscriptions. */
   gone: string[];
-  /** Connections that exist but could not be reached (throttled past retries, 5xx, timeouts). */
+  /**
+   * Connections whose own connection kept failing: its buffer stayed full (it is not reading), 5xx or
+   * timeouts past the per-receiver attempts, or an error retrying cannot heal (403, 413).
+   */
   failed: Array<{ connectionId: string; error: string }>;
   /**
-   * Connections not delivered before `SendOptions.deadline` because the account was throttled (or the
-   * deadline came before their turn): nothing is wrong with them, and a later attempt can succeed. The
-   * sharded fan-out sends them back to the queue. Optional: a gateway that ignores deadlines never reports
-   * any (the bundled gateways do not yet; the throttle-aware gateway will).
+   * Connections not delivered within the call's time budget because the account was throttled (or their
+   * turn never came before the deadline). Nothing is wrong with them: sending again later can succeed, so
+   * callers retry these (the sharded worker requeues them; the inline fan-out retries within its own
+   * budget and counts what it finally gives up on). Absent or empty: none. A deferred receiver may have
+   * been delivered after all if an answer was lost, so a retry can duplicate; clients drop duplicates by
+   * offset (docs/protocol.md).
    */
   deferred?: string[];
 }
 
 export interface SendOptions {
   /**
-   * Epoch milliseconds by which `send` should return. Receivers it could not deliver by then without
-   * dropping them are reported `deferred` instead of `failed`. Absent: no time budget (the inline path).
+   * Epoch milliseconds after which no post is started: receivers still waiting then are reported
+   * `deferred`. Absent: the gateway's default (on Lambda, the invocation's remaining time).
    */
   deadline?: number;
 }

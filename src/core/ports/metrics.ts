@@ -8,7 +8,20 @@ export type MetricName =
   | 'deliveries'
   | 'gone'
   | 'failedDeliveries'
+  /** Each 429 / LimitExceededException from `@connections` (account throttle or a receiver's full buffer). */
   | 'throttled'
+  /** Posts sent again after a 429, 5xx or timeout. */
+  | 'postRetries'
+  /** Times a gateway cut its pace because the account was throttling (AIMD decrease). */
+  | 'rateCuts'
+  /** Receivers a gateway call did not reach within its time budget (retryable). */
+  | 'deferredDeliveries'
+  /** Receivers reported failed because their own buffer stayed full while others were delivered. */
+  | 'slowReceivers'
+  /** Deferred receivers the inline fan-out finally gave up on: not delivered, not retried further. */
+  | 'abandonedDeliveries'
+  /** Fan-outs that reached their read deadline before the last subscriber page (the rest not even counted). */
+  | 'truncatedFanouts'
   | 'errors'
   /** `$connect` refused: no, invalid or expired token. */
   | 'connectsRefused'

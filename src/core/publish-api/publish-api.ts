@@ -65,6 +65,8 @@ export interface PublishOutcome {
   topic: string;
   delivered: number;
   failed: number;
+  /** Receivers the fan-out gave up on after throttling outlasted its budget (counted and logged). */
+  abandoned?: number;
   offset?: number;
   epoch?: string;
   /** True when this answers a repeated idempotency key: nothing was published again. */
@@ -189,8 +191,8 @@ export class PublishApi {
       message.data,
       scopedKey === undefined ? {} : { idempotencyKey: `api\u0000${scopedKey}` },
     );
-    const { gone: _gone, ...rest } = result;
-    return rest;
+    const { gone: _gone, abandoned, ...rest } = result;
+    return abandoned ? { ...rest, abandoned } : rest;
   }
 }
 

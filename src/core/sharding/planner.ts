@@ -36,7 +36,7 @@ export async function publishSharded(
   await deps.queue.enqueue(shards);
   deps.metrics.count('shardsScheduled', shards.length);
   deps.logger.debug('fan-out scheduled', { topic, shards: shards.length, ...position });
-  return { delivered: 0, gone: 0, failed: 0, scheduled: shards.length };
+  return { delivered: 0, gone: 0, failed: 0, abandoned: 0, scheduled: shards.length };
 }
 
 /**

@@ -25,6 +25,9 @@ export interface AwsRuntimeConfig {
   fanoutThreshold?: number;
 }
 
+/** `@connections` posts in flight per invocation (TOPICSOCKET_SEND_CONCURRENCY), and sockets per endpoint. */
+export const defaultSendConcurrency = 50;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -49,7 +52,7 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
   const broker = readBrokerSettings(reader);
   const config: AwsRuntimeConfig = {
     tableName,
-    sendConcurrency: reader.integer(V.sendConcurrency, { min: 1, max: 1000 }) ?? 50,
+    sendConcurrency: reader.integer(V.sendConcurrency, { min: 1, max: 1000 }) ?? defaultSendConcurrency,
     subscriberPageSize: reader.integer(V.subscriberPageSize, { min: 1, max: 10_000 }) ?? 1000,
     maxSubscriptions: broker.maxSubscriptions ?? defaultBrokerLimits.maxSubscriptionsPerConnection,
     metricsNamespace: reader.text(V.metricsNamespace) || 'topicsocket',

@@ -6,10 +6,11 @@ import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
 import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
-import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
+import type { PostRetryOptions } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
 import { sqsSharding } from './fanout-wiring.ts';
-import { defaultManagementClient, ManagementClients, managementEndpointFor } from './management-clients.ts';
+import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
+import { type ManagementClients, managementEndpointFor } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
 
@@ -52,11 +53,8 @@ export function createAwsHandler(
     pageSize: config.subscriberPageSize,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const clients =
-    deps.managementClients ??
-    new ManagementClients((endpoint) =>
-      defaultManagementClient(endpoint, { maxSockets: config.sendConcurrency }),
-    );
+  const clients = deps.managementClients ?? managementClientsFor(config);
+  const budget = new InvocationBudget();
   // Tokens and API keys never reach CloudWatch, whatever a log call passes along.
   const loggerPort = redactingLogger(powertoolsLoggerPort(logger));
   const brokers = new Map<string, Broker>();
@@ -65,10 +63,11 @@ export function createAwsHandler(
   const brokerFor = (endpoint: string): Broker => {
     let broker = brokers.get(endpoint);
     if (!broker) {
-      const gateway = new ApiGatewayGateway({
-        client: clients.for(endpoint),
-        concurrency: config.sendConcurrency,
+      const gateway = createGateway(endpoint, {
+        config,
+        clients,
         metrics,
+        budget,
         ...(deps.postRetry ? { retry: deps.postRetry } : {}),
       });
       broker = new Broker({
@@ -84,6 +83,7 @@ export function createAwsHandler(
         ...(deps.auth ? { auth: deps.auth.auth } : {}),
         ...(deps.now ? { now: deps.now } : {}),
         ...(sharding ? { sharding } : {}),
+        fanoutReadDeadline: () => budget.readDeadline,
       });
       brokers.set(endpoint, broker);
     }
@@ -96,6 +96,8 @@ export function createAwsHandler(
     if (context) logger.addContext(context);
     logger.appendKeys(keys);
     const started = Date.now();
+    // Fan-out stops starting posts in time to count what it could not send and to answer (gateways.ts).
+    budget.begin(context);
     try {
       // $connect never posts to the connection: it exists only once this handler has returned 2xx.
       const result = await brokerFor(
@@ -108,6 +110,7 @@ export function createAwsHandler(
       logger.error('invocation failed', { error: error instanceof Error ? error.message : String(error) });
       return { statusCode: 500 };
     } finally {
+      budget.end();
       metrics.flush();
       logger.removeKeys(Object.keys(keys));
     }

@@ -2,6 +2,9 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { RequestContext } from '../../core/index.ts';
+import { sdkPoster } from './api-gateway-gateway.ts';
+import { defaultSendConcurrency } from './config.ts';
+import { type Poster, SignedPoster } from './signed-post.ts';
 
 /**
  * The `@connections` endpoint for an event: the configured one (required behind a custom domain, whose
@@ -16,17 +19,42 @@ export function managementEndpointFor(configured: string | undefined, context: R
   return `https://${domainName}/${stage}`;
 }
 
+export interface ManagementClientsOptions {
+  /**
+   * Keep-alive sockets per endpoint, for the SDK client and the signed poster alike: the gateway's posts in
+   * flight (TOPICSOCKET_SEND_CONCURRENCY), so no post waits for a socket. Default 50.
+   */
+  maxSockets?: number;
+  /**
+   * How posts are made: `signed` (default), one signed request per post (signed-post.ts, a third of the
+   * SDK's CPU); `sdk`, PostToConnectionCommand through the client (for tests that inject faults or count
+   * requests with SDK middleware).
+   */
+  posts?: 'signed' | 'sdk';
+}
+
 /**
- * One client per endpoint, kept for the life of the Lambda container so connections (TLS, keep-alive) are
- * reused across invocations. `maxAttempts: 1`: ApiGatewayGateway retries with its own bounded backoff, and
- * two stacked retry loops would multiply the attempts.
+ * One client (and poster) per endpoint, kept for the life of the Lambda container so connections (TLS,
+ * keep-alive) are reused across invocations. `maxAttempts: 1`: ApiGatewayGateway retries with its own
+ * bounded backoff, and two stacked retry loops would multiply the attempts. The signed poster takes its
+ * credentials and region from the client, so both use the SDK's credential chain.
  */
 export class ManagementClients {
   private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
+  private readonly posters = new Map<string, Poster>();
+  private readonly create: (endpoint: string) => ApiGatewayManagementApiClient;
+  readonly maxSockets: number;
+  private readonly posts: 'signed' | 'sdk';
 
   constructor(
-    private readonly create: (endpoint: string) => ApiGatewayManagementApiClient = defaultManagementClient,
-  ) {}
+    create?: (endpoint: string) => ApiGatewayManagementApiClient,
+    options: ManagementClientsOptions = {},
+  ) {
+    this.maxSockets = options.maxSockets ?? defaultSendConcurrency;
+    this.posts = options.posts ?? 'signed';
+    this.create =
+      create ?? ((endpoint) => defaultManagementClient(endpoint, { maxSockets: this.maxSockets }));
+  }
 
   for(endpoint: string): ApiGatewayManagementApiClient {
     let client = this.clients.get(endpoint);
@@ -37,8 +65,28 @@ export class ManagementClients {
     return client;
   }
 
+  posterFor(endpoint: string): Poster {
+    let poster = this.posters.get(endpoint);
+    if (!poster) {
+      const client = this.for(endpoint);
+      poster =
+        this.posts === 'sdk'
+          ? sdkPoster(client)
+          : new SignedPoster({
+              endpoint,
+              region: client.config.region,
+              credentials: client.config.credentials,
+              maxSockets: this.maxSockets,
+            });
+      this.posters.set(endpoint, poster);
+    }
+    return poster;
+  }
+
   destroy(): void {
+    for (const poster of this.posters.values()) poster.destroy();
     for (const client of this.clients.values()) client.destroy();
+    this.posters.clear();
     this.clients.clear();
   }
 }
@@ -54,7 +102,7 @@ export function defaultManagementClient(
   endpoint: string,
   options: ManagementClientOptions = {},
 ): ApiGatewayManagementApiClient {
-  const maxSockets = options.maxSockets ?? 50;
+  const maxSockets = options.maxSockets ?? defaultSendConcurrency;
   return new ApiGatewayManagementApiClient({
     endpoint,
     maxAttempts: 1,

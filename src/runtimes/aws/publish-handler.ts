@@ -1,16 +1,16 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
 import { Broker } from '../../core/index.ts';
 import { PublishApi } from '../../core/publish-api/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
-import { ApiGatewayGateway } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
 import { sqsSharding } from './fanout-wiring.ts';
-import { ManagementClients } from './management-clients.ts';
+import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
+import type { ManagementClients } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
 
@@ -40,7 +40,7 @@ export function createPublishHandler(
   auth: AuthConfig,
   routeAuth: PublishRouteAuth,
   deps: PublishHandlerDependencies = {},
-): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2> {
+): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyResultV2> {
   if (!config.managementEndpoint)
     throw new Error('the publish function needs TOPICSOCKET_MANAGEMENT_ENDPOINT');
   const powertools = deps.logger ?? new PowertoolsLogger({ serviceName: 'topicsocket-publish' });
@@ -53,20 +53,19 @@ export function createPublishHandler(
     tableName: config.tableName,
     pageSize: config.subscriberPageSize,
   });
-  const clients = deps.managementClients ?? new ManagementClients();
+  // Sockets, posts in flight and time budget from the same settings as the WebSocket function.
+  const clients = deps.managementClients ?? managementClientsFor(config);
+  const budget = new InvocationBudget();
   const sharding = sqsSharding(config, deps.sqs);
   const broker = new Broker({
     store,
-    gateway: new ApiGatewayGateway({
-      client: clients.for(config.managementEndpoint),
-      concurrency: config.sendConcurrency,
-      metrics,
-    }),
+    gateway: createGateway(config.managementEndpoint, { config, clients, metrics, budget }),
     logger,
     metrics,
     // The same retention as the WebSocket function, so both write the topic's history alike.
     limits: historyLimits(config),
     ...(sharding ? { sharding } : {}),
+    fanoutReadDeadline: () => budget.readDeadline,
   });
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),
@@ -79,7 +78,7 @@ export function createPublishHandler(
     logger,
   });
 
-  return async (event) => {
+  return async (event, context) => {
     const iam = (event.requestContext as unknown as IamContext).authorizer?.iam;
     if (routeAuth === 'iam' && !iam?.userArn) {
       // The route is meant to have IAM authorization; without its result, refuse rather than run open.
@@ -95,6 +94,7 @@ export function createPublishHandler(
         : event.isBase64Encoded
           ? Buffer.from(event.body, 'base64').toString('utf8')
           : event.body;
+    budget.begin(context);
     try {
       return await api.handle({
         method: event.requestContext.http.method,
@@ -103,6 +103,7 @@ export function createPublishHandler(
         ...(routeAuth === 'iam' && iam?.userArn ? { verifiedPrincipal: iam.userArn } : {}),
       });
     } finally {
+      budget.end();
       metrics.flush();
     }
   };

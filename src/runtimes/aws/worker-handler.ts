@@ -6,10 +6,11 @@ import { redactingLogger } from '../../core/auth/index.ts';
 import { Broker, decodeShard, type ShardWorker } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
-import { ApiGatewayGateway, type PostRetryOptions } from './api-gateway-gateway.ts';
+import type { PostRetryOptions } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
 import { sqsSharding } from './fanout-wiring.ts';
-import { defaultManagementClient, ManagementClients } from './management-clients.ts';
+import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
+import type { ManagementClients } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 import { EmfMetrics } from './powertools-metrics.ts';
 import { createSqsClient } from './sqs-fanout-queue.ts';
@@ -64,17 +65,16 @@ export function createWorkerHandler(
     tableName: config.tableName,
     pageSize: config.subscriberPageSize,
   });
-  const clients =
-    deps.managementClients ??
-    new ManagementClients((endpoint) =>
-      defaultManagementClient(endpoint, { maxSockets: config.sendConcurrency }),
-    );
+  // The same sockets, posts in flight, signed posts and throttle-aware pace as the publishing functions.
+  const clients = deps.managementClients ?? managementClientsFor(config);
+  const budget = new InvocationBudget();
   const broker = new Broker({
     store,
-    gateway: new ApiGatewayGateway({
-      client: clients.for(config.managementEndpoint),
-      concurrency: config.sendConcurrency,
+    gateway: createGateway(config.managementEndpoint, {
+      config,
+      clients,
       metrics,
+      budget,
       ...(deps.postRetry ? { retry: deps.postRetry } : {}),
     }),
     logger,
@@ -102,6 +102,7 @@ export function createWorkerHandler(
 
   return async (event, context) => {
     powertools.addContext(context);
+    budget.begin(context);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - INVOCATION_SLACK_MS;
     const batchItemFailures: SQSBatchItemFailure[] = [];
     try {
@@ -126,6 +127,7 @@ export function createWorkerHandler(
       }
       return { batchItemFailures };
     } finally {
+      budget.end();
       metrics.flush();
     }
   };

@@ -146,16 +146,21 @@ describe('ApiGatewayGateway on the emulated @connections API', () => {
     expect(await nextFrames(3)).toEqual(['retry me', 'retry me', 'retry me']);
   });
 
-  it('reports persistent throttling as failed after the attempt bound, without failing the others', async () => {
+  it('reports a receiver refused while the others are delivered as failed (its own buffer), without failing the others', async () => {
+    const metrics = new CountingMetrics();
     fault((id) => (id === ids[1] ? throttle() : undefined));
-    const report = await gatewayWith({ maxAttempts: 3 }).send(ids.slice(0, 3), 'y');
-    expect(report.delivered).toBe(2);
+    const report = await gatewayWith({ maxAttempts: 3, metrics }).send(ids, 'y');
+    expect(report.delivered).toBe(CLIENTS - 1);
     expect(report.gone).toEqual([]);
+    expect(report.deferred).toBeUndefined();
     expect(report.failed).toEqual([
-      { connectionId: ids[1], error: expect.stringContaining('LimitExceededException') },
+      { connectionId: ids[1], error: expect.stringMatching(/LimitExceededException.*buffer stayed full/) },
     ]);
-    expect(attemptsFor.get(ids[1] as string)).toBe(3);
-    await Promise.all([clients[0]?.nextText(), clients[2]?.nextText()]);
+    // Its first refusal is no evidence yet; then three refusals of its own.
+    expect(attemptsFor.get(ids[1] as string)).toBeGreaterThanOrEqual(3);
+    expect(metrics.counts.get('slowReceivers')).toBe(1);
+    expect(metrics.counts.get('rateCuts')).toBeUndefined();
+    await Promise.all(clients.filter((_, i) => i !== 1).map((c) => c.nextText()));
   });
 
   it('does not retry errors that cannot heal (403)', async () => {

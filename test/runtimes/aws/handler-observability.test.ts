@@ -28,11 +28,14 @@ describe('Lambda logs and metrics', () => {
   const clients: TestClient[] = [];
   const ids: string[] = [];
   const output: string[] = [];
-  const managementClients = new ManagementClients((endpoint) => {
-    const client = localManagementClient(endpoint);
-    counter = new RequestCounter(client);
-    return client;
-  });
+  const managementClients = new ManagementClients(
+    (endpoint) => {
+      const client = localManagementClient(endpoint);
+      counter = new RequestCounter(client);
+      return client;
+    },
+    { posts: 'sdk' },
+  ); // posts through the SDK client, so its middleware sees (and counts) them
   const lines = (): Line[] =>
     output
       .join('')
@@ -140,10 +143,14 @@ describe('Lambda logs and metrics', () => {
     expect(docs.at(-1)).toMatchObject({ publishes: 1, deliveries: 2 });
   });
 
-  it('counts throttled posts and failed deliveries, and logs the failure with the connection id', async () => {
+  it('counts a receiver whose buffer stays full as failed, logs it, and says so in the ack', async () => {
     const dave = await open();
     const erin = await open();
-    await dave.client.request({ type: 'subscribe', topic: 'slow', id: 1 });
+    const others = [await open(), await open(), await open(), await open()];
+    for (const receiver of [dave, ...others]) {
+      await receiver.client.request({ type: 'subscribe', topic: 'slow', id: 1 });
+    }
+    // Only dave's posts are refused while the others are delivered: his buffer, not the account.
     const heal = injectFault(localClient(), ({ commandName, input }) =>
       commandName === 'PostToConnectionCommand' && input.ConnectionId === dave.id
         ? new LimitExceededException({ message: 'slow consumer', $metadata: { httpStatusCode: 429 } })
@@ -151,14 +158,20 @@ describe('Lambda logs and metrics', () => {
     );
     expect(await erin.client.request({ type: 'publish', topic: 'slow', data: 1, id: 2 })).toMatchObject({
       type: 'published',
+      undelivered: 1,
     });
     heal();
-    expect(emfDocuments().at(-1)).toMatchObject({ publishes: 1, throttled: [1, 1], failedDeliveries: 1 });
+    const doc = emfDocuments().at(-1) as Record<string, unknown>;
+    expect(doc).toMatchObject({ publishes: 1, deliveries: 4, failedDeliveries: 1, slowReceivers: 1 });
+    expect(doc.rateCuts).toBeUndefined();
+    const throttled = ([] as number[]).concat(doc.throttled as number | number[]);
+    expect(throttled.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
     expect(logLines().find((line) => line.message === 'delivery failed')).toMatchObject({
       level: 'WARN',
       connectionId: dave.id,
       topic: 'slow',
     });
+    await Promise.all(others.map((receiver) => receiver.client.next()));
   });
 
   it('removes a connection and all its subscriptions when a post answers 410', async () => {

@@ -48,11 +48,14 @@ describe('requests per publish', () => {
   const ids: string[] = [];
   const receivers: TestClient[] = [];
   let publisher: TestClient;
-  const managementClients = new ManagementClients((endpoint) => {
-    const client = localManagementClient(endpoint);
-    postCounter = new RequestCounter(client);
-    return client;
-  });
+  const managementClients = new ManagementClients(
+    (endpoint) => {
+      const client = localManagementClient(endpoint);
+      postCounter = new RequestCounter(client);
+      return client;
+    },
+    { posts: 'sdk' },
+  ); // posts through the SDK client, so its middleware sees (and counts) them
   const measurements: Measurement[] = [];
   let routeRequests: Record<string, Record<string, number>> = {};
 

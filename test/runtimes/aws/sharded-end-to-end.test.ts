@@ -39,7 +39,8 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
   let workerDynamo: DynamoDBClient;
   let workerSqs: SQSClient;
   let sourceSqs: SQSClient;
-  const workerClients = new ManagementClients((url) => localManagementClient(url));
+  // Posts through the SDK client, where this test's middleware injects faults (the signed poster skips it).
+  const workerClients = new ManagementClients((url) => localManagementClient(url), { posts: 'sdk' });
   const subscribers: TestClient[] = [];
   let publisher: TestClient;
   const savedEnv = { ...process.env };
