@@ -59,6 +59,10 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
     },
     'BENCH_HEAP_DIR=/tmp/heap npm run bench -- --only=idle': { notRun: benchmark },
     'BENCH_MEMORY_DEBUG=1 npm run bench -- --only=idle': { notRun: benchmark },
+    'npm run bench -- --only aws-fanout --quick': { notRun: benchmark },
+    'npm run bench -- --only aws-fanout --name aws-fanout-full': { notRun: benchmark },
+    'npm run bench -- --only aws-fanout --full --name aws-fanout-full': { notRun: benchmark },
+    'npm run bench -- --only aws-fanout --aws-baseline 79b7aac --name aws-fanout-full': { notRun: benchmark },
   },
   'docs/client.md': {
     'npm install @topicsocket/client': { notRun: fromRegistry, see: PACKAGES },
