@@ -82,22 +82,28 @@ export const AuthSecretStatementIds = {
   decrypt: 'TopicsocketAuthSecretKey',
 } as const;
 
+/** Read exactly that secret or parameter. */
+export function authSecretReadStatement(
+  source: Exclude<AuthSecretSource, { kind: 'none' }>,
+): PolicyStatementModel {
+  return {
+    sid: AuthSecretStatementIds.read,
+    actions: [AuthSecretReadAction[source.kind]],
+    resources: [source.arn],
+  };
+}
+
+/** Decrypt with exactly that customer-managed key. */
+export function authSecretKeyStatement(kmsKeyArn: string): PolicyStatementModel {
+  return { sid: AuthSecretStatementIds.decrypt, actions: ['kms:Decrypt'], resources: [kmsKeyArn] };
+}
+
 /** Read exactly that secret (and decrypt with exactly that key, when it is a customer-managed one). */
 export function authSecretStatements(model: AuthSecretModel): PolicyStatementModel[] {
   if (model.source.kind === 'none') return [];
-  const statements: PolicyStatementModel[] = [
-    {
-      sid: AuthSecretStatementIds.read,
-      actions: [AuthSecretReadAction[model.source.kind]],
-      resources: [model.source.arn],
-    },
-  ];
+  const statements: PolicyStatementModel[] = [authSecretReadStatement(model.source)];
   if (model.kmsKeyArn) {
-    statements.push({
-      sid: AuthSecretStatementIds.decrypt,
-      actions: ['kms:Decrypt'],
-      resources: [model.kmsKeyArn],
-    });
+    statements.push(authSecretKeyStatement(model.kmsKeyArn));
   }
   return statements;
 }

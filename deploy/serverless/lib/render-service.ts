@@ -5,7 +5,6 @@
 import { relative } from 'node:path';
 import {
   AuthorizerFunctionModel,
-  AuthVariableNames,
   BundlingModel,
   ConnectAuthModes,
   ConnectAuthVariable,
@@ -21,6 +20,7 @@ import {
   logsStatement,
   NotForAuthorizer,
   OutputNames,
+  PlainAuthVariableNames,
   type PolicyStatementModel,
   PongMock,
   PublishAuthVariable,
@@ -34,17 +34,27 @@ import {
   RetainedTableStages,
   RouteSelectionExpression,
   Routes,
+  resourceName,
+  SecretAuthVariables,
   ServiceName,
   tableModel,
   webSocketUrl,
 } from '../../model/index.ts';
 import { getAtt, ref, toCloudFormation } from './cloudformation-refs.ts';
+import {
+  accessLogResources,
+  alarmResources,
+  authSecretStatementValues,
+  authSecretVariables,
+  hardeningConditions,
+  hardeningCustom,
+  httpAccessLogSettings,
+  publishAuthSecretVariables,
+  publishSecretSourceCustom,
+  variable,
+  webSocketAccessLogSettings,
+} from './render-hardening.ts';
 import type { YamlValue } from './yaml.ts';
-
-/** A Serverless Framework variable, `${expression}`: resolved by the framework, not by JavaScript. */
-function variable(expression: string): string {
-  return `$${'{'}${expression}}`;
-}
 
 const stage = variable('sls:stage');
 
@@ -63,6 +73,9 @@ export const FrameworkIds = {
   publishRoute: `HttpApiRoute${pascal(PublishRoute.method.toLowerCase())}${pascal(PublishRoute.path)}`,
   publishLogGroup: `${pascal(PublishFunctionModel.name)}LogGroup`,
   authorizerLogGroup: `${pascal(AuthorizerFunctionModel.name)}LogGroup`,
+  function: `${pascal(FunctionModel.name)}LambdaFunction`,
+  publishFunction: `${pascal(PublishFunctionModel.name)}LambdaFunction`,
+  authorizerFunction: `${pascal(AuthorizerFunctionModel.name)}LambdaFunction`,
 } as const;
 
 export const LogicalIds = {
@@ -106,6 +119,7 @@ function functionRole(
   policyName: string,
   statements: readonly PolicyStatementModel[],
   logGroupId: string,
+  conditionalStatements: readonly YamlValue[] = [],
 ): YamlValue {
   return {
     Type: 'AWS::IAM::Role',
@@ -125,12 +139,15 @@ function functionRole(
           PolicyName: policyName,
           PolicyDocument: {
             Version: '2012-10-17',
-            Statement: [...statements, logsStatement(getAtt(logGroupId, 'Arn'))].map((statement) => ({
-              Sid: statement.sid,
-              Effect: 'Allow',
-              Action: [...statement.actions],
-              Resource: statement.resources.map(toCloudFormation),
-            })),
+            Statement: [
+              ...[...statements, logsStatement(getAtt(logGroupId, 'Arn'))].map((statement) => ({
+                Sid: statement.sid,
+                Effect: 'Allow',
+                Action: [...statement.actions],
+                Resource: statement.resources.map(toCloudFormation),
+              })),
+              ...conditionalStatements,
+            ],
           },
         },
       ],
@@ -191,9 +208,13 @@ export interface RenderOverrides {
 
 export function renderService(overrides: RenderOverrides = {}): { [key: string]: YamlValue } {
   // Auth settings come from the deployer's environment at deploy time, under the names the function reads
-  // (deploy/model/auth.ts); unset ones resolve to '' which the function treats as unset.
-  const auth = Object.fromEntries(AuthVariableNames.map((name) => [name, variable(`env:${name}, ''`)]));
-  const designed = tableModel(ServiceName, stage);
+  // (deploy/model/auth.ts); unset ones resolve to '' which the function treats as unset. Secrets never:
+  // only the ARN of the secret holding them (websocket-auth.cjs refuses a deploy that sets one).
+  const auth = {
+    ...Object.fromEntries(PlainAuthVariableNames.map((name) => [name, variable(`env:${name}, ''`)])),
+    ...authSecretVariables(),
+  };
+  const designed = tableModel('serverless', stage);
   const table = overrides.indexes ? { ...designed, indexes: overrides.indexes } : designed;
 
   const refs = {
@@ -218,6 +239,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
     ...table.indexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
   ];
   const deletionPolicy = variable(`self:custom.topicsocket.tableDeletionPolicy.${stage}, 'Delete'`);
+  // Retained stages only (deploy/model/table.ts): CloudFormation reads the string as a boolean.
+  const tableProtection = variable(`self:custom.topicsocket.tableProtection.${stage}, 'false'`);
 
   const mockResources = Object.assign(
     {},
@@ -229,7 +252,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
   return {
     service: ServiceName,
     frameworkVersion: '3',
-    // 3.40.0's schema predates nodejs22.x (AWS accepts it); `warn` keeps that a warning, stated on purpose.
+    // 3.40.0's schema predates nodejs24.x (AWS accepts it); `warn` keeps that a warning, stated on purpose.
     configValidationMode: 'warn',
     plugins: [
       'serverless-esbuild',
@@ -242,6 +265,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       runtime: FunctionModel.runtime,
       architecture: FunctionModel.architecture,
       stage: variable("opt:stage, 'dev'"),
+      // Its own stack name, never the CDK app's (deploy/model/naming.ts).
+      stackName: resourceName('serverless', stage),
       region: variable("opt:region, 'us-east-1'"),
       memorySize: FunctionModel.memoryMb,
       timeout: FunctionModel.timeoutSeconds,
@@ -258,6 +283,11 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           defaultManagementEndpoint(ref(FrameworkIds.api), ref('AWS::Region'), ref('AWS::URLSuffix'), stage),
         ),
         tableDeletionPolicy: Object.fromEntries(RetainedTableStages.map((name) => [name, 'Retain'])),
+        tableProtection: Object.fromEntries(RetainedTableStages.map((name) => [name, 'true'])),
+        // Names only, never values: websocket-auth.cjs refuses to package when the deployer sets one.
+        refusedSecretVariables: [...SecretAuthVariables],
+        publishSecretSource: publishSecretSourceCustom(),
+        ...hardeningCustom,
         publishRouteAuthorization: { ...PublishRouteAuthorization },
         connectAuthModes: Object.fromEntries(ConnectAuthModes.map((mode) => [mode, mode])),
         // Only `authorizer` has an entry: in `function` mode the lookup falls back to null, no authorizer.
@@ -298,7 +328,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         role: LogicalIds.publishRole,
         memorySize: PublishFunctionModel.memoryMb,
         timeout: PublishFunctionModel.timeoutSeconds,
-        environment: { [PublishAuthVariable]: publishAuth },
+        environment: { [PublishAuthVariable]: publishAuth, ...publishAuthSecretVariables(publishAuth) },
         events: [{ httpApi: { method: PublishRoute.method, path: PublishRoute.path } }],
       },
       // Wired to $connect only with TOPICSOCKET_CONNECT_AUTH=authorizer; otherwise deployed idle, with no
@@ -313,6 +343,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       },
     },
     resources: {
+      Conditions: hardeningConditions(publishAuth),
       Resources: {
         [LogicalIds.table]: {
           Type: 'AWS::DynamoDB::Table',
@@ -330,6 +361,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
               { AttributeName: table.sortKey, KeyType: 'RANGE' },
             ],
             TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+            DeletionProtectionEnabled: tableProtection,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: tableProtection },
             ...(table.indexes.length > 0
               ? {
                   GlobalSecondaryIndexes: table.indexes.map((index) => ({
@@ -348,18 +381,33 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           `${ServiceName}-${stage}-function`,
           policyStatements(table, refs),
           FrameworkIds.logGroup,
+          authSecretStatementValues(false),
         ),
         [LogicalIds.publishRole]: functionRole(
           `${ServiceName}-${stage}-publish`,
           publishPolicyStatements(table, refs),
           FrameworkIds.publishLogGroup,
+          authSecretStatementValues(true),
         ),
         [LogicalIds.authorizerRole]: functionRole(
           `${ServiceName}-${stage}-connect-authorizer`,
           [],
           FrameworkIds.authorizerLogGroup,
+          authSecretStatementValues(false),
         ),
         ...mockResources,
+        ...accessLogResources(`${ServiceName}-${stage}`),
+        ...alarmResources({
+          functions: {
+            [FunctionModel.name]: FrameworkIds.function,
+            [PublishFunctionModel.name]: FrameworkIds.publishFunction,
+            [AuthorizerFunctionModel.name]: FrameworkIds.authorizerFunction,
+          },
+          webSocketApi: FrameworkIds.api,
+          httpApi: FrameworkIds.httpApi,
+          table: LogicalIds.table,
+          stage,
+        }),
       },
       extensions: {
         [FrameworkIds.publishRoute]: {
@@ -373,6 +421,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
               ThrottlingBurstLimit: PublishThrottle.burstLimit,
               ThrottlingRateLimit: PublishThrottle.rateLimit,
             },
+            AccessLogSettings: httpAccessLogSettings(),
           },
         },
         [FrameworkIds.stage]: {
@@ -381,6 +430,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
               ThrottlingBurstLimit: DefaultThrottle.burstLimit,
               ThrottlingRateLimit: DefaultThrottle.rateLimit,
             },
+            AccessLogSettings: webSocketAccessLogSettings(),
           },
         },
       },

@@ -37,7 +37,7 @@ const client = new DynamoDBClient({
     secretAccessKey: offlineEnv.AWS_SECRET_ACCESS_KEY!,
   },
 });
-await ensureTable(client, tableModel(ServiceName, 'local').name);
+await ensureTable(client, tableModel('serverless', 'local').name);
 client.destroy();
 
 offline = spawn(

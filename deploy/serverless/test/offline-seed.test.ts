@@ -32,7 +32,7 @@ beforeAll(async () => {
     },
   });
   // The table serverless.yml names for stage "local", created from the same design.
-  await ensureTable(client, tableModel(ServiceName, 'local').name);
+  await ensureTable(client, tableModel('serverless', 'local').name);
   client.destroy();
   // The seed's clients carry no token: this test runs the handler with auth open.
   offline = await startServerlessOffline({
