@@ -2,7 +2,7 @@
  * cdk-nag's AwsSolutions pack over the stack in its main variants: synthesis fails on any error, and every
  * finding that is not acknowledged (with its reason) in lib/nag-acknowledgements.ts fails this test.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';

@@ -47,20 +47,6 @@ function statementsOf(
   template: Template,
   roleId: string,
 ): { Sid: string; Action: string[]; Resource: unknown[] }[] {
-  const resolve = (value: unknown): unknown[] => {
-    if (value && typeof value === 'object' && 'Fn::If' in value) {
-      const [condition, yes, no] = (value as { 'Fn::If': [string, unknown, unknown] })['Fn::If'];
-      return resolve(holds(template, condition) ? yes : no);
-    }
-    if (
-      value &&
-      typeof value === 'object' &&
-      'Ref' in value &&
-      (value as { Ref: string }).Ref === 'AWS::NoValue'
-    )
-      return [];
-    return [value];
-  };
   const policies = template.Resources[roleId]!.Properties.Policies as {
     PolicyDocument: { Statement: unknown[] };
   }[];
