@@ -2,9 +2,12 @@
  * The model's production defaults: per-tool names, protected retained tables, secrets only by ARN (and IAM
  * on exactly that ARN), access log formats without tokens, and the alarms both tools deploy.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { loadAwsRuntimeConfig } from '../../../src/runtimes/aws/config.ts';
+import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
 import {
   AlarmTopicVariable,
+  AppMetrics,
   AuthSecretEnvironment,
   AuthSecretKmsKeyVariable,
   alarmModels,
@@ -160,5 +163,27 @@ describe('runtime, access logs, alarms', () => {
     expect(new Set(alarms.map((alarm) => alarm.id)).size).toBe(alarms.length);
     expect(() => stackModel({ stage: 'dev', alarmTopicArn: 'not-an-arn' })).toThrow(/SNS/);
     expect(AlarmTopicVariable).toBe('TOPICSOCKET_ALARM_TOPIC_ARN');
+  });
+
+  it('watches the fan-out metric under the namespace and dimension the deployed functions emit it with', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const config = loadAwsRuntimeConfig({ TOPICSOCKET_TABLE: 'topicsocket-cdk-prod' });
+      const metrics = new EmfMetrics({ namespace: config.metricsNamespace });
+      metrics.count(AppMetrics.fanOutFailures, 2);
+      metrics.flush();
+    } finally {
+      spy.mockRestore();
+    }
+    const emf = JSON.parse(written.join('').trim().split('\n').pop()!);
+    const [directive] = emf._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe(AppMetrics.namespace);
+    expect(directive.Dimensions).toEqual([['service']]);
+    expect(emf.service).toBe(AppMetrics.service);
+    expect(directive.Metrics.map((m: { Name: string }) => m.Name)).toEqual([AppMetrics.fanOutFailures]);
   });
 });
