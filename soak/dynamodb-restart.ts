@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalServer } from '../src/runtimes/local/index.ts';
 import { createDynamoDbClient, DynamoDbStore, ensureTable } from '../src/stores/dynamodb/index.ts';
-import { FramesClient } from './lib/frames-client.ts';
-import { Ledger, type LedgerFigures, subscribeAll } from './lib/ledger.ts';
-import { publisherSlots, steadyPublishes } from './lib/load.ts';
+import type { FramesClient } from './lib/frames-client.ts';
+import { Ledger, type LedgerFigures } from './lib/ledger.ts';
+import { openLoad, steadyPublishes } from './lib/load.ts';
 import { RestartableDynamoDb } from './lib/restartable-dynamodb.ts';
 
 export interface RestartOptions {
@@ -46,17 +46,12 @@ export async function soakDynamoDbRestart(options: RestartOptions): Promise<Rest
   const clients: FramesClient[] = [];
   try {
     const topics = ['soak/restart/0', 'soak/restart/1'];
-    const counts = { attempts: 0, retryableErrors: 0, failed: 0 };
-    const subscribers = await Promise.all(
-      Array.from({ length: options.subscribers ?? 10 }, async () => {
-        const subscriber = await FramesClient.open(server.url);
-        clients.push(subscriber);
-        await subscribeAll(subscriber, topics, counts);
-        return { client: subscriber, topics };
-      }),
+    const { subscribers, publishers } = await openLoad(
+      server.url,
+      options.subscribers ?? 10,
+      topics,
+      clients,
     );
-    const publishers = await Promise.all(publisherSlots().map(() => FramesClient.open(server.url)));
-    clients.push(...publishers);
     const ledger = new Ledger();
     let errorsAtKill = 0;
     let errorsAtRestart = 0;

@@ -9,9 +9,9 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { startLocalServer } from '../src/runtimes/local/index.ts';
 import { createDynamoDbClient, DynamoDbStore, ensureTable } from '../src/stores/dynamodb/index.ts';
 import { injectFault, RequestCounter } from '../test/support/sdk-faults.ts';
-import { FramesClient } from './lib/frames-client.ts';
-import { Ledger, type LedgerFigures, subscribeAll } from './lib/ledger.ts';
-import { publisherSlots, steadyPublishes } from './lib/load.ts';
+import type { FramesClient } from './lib/frames-client.ts';
+import { Ledger, type LedgerFigures } from './lib/ledger.ts';
+import { openLoad, steadyPublishes } from './lib/load.ts';
 
 export interface ThrottleOptions {
   endpoint: string;
@@ -63,17 +63,12 @@ export async function soakThrottled(options: ThrottleOptions): Promise<ThrottleR
   try {
     const topics = Array.from({ length: options.topics ?? 3 }, (_, i) => `soak/throttle/${i}`);
     faulty = true;
-    const counts = { attempts: 0, retryableErrors: 0, failed: 0 };
-    const subscribers = await Promise.all(
-      Array.from({ length: options.subscribers ?? 10 }, async () => {
-        const subscriber = await FramesClient.open(server.url);
-        clients.push(subscriber);
-        await subscribeAll(subscriber, topics, counts);
-        return { client: subscriber, topics };
-      }),
+    const { subscribers, publishers, counts } = await openLoad(
+      server.url,
+      options.subscribers ?? 10,
+      topics,
+      clients,
     );
-    const publishers = await Promise.all(publisherSlots().map(() => FramesClient.open(server.url)));
-    clients.push(...publishers);
     const ledger = new Ledger();
     await steadyPublishes({
       publishers,

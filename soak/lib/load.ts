@@ -4,8 +4,8 @@
  * would see from one socket), so the load uses many publishers at a few publishes per second each: a
  * publish slowed by throttling retries (the SDK backs off up to seconds) then delays only its own socket.
  */
-import type { FramesClient } from './frames-client.ts';
-import type { Ledger } from './ledger.ts';
+import { FramesClient } from './frames-client.ts';
+import { type Ledger, subscribeAll } from './ledger.ts';
 
 export async function steadyPublishes(options: {
   publishers: readonly FramesClient[];
@@ -53,4 +53,28 @@ export async function steadyPublishes(options: {
 /** Publisher connections of every soak load: 2 publishes per second each at the default rates. */
 export function publisherSlots(count = 20): number[] {
   return Array.from({ length: count }, (_, i) => i);
+}
+
+/**
+ * The load's connections on `url`: `count` subscribers of every topic (subscribed, retrying retryable
+ * errors) and the publishers; all are added to `clients` for the caller to close.
+ */
+export async function openLoad(
+  url: string,
+  count: number,
+  topics: readonly string[],
+  clients: FramesClient[],
+) {
+  const counts = { attempts: 0, retryableErrors: 0, failed: 0 };
+  const subscribers = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const subscriber = await FramesClient.open(url);
+      clients.push(subscriber);
+      await subscribeAll(subscriber, topics, counts);
+      return { client: subscriber, topics };
+    }),
+  );
+  const publishers = await Promise.all(publisherSlots().map(() => FramesClient.open(url)));
+  clients.push(...publishers);
+  return { subscribers, publishers, counts };
 }
