@@ -3,7 +3,7 @@
  * each result as it comes and writes them all, with the date and machine, to soak/results/latest.json.
  * `npm run soak -- --short` runs the test suite's sizes. `--only=connections,throttle,restart,kill` picks.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { startDynamoDbLocal, waitUntilAnswering } from '../test/support/dynamodb-local.ts';
 import { soakConnections } from './connections.ts';
@@ -19,13 +19,18 @@ const only = process.argv
   .split(',');
 const wanted = (name: string) => !only || only.includes(name);
 
+const resultsFile = new URL('./results/latest.json', import.meta.url);
+// With --only, the other scenarios' last results are kept (each result carries its own date).
+const earlier =
+  only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
 const results: Record<string, unknown> = {
+  ...earlier,
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   plan: process.argv.includes('--short') ? 'short' : 'long',
 };
-const report = (name: string, value: unknown) => {
-  results[name] = value;
+const report = (name: string, value: object) => {
+  results[name] = { date: new Date().toISOString(), ...value };
   process.stdout.write(`${name}: ${JSON.stringify(value)}\n`);
 };
 
@@ -40,4 +45,4 @@ try {
 } finally {
   await db.stop();
 }
-writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -71,7 +71,7 @@ describe('soak (short)', () => {
       notStored: 0,
       silentMissingDeliveries: 0,
       orphanSubscriptionRows: 0,
-      deadConnectionRowsWithoutTtl: 0,
+      connectionRowsWithoutTtl: 0,
     });
   });
 });
