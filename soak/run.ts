@@ -22,7 +22,9 @@ const wanted = (name: string) => !only || only.includes(name);
 const resultsFile = new URL('./results/latest.json', import.meta.url);
 // With --only, the other scenarios' last results are kept (each result carries its own date).
 const earlier =
-  only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
+  only && existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {};
 const results: Record<string, unknown> = {
   ...earlier,
   date: new Date().toISOString(),
