@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cfnLintAvailable, cfnLintErrors } from '../../../test/support/cfn-lint.ts';
 import { resourceName, type StackOptions, stackModel } from '../../model/index.ts';
 import { TopicsocketStack } from '../lib/topicsocket-stack.ts';
 import { TestAccount, TestRegion } from './synth-fixture.ts';
@@ -37,7 +38,7 @@ const expectedAcknowledged: Record<string, string[]> = {
 
 describe('cdk-nag AwsSolutions', () => {
   for (const [name, options] of Object.entries(variants)) {
-    it(`reports nothing unacknowledged: ${name}`, () => {
+    it(`reports nothing unacknowledged${cfnLintAvailable ? ', and cfn-lint no error' : ' (cfn-lint absent: not run)'}: ${name}`, () => {
       const outdir = mkdtempSync(join(tmpdir(), 'topicsocket-nag-'));
       dirs.push(outdir);
       const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
@@ -66,6 +67,11 @@ describe('cdk-nag AwsSolutions', () => {
         ),
       );
       expect([...acknowledged].sort()).toEqual(expectedAcknowledged[options.stage]);
+      if (cfnLintAvailable) {
+        expect(cfnLintErrors(join(outdir, `${resourceName(model.tool, model.stage)}.template.json`))).toEqual(
+          [],
+        );
+      }
     });
   }
 });

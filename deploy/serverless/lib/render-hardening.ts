@@ -105,15 +105,24 @@ function statementValue(statement: PolicyStatementModel): YamlValue {
  * publish function, only in `keys` mode).
  */
 export function authSecretStatementValues(forPublish: boolean): YamlValue[] {
-  const kms = deployEnv(AuthSecretKmsKeyVariable);
+  // In a statement whose condition is false the unset variable would be an empty, invalid ARN (cfn-lint
+  // checks both branches): a placeholder ARN there, never granted since the statement is dropped.
+  const unset = (kind: string) => `'arn:aws:${kind}:us-east-1:000000000000:topicsocket-auth-unset'`;
+  const kms = deployEnv(AuthSecretKmsKeyVariable, unset('kms'));
   const sources: [string, PolicyStatementModel][] = [
     [
       ConditionIds.authSecret,
-      authSecretReadStatement({ kind: 'secrets-manager', arn: deployEnv(AuthSecretEnvironment.secretArn) }),
+      authSecretReadStatement({
+        kind: 'secrets-manager',
+        arn: deployEnv(AuthSecretEnvironment.secretArn, unset('secretsmanager')),
+      }),
     ],
     [
       ConditionIds.authParameter,
-      authSecretReadStatement({ kind: 'ssm', arn: deployEnv(AuthSecretEnvironment.parameterArn) }),
+      authSecretReadStatement({
+        kind: 'ssm',
+        arn: deployEnv(AuthSecretEnvironment.parameterArn, unset('ssm')),
+      }),
     ],
     [ConditionIds.authSecretKey, authSecretKeyStatement(kms)],
   ];
@@ -173,7 +182,11 @@ export function alarmResources(ids: {
   table: string;
   stage: string;
 }): Record<string, YamlValue> {
-  const topic = deployEnv(AlarmTopicVariable);
+  // A placeholder in the branch that is dropped when no topic is named (cfn-lint checks both branches).
+  const topic = deployEnv(
+    AlarmTopicVariable,
+    "'arn:aws:sns:us-east-1:000000000000:topicsocket-alarms-unset'",
+  );
   const actions = { 'Fn::If': [ConditionIds.alarmTopic, [topic], noValue] };
   const functions = [FunctionModel, PublishFunctionModel, AuthorizerFunctionModel].map((spec) => ({
     label: spec.name,

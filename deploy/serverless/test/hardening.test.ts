@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cfnLintAvailable, cfnLintErrors } from '../../../test/support/cfn-lint.ts';
 import {
   alarmModels,
   FunctionModel,
@@ -196,4 +197,15 @@ describe('access logs and alarms', () => {
     expect(holds(prod.template, 'HasAlarmTopic')).toBe(true);
     expect(JSON.stringify(alarms[0]!.Properties.AlarmActions)).toContain('topicsocket-alarms');
   });
+});
+
+describe('cfn-lint', () => {
+  it.skipIf(!cfnLintAvailable)(
+    'finds no error in the packaged templates (skipped where cfn-lint is absent)',
+    () => {
+      for (const { dir } of [prod, iam]) {
+        expect(cfnLintErrors(join(dir, 'cloudformation-template-update-stack.json'))).toEqual([]);
+      }
+    },
+  );
 });
