@@ -9,15 +9,20 @@
  * claims reach every later route in `requestContext.authorizer` (the broker trusts them there).
  */
 import { AuthEnvironment } from '../../src/core/auth/auth-config.ts';
+import { SecretAuthVariables } from '../../src/runtimes/aws/auth-secret-source.ts';
+
+/**
+ * Variables that hold secrets: on AWS they come from the auth secret (secrets.ts), and a deploy refuses
+ * them in its environment, since they would be written into the template.
+ */
+export { SecretAuthVariables };
 
 export const AuthVariableNames: readonly string[] = Object.values(AuthEnvironment);
 
-/** Variables that hold secrets: they end up in the function configuration and the template (docs/deploy.md). */
-export const SecretAuthVariables: readonly string[] = [
-  AuthEnvironment.jwtSecret,
-  AuthEnvironment.jwtPreviousSecret,
-  AuthEnvironment.apiKeys,
-];
+/** The auth variables a deploy passes to the functions as plain environment variables: no secret. */
+export const PlainAuthVariableNames: readonly string[] = AuthVariableNames.filter(
+  (name) => !SecretAuthVariables.includes(name),
+);
 
 export type AuthSettings = Readonly<Record<string, string>>;
 
@@ -32,13 +37,13 @@ export function authSettings(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** Why this configuration is probably not what the deployer wants, or undefined when it looks deliberate. */
-export function authWarning(settings: AuthSettings): string | undefined {
+export function authWarning(settings: AuthSettings, hasAuthSecret = false): string | undefined {
   if (settings[AuthEnvironment.mode] === 'open') {
     return `${AuthEnvironment.mode}=open: anyone who knows the URL can connect, subscribe and publish to any topic`;
   }
-  if (!settings[AuthEnvironment.jwtSecret] && !settings[AuthEnvironment.jwksUrl]) {
+  if (!hasAuthSecret && !settings[AuthEnvironment.jwtSecret] && !settings[AuthEnvironment.jwksUrl]) {
     return (
-      `auth is required but neither ${AuthEnvironment.jwksUrl} nor ${AuthEnvironment.jwtSecret} is set, and no ` +
+      `auth is required but neither ${AuthEnvironment.jwksUrl} nor an auth secret (HS256) is set, and no ` +
       'Lambda authorizer is deployed: every connection will be refused (401)'
     );
   }
@@ -64,12 +69,12 @@ export function connectAuthMode(value: string | undefined): ConnectAuthMode {
  * (src/runtimes/aws/connect-authorizer.ts), and with auth open it would only refuse connections the function
  * lets in: both are deploy mistakes, caught before anything is deployed.
  */
-export function connectAuthorizerProblem(settings: AuthSettings): string | undefined {
+export function connectAuthorizerProblem(settings: AuthSettings, hasAuthSecret = false): string | undefined {
   if (settings[AuthEnvironment.mode] === 'open') {
     return `${ConnectAuthVariable}=authorizer contradicts ${AuthEnvironment.mode}=open`;
   }
-  if (!settings[AuthEnvironment.jwtSecret] && !settings[AuthEnvironment.jwksUrl]) {
-    return `${ConnectAuthVariable}=authorizer needs ${AuthEnvironment.jwksUrl} or ${AuthEnvironment.jwtSecret}`;
+  if (!hasAuthSecret && !settings[AuthEnvironment.jwtSecret] && !settings[AuthEnvironment.jwksUrl]) {
+    return `${ConnectAuthVariable}=authorizer needs ${AuthEnvironment.jwksUrl} or an auth secret holding ${AuthEnvironment.jwtSecret}`;
   }
   return undefined;
 }

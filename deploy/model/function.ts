@@ -7,7 +7,9 @@ export const FunctionModel = {
   name: 'websocket',
   entry: 'src/runtimes/aws/handler.ts',
   handler: 'handler',
-  runtime: 'nodejs22.x',
+  // The current Node.js Lambda runtime (nodejs22.x reaches end of life in April 2027); the bundle is run
+  // under Node 24 in test/runtimes/aws/node24-bundle.test.ts.
+  runtime: 'nodejs24.x',
   architecture: 'arm64',
   /** More memory buys more CPU and network for the bounded-concurrency `@connections` fan-out. */
   memoryMb: 1024,
@@ -54,7 +56,7 @@ export const AuthorizerFunctionModel: FunctionSpec = {
 export const BundlingModel = {
   minify: true,
   sourceMap: true,
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   /**
    * Prefer each package's ES module build (`module`) over its CommonJS one (`main`, esbuild's default first

@@ -42,9 +42,14 @@ export function publishUrl(httpApiId: string, region: string, urlSuffix: string)
 }
 
 /** Why `keys` mode would refuse every publish, or undefined. */
-export function publishAuthWarning(mode: PublishAuthMode, settings: AuthSettings): string | undefined {
+export function publishAuthWarning(
+  mode: PublishAuthMode,
+  settings: AuthSettings,
+  hasAuthSecret = false,
+): string | undefined {
   if (mode !== 'keys' || settings[AuthEnvironment.mode] === 'open') return undefined;
   if (
+    hasAuthSecret ||
     settings[AuthEnvironment.apiKeys] ||
     settings[AuthEnvironment.jwtSecret] ||
     settings[AuthEnvironment.jwksUrl]
@@ -52,7 +57,7 @@ export function publishAuthWarning(mode: PublishAuthMode, settings: AuthSettings
     return undefined;
   }
   return (
-    `${PublishAuthVariable}=keys but neither ${AuthEnvironment.apiKeys} nor a JWT key source is set: ` +
+    `${PublishAuthVariable}=keys but neither an auth secret (${AuthEnvironment.apiKeys}) nor a JWKS is set: ` +
     'every POST /publish will be refused (401)'
   );
 }

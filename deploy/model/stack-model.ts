@@ -2,6 +2,7 @@
  * The whole stack as one value: what `deploy/cdk` and `deploy/serverless` both render.
  */
 import { LambdaEnvironment } from '../../src/stores/dynamodb/table-design.ts';
+import type { AccessLogMode } from './access-logs.ts';
 import { DefaultThrottle, type ThrottleModel } from './api.ts';
 import {
   type AuthSettings,
@@ -18,11 +19,11 @@ import {
   PublishFunctionModel,
   RuntimeEnvironment,
 } from './function.ts';
+import { type DeployTool, ServiceName } from './naming.ts';
 import { type PublishAuthMode, PublishAuthVariable } from './publish-route.ts';
 import { type RouteModel, RouteSelectionExpression, Routes } from './routes.ts';
+import { type AuthSecretModel, authSecretEnvironment, plainSecretProblem } from './secrets.ts';
 import { type TableModel, tableModel } from './table.ts';
-
-export const ServiceName = 'topicsocket';
 
 export interface StackOptions {
   stage: string;
@@ -34,6 +35,16 @@ export interface StackOptions {
   publishAuth?: PublishAuthMode;
   /** Who verifies `$connect` tokens (default `function`; `authorizer` deploys a REQUEST Lambda authorizer). */
   connectAuth?: ConnectAuthMode;
+  /** Where the HS256 secret and API keys live (secrets.ts); none: no secret at all. */
+  authSecret?: AuthSecretModel;
+  /** Which tool renders the model (names its stack and table); default `cdk`. */
+  tool?: DeployTool;
+  /** An existing table to use instead of creating one (naming.ts, ExistingTableVariable). */
+  existingTableName?: string;
+  /** WebSocket stage access logs (access-logs.ts); default `on`. */
+  webSocketAccessLogs?: AccessLogMode;
+  /** SNS topic ARN the alarms notify. */
+  alarmTopicArn?: string;
 }
 
 export interface StackModel {
@@ -51,6 +62,10 @@ export interface StackModel {
   publishAuth: PublishAuthMode;
   authorizerFunction: FunctionSpec;
   connectAuth: ConnectAuthMode;
+  authSecret: AuthSecretModel;
+  tool: DeployTool;
+  webSocketAccessLogs: AccessLogMode;
+  alarmTopicArn: string | undefined;
 }
 
 const stagePattern = /^[a-z][a-z0-9-]{0,15}$/;
@@ -66,9 +81,27 @@ export function stackModel(options: StackOptions): StackModel {
     throw new Error(`managementEndpoint "${endpoint}" must be an http(s) URL`);
   }
   const auth = options.auth ?? {};
+  // A secret in the deploy environment would be written into the template: refused, whatever the tool.
+  const secretProblem = plainSecretProblem(auth);
+  if (secretProblem) throw new Error(secretProblem);
+  const authSecret = options.authSecret ?? { source: { kind: 'none' } };
+  const hasAuthSecret = authSecret.source.kind !== 'none';
   const connectAuth = options.connectAuth ?? 'function';
-  const authorizerProblem = connectAuth === 'authorizer' ? connectAuthorizerProblem(auth) : undefined;
+  const authorizerProblem =
+    connectAuth === 'authorizer' ? connectAuthorizerProblem(auth, hasAuthSecret) : undefined;
   if (authorizerProblem) throw new Error(authorizerProblem);
+  const existingTableName = options.existingTableName?.trim() || undefined;
+  if (existingTableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(existingTableName)) {
+    throw new Error(`existing table name "${existingTableName}" is not a DynamoDB table name`);
+  }
+  const alarmTopicArn = options.alarmTopicArn?.trim() || undefined;
+  if (
+    alarmTopicArn !== undefined &&
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(alarmTopicArn)
+  ) {
+    throw new Error(`alarm topic "${alarmTopicArn}" is not an SNS topic ARN`);
+  }
+  const tool = options.tool ?? 'cdk';
   return {
     serviceName: ServiceName,
     stage: options.stage,
@@ -76,7 +109,7 @@ export function stackModel(options: StackOptions): StackModel {
     bundling: BundlingModel,
     routeSelectionExpression: RouteSelectionExpression,
     routes: Routes,
-    table: tableModel(ServiceName, options.stage),
+    table: tableModel(tool, options.stage, existingTableName),
     throttle: DefaultThrottle,
     auth,
     managementEndpoint: endpoint,
@@ -84,6 +117,10 @@ export function stackModel(options: StackOptions): StackModel {
     publishAuth: options.publishAuth ?? 'iam',
     authorizerFunction: AuthorizerFunctionModel,
     connectAuth,
+    authSecret,
+    tool,
+    webSocketAccessLogs: options.webSocketAccessLogs ?? 'on',
+    alarmTopicArn,
   };
 }
 
@@ -92,12 +129,14 @@ export function functionEnvironment(
   tableName: string,
   managementEndpoint: string,
   auth: AuthSettings = {},
+  authSecret?: AuthSecretModel,
 ): Record<string, string> {
   return {
     [LambdaEnvironment.tableName]: tableName,
     [LambdaEnvironment.managementEndpoint]: managementEndpoint,
     ...RuntimeEnvironment,
     ...auth,
+    ...(authSecret ? authSecretEnvironment(authSecret) : {}),
   };
 }
 
@@ -110,18 +149,32 @@ export function publishFunctionEnvironment(
   managementEndpoint: string,
   auth: AuthSettings,
   publishAuth: string,
+  authSecret?: AuthSecretModel,
 ): Record<string, string> {
   const settings =
     publishAuth === 'iam'
       ? Object.fromEntries(Object.entries(auth).filter(([name]) => !SecretAuthVariables.includes(name)))
       : auth;
   return {
-    ...functionEnvironment(tableName, managementEndpoint, settings),
+    // With `iam` no key is read: not even the secret's ARN.
+    ...functionEnvironment(
+      tableName,
+      managementEndpoint,
+      settings,
+      publishAuth === 'iam' ? undefined : authSecret,
+    ),
     [PublishAuthVariable]: publishAuth,
   };
 }
 
 /** The `$connect` authorizer's environment: token verification and permission claims only. */
-export function authorizerEnvironment(auth: AuthSettings): Record<string, string> {
-  return { ...RuntimeEnvironment, ...authorizerAuthSettings(auth) };
+export function authorizerEnvironment(
+  auth: AuthSettings,
+  authSecret?: AuthSecretModel,
+): Record<string, string> {
+  return {
+    ...RuntimeEnvironment,
+    ...authorizerAuthSettings(auth),
+    ...(authSecret ? authSecretEnvironment(authSecret) : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * billing and indexes are never restated here.
  */
 import { TableDesign } from '../../src/stores/dynamodb/table-design.ts';
+import { type DeployTool, resourceName } from './naming.ts';
 
 /**
  * Index projection: keys only, as the store's ensureTable creates them locally (the store reads full items
@@ -25,19 +26,30 @@ export interface TableModel {
   indexes: readonly IndexModel[];
   /** Keep the table (and its data) when the stack is deleted: production only. */
   retainOnDelete: boolean;
+  /** Refuse DeleteTable (console, CLI, a replacement) while set: on for every retained table. */
+  deletionProtection: boolean;
+  /** Point-in-time recovery (35 days of continuous backups): on for every retained table. */
+  pointInTimeRecovery: boolean;
+  /** The table exists already (ExistingTableVariable): use it by name, create nothing. */
+  existing: boolean;
 }
 
 /** Stages whose table survives deleting the stack (its data is worth keeping). */
 export const RetainedTableStages: readonly string[] = ['prod'];
 
-export function tableModel(serviceName: string, stage: string): TableModel {
+/** The tool's own table for the stage, or `existingName` when the deployer names an existing one. */
+export function tableModel(tool: DeployTool, stage: string, existingName?: string): TableModel {
+  const retained = RetainedTableStages.includes(stage);
   return {
-    name: `${serviceName}-${stage}`,
+    name: existingName ?? resourceName(tool, stage),
     partitionKey: TableDesign.partitionKey,
     sortKey: TableDesign.sortKey,
     ttlAttribute: TableDesign.ttlAttribute,
     billingMode: TableDesign.billingMode,
     indexes: TableDesign.globalSecondaryIndexes.map((index) => ({ ...index })),
-    retainOnDelete: RetainedTableStages.includes(stage),
+    retainOnDelete: retained,
+    deletionProtection: retained,
+    pointInTimeRecovery: retained,
+    existing: existingName !== undefined,
   };
 }

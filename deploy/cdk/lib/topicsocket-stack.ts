@@ -5,29 +5,35 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
   HttpStage,
+  LogGroupLogDestination,
   WebSocketApi,
   WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
+  AccessLogRetentionDays,
   type ArnReferences,
   authorizerEnvironment,
+  authSecretStatements,
   authWarning,
+  ConnectionMethods,
   defaultManagementEndpoint,
   type FunctionSpec,
   functionEnvironment,
+  HttpAccessLogFormat,
   IndexProjection,
   LambdaServicePrincipal,
   logsStatement,
@@ -42,9 +48,12 @@ import {
   publishPolicyStatements,
   publishUrl,
   type StackModel,
+  WebSocketAccessLogFormat,
   webSocketUrl,
 } from '../../model/index.ts';
+import { Alarms } from './alarms.ts';
 import { addFanout } from './fanout-resources.ts';
+import { acknowledgeReviewedFindings } from './nag-acknowledgements.ts';
 import { PongRoute } from './pong-route.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -57,30 +66,16 @@ export class TopicsocketStack extends Stack {
   constructor(scope: Construct, id: string, props: TopicsocketStackProps) {
     super(scope, id, props);
     const { model } = props;
-    const warning = authWarning(model.auth);
+    const hasAuthSecret = model.authSecret.source.kind !== 'none';
+    const warning = authWarning(model.auth, hasAuthSecret);
     if (warning) Annotations.of(this).addWarningV2('topicsocket:auth', warning);
-    const publishWarning = publishAuthWarning(model.publishAuth, model.auth);
+    const publishWarning = publishAuthWarning(model.publishAuth, model.auth, hasAuthSecret);
     if (publishWarning) Annotations.of(this).addWarningV2('topicsocket:publish-auth', publishWarning);
 
-    const table = new Table(this, 'Table', {
-      tableName: model.table.name,
-      partitionKey: { name: model.table.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: model.table.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode[model.table.billingMode],
-      timeToLiveAttribute: model.table.ttlAttribute,
-      removalPolicy: model.table.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    for (const index of model.table.indexes) {
-      table.addGlobalSecondaryIndex({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
-        projectionType: ProjectionType[IndexProjection],
-      });
-    }
+    const table = this.table(model);
 
     const api = new WebSocketApi(this, 'Api', {
-      apiName: `${model.serviceName}-${model.stage}`,
+      apiName: this.stackName,
       routeSelectionExpression: model.routeSelectionExpression,
     });
     new WebSocketStage(this, 'Stage', {
@@ -88,6 +83,10 @@ export class TopicsocketStack extends Stack {
       stageName: model.stage,
       autoDeploy: true,
       throttle: { rateLimit: model.throttle.rateLimit, burstLimit: model.throttle.burstLimit },
+      // Needs the account's API Gateway CloudWatch role (access-logs.ts); `off` deploys without.
+      ...(model.webSocketAccessLogs === 'on'
+        ? { accessLogSettings: this.accessLogs('AccessLogs', WebSocketAccessLogFormat) }
+        : {}),
     });
     const managementEndpoint =
       model.managementEndpoint ??
@@ -105,27 +104,26 @@ export class TopicsocketStack extends Stack {
       'Function',
       model,
       model.function,
-      functionEnvironment(table.tableName, managementEndpoint, model.auth),
-      policyStatements(model.table, refs),
+      functionEnvironment(table.tableName, managementEndpoint, model.auth, model.authSecret),
+      [...policyStatements(model.table, refs), ...authSecretStatements(model.authSecret)],
     );
 
     const integration = new WebSocketLambdaIntegration('FunctionIntegration', fn);
     // No identity sources: they are ANDed and each must be present, while the token may come in a header,
     // the subprotocol or the query string. Without them API Gateway cannot cache, so it runs on every connect.
-    const authorizer =
+    const authorizerFn =
       model.connectAuth === 'authorizer'
-        ? new WebSocketLambdaAuthorizer(
-            'ConnectAuthorizer',
-            this.bundledFunction(
-              'ConnectAuthorizerFunction',
-              model,
-              model.authorizerFunction,
-              authorizerEnvironment(model.auth),
-              [],
-            ),
-            { identitySource: [] },
+        ? this.bundledFunction(
+            'ConnectAuthorizerFunction',
+            model,
+            model.authorizerFunction,
+            authorizerEnvironment(model.auth, model.authSecret),
+            authSecretStatements(model.authSecret),
           )
         : undefined;
+    const authorizer = authorizerFn
+      ? new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizerFn, { identitySource: [] })
+      : undefined;
     for (const route of model.routes) {
       if (route.target === 'function') {
         api.addRoute(route.key, {
@@ -143,17 +141,28 @@ export class TopicsocketStack extends Stack {
       'PublishFunction',
       model,
       model.publishFunction,
-      publishFunctionEnvironment(table.tableName, managementEndpoint, model.auth, model.publishAuth),
-      publishPolicyStatements(model.table, refs),
+      publishFunctionEnvironment(
+        table.tableName,
+        managementEndpoint,
+        model.auth,
+        model.publishAuth,
+        model.authSecret,
+      ),
+      [
+        ...publishPolicyStatements(model.table, refs),
+        // With `iam` API Gateway authenticates callers: the function may not read any key.
+        ...(model.publishAuth === 'keys' ? authSecretStatements(model.authSecret) : []),
+      ],
     );
     const publishApi = new HttpApi(this, 'PublishApi', {
-      apiName: `${model.serviceName}-${model.stage}-publish`,
+      apiName: `${this.stackName}-publish`,
       createDefaultStage: false,
     });
-    new HttpStage(this, 'PublishStage', {
+    const publishStage = new HttpStage(this, 'PublishStage', {
       httpApi: publishApi,
       autoDeploy: true,
       throttle: { rateLimit: PublishThrottle.rateLimit, burstLimit: PublishThrottle.burstLimit },
+      accessLogSettings: this.accessLogs('PublishAccessLogs', HttpAccessLogFormat),
     });
     publishApi.addRoutes({
       path: PublishRoute.path,
@@ -166,7 +175,7 @@ export class TopicsocketStack extends Stack {
     });
 
     // The sharded fan-out of big topics (deploy/model/fanout.ts).
-    addFanout(this, {
+    const fanout = addFanout(this, {
       model,
       refs,
       tableName: table.tableName,
@@ -174,6 +183,30 @@ export class TopicsocketStack extends Stack {
       publishers: [fn, publishFn],
       bundle: (id, spec, environment, statements) =>
         this.bundledFunction(id, model, spec, environment, statements),
+    });
+
+    new Alarms(this, 'Alarms', {
+      functions: [
+        { label: 'websocket', name: fn.functionName },
+        { label: 'publish', name: publishFn.functionName },
+        ...(authorizerFn ? [{ label: 'connectAuthorizer', name: authorizerFn.functionName }] : []),
+      ],
+      webSocketApiId: api.apiId,
+      webSocketStage: model.stage,
+      httpApiId: publishApi.apiId,
+      httpStage: publishStage.stageName,
+      tableName: table.tableName,
+      ...(model.alarmTopicArn ? { topicArn: model.alarmTopicArn } : {}),
+    });
+
+    acknowledgeReviewedFindings(this, model, {
+      webSocketApi: api,
+      roles: [
+        { role: fn.role, methods: ConnectionMethods },
+        { role: publishFn.role, methods: ['POST'] },
+        { role: fanout.worker.role, methods: ['POST'] },
+      ],
+      table: model.table.existing ? undefined : table,
     });
 
     new CfnOutput(this, OutputNames.webSocketUrl, {
@@ -189,6 +222,42 @@ export class TopicsocketStack extends Stack {
       value: publishUrl(publishApi.apiId, Aws.REGION, Aws.URL_SUFFIX),
       description: `POST here to publish (${model.publishAuth === 'iam' ? 'SigV4-signed, AWS_IAM' : 'API key or bearer JWT'})`,
     });
+  }
+
+  /**
+   * The stage's table with deletion protection when retained, or (ExistingTableVariable) an existing table
+   * by name: the path back to a retained `prod` table after a destroy (docs/deploy.md).
+   */
+  private table(model: StackModel): ITable {
+    if (model.table.existing) return Table.fromTableName(this, 'Table', model.table.name);
+    const table = new Table(this, 'Table', {
+      tableName: model.table.name,
+      partitionKey: { name: model.table.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: model.table.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode[model.table.billingMode],
+      timeToLiveAttribute: model.table.ttlAttribute,
+      removalPolicy: model.table.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: model.table.deletionProtection,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: model.table.pointInTimeRecovery },
+    });
+    for (const index of model.table.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
+        projectionType: ProjectionType[IndexProjection],
+      });
+    }
+    return table;
+  }
+
+  /** An API's access log group (the functions' retention) and the model's one-line JSON format. */
+  private accessLogs(id: string, format: string) {
+    const group = new LogGroup(this, id, {
+      retention: retentionDays(AccessLogRetentionDays),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    return { destination: new LogGroupLogDestination(group), format: AccessLogFormat.custom(format) };
   }
 
   /**

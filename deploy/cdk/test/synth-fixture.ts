@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
+  type AccessLogMode,
+  type AuthSecretModel,
   type ConnectAuthMode,
   type IndexModel,
   type PublishAuthMode,
+  resourceName,
   type StackModel,
   stackModel,
 } from '../../model/index.ts';
@@ -25,6 +28,10 @@ export interface SynthOptions {
   auth?: Record<string, string>;
   publishAuth?: PublishAuthMode;
   connectAuth?: ConnectAuthMode;
+  authSecret?: AuthSecretModel;
+  existingTableName?: string;
+  webSocketAccessLogs?: AccessLogMode;
+  alarmTopicArn?: string;
   /** Replaces the design's indexes (it has none today) to exercise the index branch. */
   indexes?: readonly IndexModel[];
   /** Skip esbuild (for extra variants of the stack: one bundled synth per file is enough). */
@@ -57,7 +64,7 @@ export function synthesize(options: SynthOptions): Synthesized {
     outdir,
     ...(options.skipBundling ? { context: { 'aws:cdk:bundling-stacks': [] } } : {}),
   });
-  const stack = new TopicsocketStack(app, `topicsocket-${model.stage}`, {
+  const stack = new TopicsocketStack(app, resourceName(model.tool, model.stage), {
     model,
     env: { account: TestAccount, region: TestRegion },
   });

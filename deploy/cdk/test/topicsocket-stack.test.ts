@@ -21,6 +21,9 @@ import {
 import { repoRoot, type TopicsocketStack } from '../lib/topicsocket-stack.ts';
 import { removeSynthOutputs, synthesize, TestAccount, TestRegion } from './synth-fixture.ts';
 
+const authSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:topicsocket/dev-auth-AbCdEf';
+const authSecret = { source: { kind: 'secrets-manager', arn: authSecretArn } } as const;
+
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
 let template: Template;
@@ -190,7 +193,7 @@ describe('WebSocket API', () => {
 describe('DynamoDB table', () => {
   it('is the store design: string keys, TTL, on demand', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: 'topicsocket-dev',
+      TableName: 'topicsocket-cdk-dev',
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
         { AttributeName: TableDesign.partitionKey, KeyType: 'HASH' },
@@ -249,10 +252,10 @@ describe('DynamoDB table', () => {
 });
 
 describe('Lambda function', () => {
-  it('runs nodejs22.x on arm64 within the integration timeout, with a locally bundled asset', () => {
+  it('runs nodejs24.x on arm64 within the integration timeout, with a locally bundled asset', () => {
     const fn = propsOf(idOf('AWS::Lambda::Function', 'Function'));
     expect(fn).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: model.function.memoryMb,
@@ -353,10 +356,10 @@ describe('publish API (HTTP API)', () => {
     expect(url).toMatch(/\/publish"\]\]\}$/);
   });
 
-  it('runs the publish handler on nodejs22.x/arm64 within the integration timeout, told to require IAM', () => {
+  it('runs the publish handler on nodejs24.x/arm64 within the integration timeout, told to require IAM', () => {
     const fn = propsOf(idOf('AWS::Lambda::Function', 'PublishFunction'));
     expect(fn).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: model.publishFunction.memoryMb,
@@ -371,24 +374,21 @@ describe('publish API (HTTP API)', () => {
     expect(bundle).not.toMatch(/require\(["']@aws-sdk\/(client|lib)-/);
   });
 
-  it('keeps the HS256 secret and API keys out of the publish function when IAM authenticates callers', () => {
-    const settings = {
-      TOPICSOCKET_JWT_SECRET: 'a-very-long-test-secret-of-32-bytes!!',
-      TOPICSOCKET_API_KEYS: 'publish-key-0123456789',
-      TOPICSOCKET_DEFAULT_PUBLISH: 'news/*',
-    };
-    const iam = synthesize({ stage: 'dev', auth: settings, skipBundling: true });
+  it('keeps the auth secret (even its ARN) out of the publish function when IAM authenticates callers', () => {
+    const settings = { TOPICSOCKET_DEFAULT_PUBLISH: 'news/*' };
+    const iam = synthesize({ stage: 'dev', auth: settings, authSecret, skipBundling: true });
     const iamResources = iam.template.toJSON().Resources as Resources;
-    expect(variablesOf('Function', iamResources)).toMatchObject(settings);
+    expect(variablesOf('Function', iamResources)).toMatchObject({
+      ...settings,
+      TOPICSOCKET_AUTH_SECRET_ARN: authSecretArn,
+    });
     const publish = variablesOf('PublishFunction', iamResources);
-    expect(publish.TOPICSOCKET_JWT_SECRET).toBeUndefined();
-    expect(publish.TOPICSOCKET_API_KEYS).toBeUndefined();
+    expect(publish.TOPICSOCKET_AUTH_SECRET_ARN).toBeUndefined();
     expect(publish.TOPICSOCKET_DEFAULT_PUBLISH).toBe('news/*');
   });
 
   it('with publishAuth keys: no API Gateway authorization, and the function checks keys or bearer JWTs', () => {
-    const settings = { TOPICSOCKET_API_KEYS: 'publish-key-0123456789' };
-    const keys = synthesize({ stage: 'dev', auth: settings, publishAuth: 'keys', skipBundling: true });
+    const keys = synthesize({ stage: 'dev', authSecret, publishAuth: 'keys', skipBundling: true });
     const keysResources = keys.template.toJSON().Resources as Resources;
     keys.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'POST /publish',
@@ -396,7 +396,7 @@ describe('publish API (HTTP API)', () => {
     });
     expect(variablesOf('PublishFunction', keysResources)).toMatchObject({
       TOPICSOCKET_PUBLISH_AUTH: 'keys',
-      TOPICSOCKET_API_KEYS: 'publish-key-0123456789',
+      TOPICSOCKET_AUTH_SECRET_ARN: authSecretArn,
     });
     expect(
       Annotations.fromStack(keys.stack).findWarning('*', Match.stringLikeRegexp('POST /publish')),
@@ -413,7 +413,6 @@ describe('$connect authorizer (connectAuth: authorizer)', () => {
   const jwks = {
     TOPICSOCKET_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
     TOPICSOCKET_JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-    TOPICSOCKET_API_KEYS: 'publish-key-0123456789',
     TOPICSOCKET_PUBLISH_RATE: '10/20',
   };
   let authorized: Resources;
@@ -473,25 +472,24 @@ describe('$connect authorizer (connectAuth: authorizer)', () => {
     }
   });
 
-  it('runs the authorizer entry on nodejs22.x/arm64 with the token settings only', () => {
+  it('runs the authorizer entry on nodejs24.x/arm64 with the token settings only', () => {
     const fn = propsOf(idOf('AWS::Lambda::Function', 'ConnectAuthorizerFunction', authorized), authorized);
-    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     expect(fn.Timeout).toBeLessThanOrEqual(29);
     const variables = variablesOf('ConnectAuthorizerFunction', authorized);
     expect(variables).toMatchObject({
       TOPICSOCKET_JWKS_URL: jwks.TOPICSOCKET_JWKS_URL,
       TOPICSOCKET_JWT_ISSUER: jwks.TOPICSOCKET_JWT_ISSUER,
     });
-    expect(variables.TOPICSOCKET_API_KEYS).toBeUndefined();
     expect(variables.TOPICSOCKET_PUBLISH_RATE).toBeUndefined();
     expect(readFileSync(join(repoRoot, model.authorizerFunction.entry), 'utf8')).toContain(
-      'export const handler = createConnectAuthorizer(',
+      'createConnectAuthorizer(loadAuthConfig(',
     );
   });
 
   it('is refused at synth without a key source, or with auth open', () => {
     expect(() => synthesize({ stage: 'dev', connectAuth: 'authorizer', skipBundling: true })).toThrow(
-      /TOPICSOCKET_JWKS_URL or TOPICSOCKET_JWT_SECRET/,
+      /TOPICSOCKET_JWKS_URL or an auth secret holding TOPICSOCKET_JWT_SECRET/,
     );
     expect(() =>
       synthesize({

@@ -39,7 +39,7 @@ describe('stackModel', () => {
   it('takes the table design as it is and names things after the stage', () => {
     const model = stackModel({ stage: 'dev' });
     expect(model.table).toMatchObject({
-      name: 'topicsocket-dev',
+      name: 'topicsocket-cdk-dev',
       partitionKey: TableDesign.partitionKey,
       sortKey: TableDesign.sortKey,
       ttlAttribute: TableDesign.ttlAttribute,
@@ -65,7 +65,7 @@ describe('stackModel', () => {
 
 describe('IAM', () => {
   it('grants exactly the TableActions on the table, and on its indexes only when there are some', () => {
-    const plain: TableModel = { ...tableModel('topicsocket', 'dev'), indexes: [] };
+    const plain: TableModel = { ...tableModel('cdk', 'dev'), indexes: [] };
     const indexed: TableModel = { ...plain, indexes: [{ name: 'byConnection', partitionKey: 'gsi1pk' }] };
     const [tableStatement] = policyStatements(plain, refs);
     expect(tableStatement!.actions).toEqual([...TableActions]);
@@ -80,7 +80,7 @@ describe('IAM', () => {
     expect(connectionsArn(refs, 'POST')).toBe(
       'arn:aws:execute-api:eu-west-1:123456789012:abc123/dev/POST/@connections/*',
     );
-    const [, connections] = policyStatements(tableModel('topicsocket', 'dev'), refs);
+    const [, connections] = policyStatements(tableModel('cdk', 'dev'), refs);
     expect(connections!.actions).toEqual(['execute-api:ManageConnections']);
     expect(connections!.resources).toEqual([connectionsArn(refs, 'POST'), connectionsArn(refs, 'DELETE')]);
   });
@@ -121,7 +121,7 @@ describe('publish route and connect authorizer', () => {
   });
 
   it('grants publish only what a publish does (history append, fan-out, gone cleanup), @connections POST on one stage', () => {
-    const statements = publishPolicyStatements(tableModel('topicsocket', 'dev'), refs);
+    const statements = publishPolicyStatements(tableModel('cdk', 'dev'), refs);
     expect(statements.map((s) => s.actions)).toEqual([
       [
         'dynamodb:GetItem',

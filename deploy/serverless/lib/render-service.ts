@@ -6,7 +6,6 @@ import { relative } from 'node:path';
 import { InlineFanout } from '../../../src/core/sharding/settings.ts';
 import {
   AuthorizerFunctionModel,
-  AuthVariableNames,
   BundlingModel,
   ConnectAuthModes,
   ConnectAuthVariable,
@@ -25,6 +24,7 @@ import {
   logsStatement,
   NotForAuthorizer,
   OutputNames,
+  PlainAuthVariableNames,
   type PolicyStatementModel,
   PongMock,
   PublishAuthVariable,
@@ -38,6 +38,8 @@ import {
   RetainedTableStages,
   RouteSelectionExpression,
   Routes,
+  resourceName,
+  SecretAuthVariables,
   ServiceName,
   tableModel,
   WorkerFunctionModel,
@@ -51,12 +53,20 @@ import {
   WorkerEntryFile,
   workerFunction,
 } from './render-fanout.ts';
+import {
+  accessLogResources,
+  alarmResources,
+  authSecretStatementValues,
+  authSecretVariables,
+  hardeningConditions,
+  hardeningCustom,
+  httpAccessLogSettings,
+  publishAuthSecretVariables,
+  publishSecretSourceCustom,
+  variable,
+  webSocketAccessLogSettings,
+} from './render-hardening.ts';
 import type { YamlValue } from './yaml.ts';
-
-/** A Serverless Framework variable, `${expression}`: resolved by the framework, not by JavaScript. */
-function variable(expression: string): string {
-  return `$${'{'}${expression}}`;
-}
 
 const stage = variable('sls:stage');
 
@@ -75,6 +85,9 @@ export const FrameworkIds = {
   publishRoute: `HttpApiRoute${pascal(PublishRoute.method.toLowerCase())}${pascal(PublishRoute.path)}`,
   publishLogGroup: `${pascal(PublishFunctionModel.name)}LogGroup`,
   authorizerLogGroup: `${pascal(AuthorizerFunctionModel.name)}LogGroup`,
+  function: `${pascal(FunctionModel.name)}LambdaFunction`,
+  publishFunction: `${pascal(PublishFunctionModel.name)}LambdaFunction`,
+  authorizerFunction: `${pascal(AuthorizerFunctionModel.name)}LambdaFunction`,
 } as const;
 
 export const LogicalIds = {
@@ -119,6 +132,7 @@ function functionRole(
   policyName: string,
   statements: readonly PolicyStatementModel[],
   logGroupId: string,
+  conditionalStatements: readonly YamlValue[] = [],
 ): YamlValue {
   return {
     Type: 'AWS::IAM::Role',
@@ -138,12 +152,15 @@ function functionRole(
           PolicyName: policyName,
           PolicyDocument: {
             Version: '2012-10-17',
-            Statement: [...statements, logsStatement(getAtt(logGroupId, 'Arn'))].map((statement) => ({
-              Sid: statement.sid,
-              Effect: 'Allow',
-              Action: [...statement.actions],
-              Resource: statement.resources.map(toCloudFormation),
-            })),
+            Statement: [
+              ...[...statements, logsStatement(getAtt(logGroupId, 'Arn'))].map((statement) => ({
+                Sid: statement.sid,
+                Effect: 'Allow',
+                Action: [...statement.actions],
+                Resource: statement.resources.map(toCloudFormation),
+              })),
+              ...conditionalStatements,
+            ],
           },
         },
       ],
@@ -204,9 +221,13 @@ export interface RenderOverrides {
 
 export function renderService(overrides: RenderOverrides = {}): { [key: string]: YamlValue } {
   // Auth settings come from the deployer's environment at deploy time, under the names the function reads
-  // (deploy/model/auth.ts); unset ones resolve to '' which the function treats as unset.
-  const auth = Object.fromEntries(AuthVariableNames.map((name) => [name, variable(`env:${name}, ''`)]));
-  const designed = tableModel(ServiceName, stage);
+  // (deploy/model/auth.ts); unset ones resolve to '' which the function treats as unset. Secrets never:
+  // only the ARN of the secret holding them (websocket-auth.cjs refuses a deploy that sets one).
+  const auth = {
+    ...Object.fromEntries(PlainAuthVariableNames.map((name) => [name, variable(`env:${name}, ''`)])),
+    ...authSecretVariables(),
+  };
+  const designed = tableModel('serverless', stage);
   const table = overrides.indexes ? { ...designed, indexes: overrides.indexes } : designed;
 
   const refs = {
@@ -231,6 +252,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
     ...table.indexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
   ];
   const deletionPolicy = variable(`self:custom.topicsocket.tableDeletionPolicy.${stage}, 'Delete'`);
+  // Retained stages only (deploy/model/table.ts): CloudFormation reads the string as a boolean.
+  const tableProtection = variable(`self:custom.topicsocket.tableProtection.${stage}, 'false'`);
 
   const mockResources = Object.assign(
     {},
@@ -242,7 +265,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
   return {
     service: ServiceName,
     frameworkVersion: '3',
-    // 3.40.0's schema predates nodejs22.x (AWS accepts it); `warn` keeps that a warning, stated on purpose.
+    // 3.40.0's schema predates nodejs24.x (AWS accepts it); `warn` keeps that a warning, stated on purpose.
     configValidationMode: 'warn',
     plugins: [
       'serverless-esbuild',
@@ -255,6 +278,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       runtime: FunctionModel.runtime,
       architecture: FunctionModel.architecture,
       stage: variable("opt:stage, 'dev'"),
+      // Its own stack name, never the CDK app's (deploy/model/naming.ts).
+      stackName: resourceName('serverless', stage),
       region: variable("opt:region, 'us-east-1'"),
       memorySize: FunctionModel.memoryMb,
       timeout: FunctionModel.timeoutSeconds,
@@ -278,6 +303,11 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           defaultManagementEndpoint(ref(FrameworkIds.api), ref('AWS::Region'), ref('AWS::URLSuffix'), stage),
         ),
         tableDeletionPolicy: Object.fromEntries(RetainedTableStages.map((name) => [name, 'Retain'])),
+        tableProtection: Object.fromEntries(RetainedTableStages.map((name) => [name, 'true'])),
+        // Names only, never values: websocket-auth.cjs refuses to package when the deployer sets one.
+        refusedSecretVariables: [...SecretAuthVariables],
+        publishSecretSource: publishSecretSourceCustom(),
+        ...hardeningCustom,
         publishRouteAuthorization: { ...PublishRouteAuthorization },
         fanoutQueueUrl: { Ref: FanoutIds.queue },
         fanoutQueueUrlByStage: { [OfflineStage]: InlineFanout },
@@ -321,7 +351,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         role: LogicalIds.publishRole,
         memorySize: PublishFunctionModel.memoryMb,
         timeout: PublishFunctionModel.timeoutSeconds,
-        environment: { [PublishAuthVariable]: publishAuth },
+        environment: { [PublishAuthVariable]: publishAuth, ...publishAuthSecretVariables(publishAuth) },
         events: [{ httpApi: { method: PublishRoute.method, path: PublishRoute.path } }],
       },
       // Wired to $connect only with TOPICSOCKET_CONNECT_AUTH=authorizer; otherwise deployed idle, with no
@@ -337,6 +367,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
       [WorkerFunctionModel.name]: workerFunction(handlerPath(WorkerEntryFile, WorkerFunctionModel)),
     },
     resources: {
+      Conditions: hardeningConditions(publishAuth),
       Resources: {
         [LogicalIds.table]: {
           Type: 'AWS::DynamoDB::Table',
@@ -354,6 +385,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
               { AttributeName: table.sortKey, KeyType: 'RANGE' },
             ],
             TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+            DeletionProtectionEnabled: tableProtection,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: tableProtection },
             ...(table.indexes.length > 0
               ? {
                   GlobalSecondaryIndexes: table.indexes.map((index) => ({
@@ -372,19 +405,34 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
           `${ServiceName}-${stage}-function`,
           [...policyStatements(table, refs), fanoutSendStatement(getAtt(FanoutIds.queue, 'Arn'))],
           FrameworkIds.logGroup,
+          authSecretStatementValues(false),
         ),
         [LogicalIds.publishRole]: functionRole(
           `${ServiceName}-${stage}-publish`,
           [...publishPolicyStatements(table, refs), fanoutSendStatement(getAtt(FanoutIds.queue, 'Arn'))],
           FrameworkIds.publishLogGroup,
+          authSecretStatementValues(true),
         ),
         [LogicalIds.authorizerRole]: functionRole(
           `${ServiceName}-${stage}-connect-authorizer`,
           [],
           FrameworkIds.authorizerLogGroup,
+          authSecretStatementValues(false),
         ),
         ...mockResources,
         ...fanoutResources(table, refs, stage, functionRole),
+        ...accessLogResources(`${ServiceName}-${stage}`),
+        ...alarmResources({
+          functions: {
+            [FunctionModel.name]: FrameworkIds.function,
+            [PublishFunctionModel.name]: FrameworkIds.publishFunction,
+            [AuthorizerFunctionModel.name]: FrameworkIds.authorizerFunction,
+          },
+          webSocketApi: FrameworkIds.api,
+          httpApi: FrameworkIds.httpApi,
+          table: LogicalIds.table,
+          stage,
+        }),
       },
       extensions: {
         [FrameworkIds.publishRoute]: {
@@ -398,6 +446,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
               ThrottlingBurstLimit: PublishThrottle.burstLimit,
               ThrottlingRateLimit: PublishThrottle.rateLimit,
             },
+            AccessLogSettings: httpAccessLogSettings(),
           },
         },
         [FrameworkIds.stage]: {
@@ -406,6 +455,7 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
               ThrottlingBurstLimit: DefaultThrottle.burstLimit,
               ThrottlingRateLimit: DefaultThrottle.rateLimit,
             },
+            AccessLogSettings: webSocketAccessLogSettings(),
           },
         },
       },

@@ -5,13 +5,27 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AuthVariableNames, ConnectAuthVariable, PublishAuthVariable } from '../../model/index.ts';
+import {
+  AlarmTopicVariable,
+  AuthSecretDeployVariables,
+  AuthVariableNames,
+  ConnectAuthVariable,
+  PublishAuthVariable,
+  WebSocketAccessLogsVariable,
+} from '../../model/index.ts';
 
 export const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const serverlessBin = join(serviceDir, 'node_modules', 'serverless', 'bin', 'serverless.js');
 
 /** Read from the deployer's environment at deploy time; never from the one packaging here. */
-const DeployTimeAuthVariables = [...AuthVariableNames, PublishAuthVariable, ConnectAuthVariable];
+const DeployTimeAuthVariables = [
+  ...AuthVariableNames,
+  PublishAuthVariable,
+  ConnectAuthVariable,
+  ...AuthSecretDeployVariables,
+  WebSocketAccessLogsVariable,
+  AlarmTopicVariable,
+];
 
 export const offlineEnv: NodeJS.ProcessEnv = {
   ...withoutAuthSettings(process.env),

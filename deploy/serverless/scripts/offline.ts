@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
-import { ServiceName, tableModel } from '../../model/index.ts';
+import { tableModel } from '../../model/index.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
 import { callerAuthSettings, offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';
 
@@ -39,7 +39,7 @@ const client = new DynamoDBClient({
     secretAccessKey: offlineEnv.AWS_SECRET_ACCESS_KEY!,
   },
 });
-await ensureTable(client, tableModel(ServiceName, 'local').name);
+await ensureTable(client, tableModel('serverless', 'local').name);
 client.destroy();
 
 offline = spawn(

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { AuthEnvironment } from '../../../src/core/auth/auth-config.ts';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
-import { ServiceName, tableModel } from '../../model/index.ts';
+import { tableModel } from '../../model/index.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
 import { offlineEnv } from '../lib/serverless-cli.ts';
 import { type ServerlessOffline, startServerlessOffline } from './serverless-offline.ts';
@@ -32,7 +32,7 @@ beforeAll(async () => {
     },
   });
   // The table serverless.yml names for stage "local", created from the same design.
-  await ensureTable(client, tableModel(ServiceName, 'local').name);
+  await ensureTable(client, tableModel('serverless', 'local').name);
   client.destroy();
   // The seed's clients carry no token: this test runs the handler with auth open.
   offline = await startServerlessOffline({

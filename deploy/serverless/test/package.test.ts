@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
 import {
-  AuthVariableNames,
   DefaultThrottle,
   FanoutQueueModel,
   FanoutQueueUrlVariable,
   FunctionModel,
+  PlainAuthVariableNames,
   PongMock,
   PublishFunctionModel,
   PublishTableActions,
@@ -24,6 +24,7 @@ import {
   WorkerTableActions,
 } from '../../model/index.ts';
 import { runServerless } from '../lib/serverless-cli.ts';
+import { type ConditionalTemplate, resolveItem } from './template-conditions.ts';
 
 interface Resource {
   Type: string;
@@ -39,15 +40,14 @@ interface Statement {
 }
 
 const packageDir = mkdtempSync(join(tmpdir(), 'topicsocket-sls-package-'));
+let template: ConditionalTemplate & { Outputs: Record<string, { Value: unknown }> };
 let resources: Record<string, Resource>;
 let outputs: Record<string, { Value: unknown }>;
 
 beforeAll(async () => {
   await runServerless(['package', '--stage', 'dev', '--package', packageDir]);
-  const template = JSON.parse(
-    readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  );
-  resources = template.Resources;
+  template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = (template as unknown as { Resources: Record<string, Resource> }).Resources;
   outputs = template.Outputs;
 });
 
@@ -57,10 +57,10 @@ const ofType = (type: string) => Object.entries(resources).filter(([, resource])
 /** Resources of a type that belong to one API (their ApiId is a Ref to it). */
 const ofApi = (type: string, apiId: string) =>
   ofType(type).filter(([, resource]) => JSON.stringify(resource.Properties.ApiId) === `{"Ref":"${apiId}"}`);
-/** The statements of one role's inline policies. */
+/** The statements of one role's inline policies (conditional ones as CloudFormation resolves them). */
 const statementsOf = (roleId: string): Statement[] =>
   (resources[roleId]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-    (policy) => policy.PolicyDocument.Statement,
+    (policy) => policy.PolicyDocument.Statement.flatMap((item) => resolveItem(template, item) as Statement[]),
   );
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
@@ -75,7 +75,9 @@ function allStatements(): Statement[] {
       ),
     ),
   ] as { Statement: Statement[] }[];
-  return documents.flatMap((document) => document.Statement);
+  return documents.flatMap((document) =>
+    document.Statement.flatMap((item) => resolveItem(template, item) as Statement[]),
+  );
 }
 
 describe('serverless package (offline)', () => {
@@ -136,7 +138,7 @@ describe('serverless package (offline)', () => {
     const [[, table]] = ofType('AWS::DynamoDB::Table') as [[string, Resource]];
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties).toMatchObject({
-      TableName: 'topicsocket-dev',
+      TableName: 'topicsocket-sls-dev',
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
         { AttributeName: TableDesign.partitionKey, KeyType: 'HASH' },
@@ -148,7 +150,7 @@ describe('serverless package (offline)', () => {
     expect(indexes.map((i) => i.IndexName)).toEqual(TableDesign.globalSecondaryIndexes.map((i) => i.name));
   });
 
-  it('runs the function on nodejs22.x/arm64 within 29 s, with the LambdaEnvironment variables', () => {
+  it('runs the function on nodejs24.x/arm64 within 29 s, with the LambdaEnvironment variables', () => {
     expect(
       ofType('AWS::Lambda::Function')
         .map(([id]) => id)
@@ -161,31 +163,33 @@ describe('serverless package (offline)', () => {
     ]);
     const fn = resources.WebsocketLambdaFunction!.Properties;
     expect(fn).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: FunctionModel.memoryMb,
       Handler: 'handler-entry.handler',
     });
     expect(fn.Timeout).toBeLessThanOrEqual(29);
     const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(variables[LambdaEnvironment.tableName]).toBe('topicsocket-dev');
+    expect(variables[LambdaEnvironment.tableName]).toBe('topicsocket-sls-dev');
     const endpoint = JSON.stringify(variables[LambdaEnvironment.managementEndpoint]);
     expect(endpoint).toContain('https://');
     expect(endpoint).toContain('{"Ref":"WebsocketsApi"}');
     expect(endpoint).toContain('"/dev"');
     // Auth settings come from the deployer's environment; none set here, so none deployed (auth required).
-    for (const name of AuthVariableNames) expect(variables[name]).toBe('');
+    for (const name of PlainAuthVariableNames) expect(variables[name]).toBe('');
     expect(JSON.stringify(outputs.WebSocketUrl?.Value)).toContain('wss://');
     expect(outputs.TableName?.Value).toEqual({ Ref: 'TopicsocketTable' });
   });
 
-  it('keeps logs for the model retention, one log group per function', () => {
+  it('keeps logs for the model retention, one log group per function and per API (access logs)', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
     expect(logGroups.map(([id]) => id).sort()).toEqual([
       'ConnectAuthorizerLogGroup',
       'FanoutWorkerLogGroup',
+      'HttpApiAccessLogGroup',
       'PublishLogGroup',
       'WebsocketLogGroup',
+      'WebsocketsAccessLogGroup',
     ]);
     for (const [, group] of logGroups) {
       expect(group.Properties.RetentionInDays).toBe(FunctionModel.logRetentionDays);
@@ -202,15 +206,21 @@ describe('serverless package (offline)', () => {
     expect(statementsOf('TopicsocketConnectAuthorizerRole').map((s) => s.Sid)).toEqual(['TopicsocketLogs']);
   });
 
-  it('scopes every API Gateway invoke permission to its own API (the framework leaves WebSocket ones open)', () => {
+  it('scopes every API Gateway invoke permission to one route of its own API (the framework leaves them open)', () => {
     const permissions = ofType('AWS::Lambda::Permission');
-    expect(permissions.length).toBeGreaterThanOrEqual(2);
-    for (const [, permission] of permissions) {
+    const sources = permissions.map(([, permission]) => {
       expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
-      expect(JSON.stringify(permission.Properties.SourceArn)).toMatch(
-        /\{"Ref":"(WebsocketsApi|HttpApi)"\},"\/\*"\]/,
-      );
-    }
+      const parts = (permission.Properties.SourceArn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return JSON.stringify(parts.slice(-2));
+    });
+    expect(sources.sort()).toEqual(
+      [
+        '[{"Ref":"HttpApi"},"/*/POST/publish"]',
+        '[{"Ref":"WebsocketsApi"},"/*/$connect"]',
+        '[{"Ref":"WebsocketsApi"},"/*/$default"]',
+        '[{"Ref":"WebsocketsApi"},"/*/$disconnect"]',
+      ].sort(),
+    );
   });
 
   describe('publish API (HTTP API)', () => {
@@ -254,10 +264,10 @@ describe('serverless package (offline)', () => {
       expect(url).toContain('"/publish"');
     });
 
-    it('runs the publish entry on nodejs22.x/arm64 within 29 s, told to require IAM, with its bundle packaged', () => {
+    it('runs the publish entry on nodejs24.x/arm64 within 29 s, told to require IAM, with its bundle packaged', () => {
       const fn = resources.PublishLambdaFunction!.Properties;
       expect(fn).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: PublishFunctionModel.memoryMb,
         Handler: 'publish-entry.handler',
@@ -266,7 +276,7 @@ describe('serverless package (offline)', () => {
       expect(fn.Timeout).toBeLessThanOrEqual(29);
       const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.TOPICSOCKET_PUBLISH_AUTH).toBe('iam');
-      expect(variables[LambdaEnvironment.tableName]).toBe('topicsocket-dev');
+      expect(variables[LambdaEnvironment.tableName]).toBe('topicsocket-sls-dev');
       expect(JSON.stringify(variables[LambdaEnvironment.managementEndpoint])).toContain(
         '{"Ref":"WebsocketsApi"}',
       );
@@ -396,12 +406,12 @@ describe('serverless package (offline)', () => {
       });
       const variables = (worker.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables[FanoutQueueUrlVariable]).toEqual({ Ref: 'TopicsocketFanoutQueue' });
-      for (const name of AuthVariableNames) expect(variables[name]).toBe('');
+      for (const name of PlainAuthVariableNames) expect(variables[name]).toBe('');
     });
 
     it('alarms on any message in the DLQ and on any worker error', () => {
+      // Beside the stack's own alarms (deploy/model/alarms.ts, asserted in hardening.test.ts).
       const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
-      expect(alarms).toHaveLength(2);
       expect(alarms).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
@@ -457,7 +467,7 @@ describe('serverless print', () => {
     );
     expect(printed.provider.environment[LambdaEnvironment.managementEndpoint]).toBe('https://ws.example.com');
     expect(printed.resources.Resources.TopicsocketTable.DeletionPolicy).toBe('Retain');
-    expect(printed.resources.Resources.TopicsocketTable.Properties.TableName).toBe('topicsocket-prod');
+    expect(printed.resources.Resources.TopicsocketTable.Properties.TableName).toBe('topicsocket-sls-prod');
   });
 
   it('leaves POST /publish to the function (API keys, bearer JWTs) with TOPICSOCKET_PUBLISH_AUTH=keys, and refuses typos', async () => {
@@ -482,7 +492,6 @@ describe('serverless package with TOPICSOCKET_CONNECT_AUTH=authorizer', () => {
       TOPICSOCKET_CONNECT_AUTH: 'authorizer',
       TOPICSOCKET_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
       TOPICSOCKET_JWT_ISSUER: 'https://idp.example.com',
-      TOPICSOCKET_API_KEYS: 'publish-key-0123456789',
     });
     authorized = JSON.parse(
       readFileSync(join(authorizedDir, 'cloudformation-template-update-stack.json'), 'utf8'),
@@ -530,13 +539,13 @@ describe('serverless package with TOPICSOCKET_CONNECT_AUTH=authorizer', () => {
     expect(deployment).not.toBe(plain);
     const permission = authorized.ConnectAuthorizerLambdaPermissionWebsockets!.Properties;
     expect(JSON.stringify(permission.FunctionName)).toContain('"ConnectAuthorizerLambdaFunction"');
-    expect(JSON.stringify(permission.SourceArn)).toContain('{"Ref":"WebsocketsApi"},"/*"]');
+    expect(JSON.stringify(permission.SourceArn)).toContain('{"Ref":"WebsocketsApi"},"/authorizers/*"]');
   });
 
-  it('runs the authorizer entry on nodejs22.x/arm64 with the key source, without the API keys', () => {
+  it('runs the authorizer entry on nodejs24.x/arm64 with the key source, without the API keys', () => {
     const fn = authorized.ConnectAuthorizerLambdaFunction!.Properties;
     expect(fn).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'authorizer-entry.handler',
       Role: { 'Fn::GetAtt': ['TopicsocketConnectAuthorizerRole', 'Arn'] },

@@ -5,6 +5,7 @@
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { loadAuthConfig, redactingLogger } from '../../core/auth/index.ts';
+import { withAuthSecrets } from './auth-secrets.ts';
 import { createConnectAuthorizer } from './connect-authorizer.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
 
@@ -12,4 +13,6 @@ const logger = redactingLogger(
   powertoolsLoggerPort(new PowertoolsLogger({ serviceName: 'topicsocket-authorizer' })),
 );
 
-export const handler = createConnectAuthorizer(loadAuthConfig(process.env, 'required'), logger);
+export const handler = withAuthSecrets(process.env, (env) =>
+  createConnectAuthorizer(loadAuthConfig(env, 'required'), logger),
+);

@@ -4,10 +4,12 @@
  * variable instead of failing every message.
  */
 import { loadAuthConfig } from '../../core/auth/index.ts';
+import { withAuthSecrets } from './auth-secrets.ts';
 import { loadAwsRuntimeConfig } from './config.ts';
 import { createAwsHandler } from './create-handler.ts';
 
 // Auth is required unless TOPICSOCKET_AUTH=open says otherwise: a deployed stack is never open by accident.
-export const handler = createAwsHandler(loadAwsRuntimeConfig(process.env), {
-  auth: loadAuthConfig(process.env, 'required'),
-});
+// The HS256 secret comes from Secrets Manager / SSM when TOPICSOCKET_AUTH_SECRET_ARN (or _PARAMETER_ARN) is set.
+export const handler = withAuthSecrets(process.env, (env) =>
+  createAwsHandler(loadAwsRuntimeConfig(env), { auth: loadAuthConfig(env, 'required') }),
+);

@@ -4,13 +4,14 @@
  * JWTs are checked here (TOPICSOCKET_API_KEYS, TOPICSOCKET_JWT_*).
  */
 import { loadAuthConfig } from '../../core/auth/index.ts';
+import { withAuthSecrets } from './auth-secrets.ts';
 import { loadAwsRuntimeConfig } from './config.ts';
 import { createPublishHandler } from './publish-handler.ts';
 
 const routeAuth = process.env.TOPICSOCKET_PUBLISH_AUTH === 'iam' ? 'iam' : 'keys';
 
-export const handler = createPublishHandler(
-  loadAwsRuntimeConfig(process.env),
-  loadAuthConfig(process.env, 'required'),
-  routeAuth,
+// In `keys` mode the API keys and HS256 secret come from the auth secret (deploy/model/secrets.ts); in
+// `iam` mode the function is given no secret source at all.
+export const handler = withAuthSecrets(process.env, (env) =>
+  createPublishHandler(loadAwsRuntimeConfig(env), loadAuthConfig(env, 'required'), routeAuth),
 );
