@@ -76,9 +76,18 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
   'docs/deploy.md': {
     'awscurl --service execute-api --region eu-west-1 -X POST -H \'content-type: application/json\' -d \'{"topic":"news","data":{"headline":"hello"}}\' https://abc123.execute-api.eu-west-1.amazonaws.com/publish':
       { needsAws: `${deployedUrl}, signed with your IAM credentials` },
-    'TOPICSOCKET_PUBLISH_AUTH=keys TOPICSOCKET_API_KEYS=$(openssl rand -hex 24) npm run deploy': {
-      needsAws: deployNeedsAws,
-    },
+    'aws secretsmanager create-secret --name topicsocket/prod/auth --secret-string "{\\"TOPICSOCKET_JWT_SECRET\\":\\"$(openssl rand -hex 32)\\",\\"TOPICSOCKET_API_KEYS\\":\\"$(openssl rand -hex 24)\\"}"':
+      { needsAws: 'creates a secret in your account' },
+    'TOPICSOCKET_AUTH_SECRET_ARN=arn:aws:secretsmanager:eu-west-1:123456789012:secret:topicsocket/prod/auth-AbCdEf TOPICSOCKET_STAGE=prod npm run deploy':
+      { needsAws: deployNeedsAws },
+    'TOPICSOCKET_PUBLISH_AUTH=keys TOPICSOCKET_AUTH_SECRET_ARN=arn:aws:secretsmanager:…:secret:topicsocket/prod/auth-AbCdEf npm run deploy':
+      { needsAws: deployNeedsAws },
+    'aws iam create-role --role-name apigateway-cloudwatch-logs --assume-role-policy-document \'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"sts:AssumeRole"}]}\'':
+      { needsAws: 'creates the account-level API Gateway logging role' },
+    'aws iam attach-role-policy --role-name apigateway-cloudwatch-logs --policy-arn arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs':
+      { needsAws: 'changes IAM in your account' },
+    'aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=arn:aws:iam::123456789012:role/apigateway-cloudwatch-logs':
+      { needsAws: "changes your account's API Gateway settings" },
     'curl -X POST -H "x-api-key: $KEY" -H \'content-type: application/json\' -d \'{"topic":"news","data":{"headline":"hello"}}\' https://abc123.execute-api.eu-west-1.amazonaws.com/publish':
       { needsAws: deployedUrl },
     'TOPICSOCKET_CONNECT_AUTH=authorizer TOPICSOCKET_JWKS_URL=https://… TOPICSOCKET_JWT_ISSUER=https://… npm run deploy':
@@ -133,6 +142,18 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
       ranBy: ROOT_DOCS_TEST,
       note: 'against the dynamodb-local above',
     },
+  },
+  'docs/reliability.md': {
+    'npm run soak': {
+      notRun: 'the long soak: minutes of load, run by hand when measuring (docs/reliability.md)',
+    },
+    'npm run soak -- --short': {
+      ranBy: 'test/soak/soak.test.ts',
+      as: 'short',
+      note: 'the same scenarios, short, in npm test',
+    },
+    'npm run soak -- --only=connections,throttle': { notRun: 'a part of the long soak, run by hand' },
+    'npx vitest run test/soak': { ranBy: CI, as: 'npm test', note: 'test/soak is part of npm test' },
   },
   'docs/security.md': {
     'TOPICSOCKET_API_KEY=... topicsocket publish chat/lobby \'{"text":"hi"}\' [--url http://127.0.0.1:3001] [--idempotency-key K]':

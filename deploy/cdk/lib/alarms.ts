@@ -15,12 +15,15 @@ export interface AlarmsProps extends AlarmReferences {
 
 export class Alarms extends Construct {
   readonly alarms: Alarm[];
+  /** The SNS topic's action, when one is named: other alarms of the stack (the fan-out's) notify it too. */
+  readonly action: SnsAction | undefined;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     const action = props.topicArn
       ? new SnsAction(Topic.fromTopicArn(this, 'Topic', props.topicArn))
       : undefined;
+    this.action = action;
     this.alarms = alarmModels(props).map((model) => {
       const alarm = new Alarm(this, model.id, {
         alarmDescription: model.description,

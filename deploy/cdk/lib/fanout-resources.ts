@@ -43,7 +43,7 @@ export interface FanoutProps {
 export function addFanout(
   stack: Stack,
   props: FanoutProps,
-): { queue: Queue; deadLetters: Queue; worker: IFunction } {
+): { queue: Queue; deadLetters: Queue; worker: IFunction; alarms: Alarm[] } {
   const deadLetters = new Queue(stack, 'FanoutDeadLetterQueue', {
     retentionPeriod: Duration.seconds(FanoutQueueModel.deadLetterRetentionSeconds),
     enforceSSL: true,
@@ -93,12 +93,14 @@ export function addFanout(
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-  alarm('FanoutDeadLetterAlarm', FanoutAlarms.deadLetters, { QueueName: deadLetters.queueName });
-  alarm('FanoutWorkerErrorsAlarm', FanoutAlarms.workerErrors, { FunctionName: worker.functionName });
+  const alarms = [
+    alarm('FanoutDeadLetterAlarm', FanoutAlarms.deadLetters, { QueueName: deadLetters.queueName }),
+    alarm('FanoutWorkerErrorsAlarm', FanoutAlarms.workerErrors, { FunctionName: worker.functionName }),
+  ];
   new CfnOutput(stack, FanoutOutputNames.queueUrl, { value: queue.queueUrl });
   new CfnOutput(stack, FanoutOutputNames.deadLetterQueueUrl, {
     value: deadLetters.queueUrl,
     description: 'Shards that failed maxReceiveCount times (alarmed); redrive them after fixing the cause',
   });
-  return { queue, deadLetters, worker };
+  return { queue, deadLetters, worker, alarms };
 }

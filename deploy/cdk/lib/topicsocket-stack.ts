@@ -185,7 +185,7 @@ export class TopicsocketStack extends Stack {
         this.bundledFunction(id, model, spec, environment, statements),
     });
 
-    new Alarms(this, 'Alarms', {
+    const alarms = new Alarms(this, 'Alarms', {
       functions: [
         { label: 'websocket', name: fn.functionName },
         { label: 'publish', name: publishFn.functionName },
@@ -198,6 +198,13 @@ export class TopicsocketStack extends Stack {
       tableName: table.tableName,
       ...(model.alarmTopicArn ? { topicArn: model.alarmTopicArn } : {}),
     });
+    // Every alarm of the stack notifies the one topic, the fan-out's DLQ and worker alarms included.
+    if (alarms.action) {
+      for (const alarm of fanout.alarms) {
+        alarm.addAlarmAction(alarms.action);
+        alarm.addOkAction(alarms.action);
+      }
+    }
 
     acknowledgeReviewedFindings(this, model, {
       webSocketApi: api,

@@ -175,7 +175,16 @@ describe('access logs', () => {
 
 describe('alarms', () => {
   it('deploys every model alarm, on this stack own functions, APIs and table, notifying the topic', () => {
-    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties!);
+    // The fan-out's own alarms (DLQ depth, worker errors: fanout.test.ts) notify the same topic.
+    const [fanoutAlarms, ownAlarms] = partition(ofType('AWS::CloudWatch::Alarm'), ([id]) => id.startsWith('Fanout'));
+    expect(fanoutAlarms).toHaveLength(2);
+    for (const [, alarm] of fanoutAlarms) {
+      expect(alarm.Properties).toMatchObject({
+        AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:topicsocket-alarms'],
+        OKActions: ['arn:aws:sns:eu-west-1:123456789012:topicsocket-alarms'],
+      });
+    }
+    const alarms = ownAlarms.map(([, alarm]) => alarm.Properties!);
     const expected = alarmModels({
       functions: [
         { label: 'websocket', name: 'x' },
@@ -246,3 +255,7 @@ describe('Lambda', () => {
     for (const route of routes) expect(arns.filter((arn) => arn.endsWith(`/*${route}"]]}`))).toHaveLength(1);
   });
 });
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}

@@ -15,6 +15,7 @@ import {
   workerPolicyStatements,
 } from '../../model/index.ts';
 import { getAtt } from './cloudformation-refs.ts';
+import { alarmTopicActions } from './render-hardening.ts';
 import type { YamlValue } from './yaml.ts';
 
 export const WorkerEntryFile = 'worker-entry.ts';
@@ -73,6 +74,8 @@ function alarm(spec: (typeof FanoutAlarms)[keyof typeof FanoutAlarms], dimension
       Threshold: spec.threshold,
       ComparisonOperator: spec.comparisonOperator,
       TreatMissingData: 'notBreaching',
+      AlarmActions: alarmTopicActions(),
+      OKActions: alarmTopicActions(),
     },
   };
 }

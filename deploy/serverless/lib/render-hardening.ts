@@ -174,6 +174,19 @@ export function httpAccessLogSettings(): YamlValue {
   return { DestinationArn: { 'Fn::GetAtt': [AccessLogGroupIds.http, 'Arn'] }, Format: HttpAccessLogFormat };
 }
 
+/**
+ * The SNS topic of `TOPICSOCKET_ALARM_TOPIC_ARN` as an alarm's actions, or none: every alarm of the service
+ * (these and the fan-out's, render-fanout.ts) notifies the same topic.
+ */
+export function alarmTopicActions(): YamlValue {
+  // A placeholder in the branch that is dropped when no topic is named (cfn-lint checks both branches).
+  const topic = deployEnv(
+    AlarmTopicVariable,
+    "'arn:aws:sns:us-east-1:000000000000:topicsocket-alarms-unset'",
+  );
+  return { 'Fn::If': [ConditionIds.alarmTopic, [topic], noValue] };
+}
+
 /** The model's alarms on the framework's own logical ids. */
 export function alarmResources(ids: {
   functions: Record<string, string>;
@@ -182,12 +195,7 @@ export function alarmResources(ids: {
   table: string;
   stage: string;
 }): Record<string, YamlValue> {
-  // A placeholder in the branch that is dropped when no topic is named (cfn-lint checks both branches).
-  const topic = deployEnv(
-    AlarmTopicVariable,
-    "'arn:aws:sns:us-east-1:000000000000:topicsocket-alarms-unset'",
-  );
-  const actions = { 'Fn::If': [ConditionIds.alarmTopic, [topic], noValue] };
+  const actions = alarmTopicActions();
   const functions = [FunctionModel, PublishFunctionModel, AuthorizerFunctionModel].map((spec) => ({
     label: spec.name,
     name: ref(ids.functions[spec.name]!),
