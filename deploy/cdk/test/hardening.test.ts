@@ -176,7 +176,9 @@ describe('access logs', () => {
 describe('alarms', () => {
   it('deploys every model alarm, on this stack own functions, APIs and table, notifying the topic', () => {
     // The fan-out's own alarms (DLQ depth, worker errors: fanout.test.ts) notify the same topic.
-    const [fanoutAlarms, ownAlarms] = partition(ofType('AWS::CloudWatch::Alarm'), ([id]) => id.startsWith('Fanout'));
+    const [fanoutAlarms, ownAlarms] = partition(ofType('AWS::CloudWatch::Alarm'), ([id]) =>
+      id.startsWith('Fanout'),
+    );
     expect(fanoutAlarms).toHaveLength(2);
     for (const [, alarm] of fanoutAlarms) {
       expect(alarm.Properties).toMatchObject({
