@@ -171,7 +171,17 @@ describe('access logs and alarms', () => {
   });
 
   it('deploys the model alarms on this stack functions, APIs and table, notifying the topic', () => {
-    const alarms = Object.values(prod.template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    // The fan-out's own alarms (DLQ depth, worker errors: package.test.ts) notify the same topic.
+    const all = Object.entries(prod.template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::CloudWatch::Alarm',
+    );
+    const fanoutAlarms = all.filter(([id]) => id.startsWith('TopicsocketFanout')).map(([, r]) => r);
+    expect(fanoutAlarms).toHaveLength(2);
+    for (const alarm of fanoutAlarms) {
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('topicsocket-alarms');
+      expect(JSON.stringify(alarm.Properties.OKActions)).toContain('topicsocket-alarms');
+    }
+    const alarms = all.filter(([id]) => !id.startsWith('TopicsocketFanout')).map(([, r]) => r);
     const expected = alarmModels({
       functions: ['websocket', 'publish', 'connectAuthorizer'].map((label) => ({ label, name: label })),
       webSocketApiId: 'a',
