@@ -3,9 +3,8 @@
  * its subscriber rows, the stand-in `@connections` endpoint, and Lambda-like containers running the
  * function bundles exactly as the deploy tools build them.
  *
- * Plugging in more functions (the sharded fan-out worker): build its bundle with `bundle(entry)`, start
- * containers with `container(name, bundle, endpoint, extraEnv)`, and feed them SQS events from the queue
- * stand-in (queue-standin.ts). Steps: the file comment of aws-fanout.ts.
+ * More functions (the sharded fan-out worker, sharded-path.ts): build its bundle with `bundle(entry)` and
+ * start containers with `container(name, bundle, endpoint, extraEnv)`.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
