@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `topicsocket` executable. The package's `bin` is bin/topicsocket.js: installed, it loads the compiled
- * dist/cli/main.js; in a clone it runs this source with tsx, as `npm start` does.
+ * The `topicsocket` executable. The package's `bin`, bin/topicsocket.js, loads the compiled dist/cli/main.js;
+ * in a clone `npm start` runs this source with tsx.
  */
 import { runCli } from './run.ts';
 

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestClient } from './client.ts';
 
@@ -89,5 +91,30 @@ describe('topicsocket CLI', () => {
     });
     expect(await exitCode(bad)).toBe(2);
     expect(stderr).toContain('invalid port "seventy" from --port');
+  });
+
+  it('says in one line to build first when the bin has no compiled CLI next to it, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'topicsocket-bin-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync(
+        new URL('../../../bin/topicsocket.js', import.meta.url),
+        join(dir, 'bin', 'topicsocket.js'),
+      );
+      const child = spawn(process.execPath, [join(dir, 'bin', 'topicsocket.js'), '--help'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += String(chunk);
+      });
+      expect(await exitCode(child)).toBe(1);
+      expect(stderr).toBe(
+        'topicsocket: the compiled CLI is missing (dist/cli/main.js): run `npm run build` first, or `npm start` in a clone\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
