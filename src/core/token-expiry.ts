@@ -24,7 +24,13 @@ export async function endTokenExpired(
 ): Promise<void> {
   if (connectionIds.length === 0) return;
   deps.metrics.count('tokensExpired', connectionIds.length);
-  await deps.gateway.send(connectionIds, TOKEN_EXPIRED_FRAME).catch(() => undefined);
+  // The frame only says why; the connection is closed below whether or not it arrived.
+  await deps.gateway.send(connectionIds, TOKEN_EXPIRED_FRAME).catch((error: unknown) => {
+    deps.logger.warn('could not send token_expired before closing', {
+      count: connectionIds.length,
+      error: String(error),
+    });
+  });
   await mapLimit(connectionIds, deps.cleanupConcurrency, async (connectionId) => {
     try {
       deps.logger.info('token expired', { connectionId });
