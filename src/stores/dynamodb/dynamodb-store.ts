@@ -306,42 +306,16 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     return held > this.nowSeconds();
   }
 
+  /** The whole topic, page after page: the range reader over the full key range (one Query per page). */
   async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
-    const nowSeconds = this.nowSeconds();
-    let startKey: Record<string, unknown> | undefined;
+    let after: string | undefined;
     do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          // DynamoDB deletes expired items lazily (DynamoDB Local never does): filter at read time.
-          FilterExpression: '#ttl > :now',
-          ProjectionExpression: '#sk, #exp',
-          ExpressionAttributeNames: {
-            '#pk': Names['#pk'],
-            '#sk': Names['#sk'],
-            '#ttl': Names['#ttl'],
-            '#exp': Names['#exp'],
-          },
-          ExpressionAttributeValues: { ':pk': Keys.topicPartition(topic), ':now': nowSeconds },
-          Limit: this.pageSize,
-          ConsistentRead: this.consistentSubscriberReads,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const items = (out.Items ?? []) as Array<{ sk: string; exp?: number }>;
-      const page: string[] & { tokenExpired?: string[] } = [];
-      for (const item of items) {
-        const connectionId = Keys.connectionIdOfSortKey(item.sk);
-        // The token's expiry travels on the subscription item, so the fan-out finds expired subscribers.
-        if (item.exp !== undefined && item.exp <= nowSeconds) {
-          page.tokenExpired ??= [];
-          page.tokenExpired.push(connectionId);
-        } else page.push(connectionId);
-      }
-      yield page;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+      const page = await this.subscriberPage(topic, after === undefined ? {} : { after }, this.pageSize);
+      yield page.tokenExpired
+        ? Object.assign(page.connectionIds, { tokenExpired: page.tokenExpired })
+        : page.connectionIds;
+      after = page.next;
+    } while (after !== undefined);
   }
 
   async topicsOf(connectionId: string): Promise<string[]> {
