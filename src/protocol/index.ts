@@ -39,6 +39,13 @@ export { exceedsJsonDepth, hasLoneSurrogate } from './json-checks.ts';
 export * from './limits.ts';
 export { type ParseOptions, type ParseResult, parseClientFrame, utf8Length } from './parse.ts';
 export {
+  type PublishBodyResult,
+  type PublishRequestBatch,
+  type PublishRequestBody,
+  type PublishRequestMessage,
+  parsePublishBody,
+} from './publish-body.ts';
+export {
   type HistoryAnswer,
   LARGEST_POSITION,
   messageFrameJson,

@@ -39,7 +39,7 @@ export function schemaOf<T>() {
 const frameId = schemaOf<FrameId>()(z.union([z.string().check(z.maxLength(128)), z.int()]));
 
 // JSON.parse only ever yields JSON values, so `data` needs no deeper check than presence.
-const jsonValue = z.custom<JsonValue>((value) => value !== undefined, { message: 'is required' });
+export const jsonValue = z.custom<JsonValue>((value) => value !== undefined, { message: 'is required' });
 
 // Topic syntax is checked separately (topic.ts) so it gets its own error code.
 const topic = z.string();

@@ -104,6 +104,43 @@ describe('PublishApi', () => {
     expect(statuses).toContain(429);
   });
 
+  it('refuses malformed bodies with 400 bad_frame, publishing nothing, and says where the problem is', async () => {
+    const { post, published } = setup({ maxBatch: 3 });
+    const message = { topic: 'a', data: 1 };
+    const cases: Array<[unknown, RegExp]> = [
+      ['[]', /the body must be a JSON object/],
+      ['null', /the body must be a JSON object/],
+      ['"text"', /the body must be a JSON object/],
+      ['42', /the body must be a JSON object/],
+      [{ topic: 7, data: 1 }, /^topic: /],
+      [{ data: 1 }, /^topic: /],
+      [{ topic: 'a' }, /^data: is required/],
+      [{ topic: 'a', data: 1, idempotencyKey: '' }, /^idempotencyKey: /],
+      [{ topic: 'a', data: 1, idempotencyKey: 5 }, /^idempotencyKey: /],
+      [{ topic: 'a', data: 1, idempotencyKey: 'k'.repeat(257) }, /^idempotencyKey: /],
+      [{ topic: 'a', data: 1, idempotencyKey: 'k\ud800' }, /^idempotencyKey: must be well-formed Unicode/],
+      [{ messages: 'no' }, /^messages: /],
+      [{ messages: [] }, /^messages: /],
+      [{ messages: [message, message, message, message] }, /at most 3 messages per batch/],
+      [{ messages: [message, 'x'] }, /^messages\[1\]: /],
+      [{ messages: [message, { topic: 'b' }] }, /^messages\[1\]\.data: is required/],
+      [{ messages: [message, { ...message, idempotencyKey: null }] }, /^messages\[1\]\.idempotencyKey: /],
+    ];
+    for (const [body, pattern] of cases) {
+      const answer = await post(body);
+      expect(answer, JSON.stringify(body)).toMatchObject({ status: 400, body: { code: 'bad_frame' } });
+      expect(answer.body.message, JSON.stringify(body)).toMatch(pattern);
+    }
+    expect(published).toEqual([]);
+    // The lone surrogate above, as it arrives on the wire (JSON.stringify would escape it the same way).
+    expect((await post('{"topic":"a","data":1,"idempotencyKey":"k\\udc00"}')).body.code).toBe('bad_frame');
+    expect(await post({ topic: 'a', data: null })).toMatchObject({ status: 200 });
+    expect(await post({ messages: [message, { ...message, idempotencyKey: 'k' }] })).toMatchObject({
+      status: 200,
+    });
+    expect(published).toHaveLength(3);
+  });
+
   it('refuses short API keys at construction', () => {
     expect(() => setup({ auth: { apiKeys: ['short'] } })).toThrow(/16/);
   });

@@ -1,10 +1,10 @@
 import {
   type ErrorCode,
   errorFrame,
-  hasLoneSurrogate,
-  InputLimits,
   type JsonValue,
   ProtocolError,
+  type PublishRequestMessage,
+  parsePublishBody,
   topicProblem,
 } from '../../protocol/index.ts';
 import { OPEN_POLICY, policyAllows } from '../auth/topic-permissions.ts';
@@ -75,12 +75,6 @@ export interface PublishOutcome {
   scheduled?: number;
 }
 
-interface MessageInput {
-  topic: string;
-  data: JsonValue;
-  idempotencyKey?: string;
-}
-
 const STATUS: Partial<Record<ErrorCode, number>> = {
   bad_json: 400,
   bad_frame: 400,
@@ -131,14 +125,8 @@ export class PublishApi {
     if (request.body === undefined || Buffer.byteLength(request.body) > this.maxBodyBytes) {
       return failure('payload_too_large', `the body is larger than ${this.maxBodyBytes} bytes`);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(request.body);
-    } catch {
-      return failure('bad_json', 'the body is not JSON');
-    }
-    const batch = readMessages(parsed, this.maxBatch);
-    if (typeof batch === 'string') return failure('bad_frame', batch);
+    const batch = parsePublishBody(request.body, { maxBatch: this.maxBatch });
+    if (!batch.ok) return failure(batch.code, batch.message);
     // Every message is checked before any is published: a batch is refused whole, never half-sent.
     for (const [index, message] of batch.messages.entries()) {
       const problem = topicProblem(message.topic);
@@ -169,7 +157,7 @@ export class PublishApi {
     }
   }
 
-  private publishOnce(principal: string, message: MessageInput): Promise<PublishOutcome> {
+  private publishOnce(principal: string, message: PublishRequestMessage): Promise<PublishOutcome> {
     if (message.idempotencyKey === undefined) return this.publishNow(message);
     // Keys are per caller and topic: one caller cannot suppress another's messages, and one key used on two
     // topics publishes to both.
@@ -185,7 +173,7 @@ export class PublishApi {
     return pending;
   }
 
-  private async publishNow(message: MessageInput, scopedKey?: string): Promise<PublishOutcome> {
+  private async publishNow(message: PublishRequestMessage, scopedKey?: string): Promise<PublishOutcome> {
     const result = await this.options.publish(
       message.topic,
       message.data,
@@ -204,48 +192,4 @@ function failure(code: ErrorCode, message: string, status?: number): PublishHttp
     headers: JSON_HEADERS,
     body: JSON.stringify(errorFrame(code, message)),
   };
-}
-
-function readMessages(
-  value: unknown,
-  maxBatch: number,
-): { single: boolean; messages: MessageInput[] } | string {
-  if (!isObject(value)) return 'the body must be a JSON object';
-  if ('messages' in value) {
-    const list = value.messages;
-    if (!Array.isArray(list) || list.length === 0) return 'messages must be a non-empty array';
-    if (list.length > maxBatch) return `at most ${maxBatch} messages per batch`;
-    const messages: MessageInput[] = [];
-    for (const [index, item] of list.entries()) {
-      const message = readMessage(item);
-      if (typeof message === 'string') return `messages[${index}]: ${message}`;
-      messages.push(message);
-    }
-    return { single: false, messages };
-  }
-  const message = readMessage(value);
-  return typeof message === 'string' ? message : { single: true, messages: [message] };
-}
-
-function readMessage(value: unknown): MessageInput | string {
-  if (!isObject(value)) return 'a message must be an object';
-  if (typeof value.topic !== 'string') return 'topic must be a string';
-  if (!('data' in value) || value.data === undefined) return 'data is required';
-  const key = value.idempotencyKey;
-  const maxKey = InputLimits.maxHttpIdempotencyKeyLength;
-  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > maxKey)) {
-    return `idempotencyKey must be a string of 1 to ${maxKey} characters`;
-  }
-  if (typeof key === 'string' && hasLoneSurrogate(key)) {
-    return 'idempotencyKey must be well-formed Unicode (no lone surrogates)';
-  }
-  return {
-    topic: value.topic,
-    data: value.data as JsonValue,
-    ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
