@@ -255,33 +255,14 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
     const item = await this.readConnectionItem(connectionId);
     const held = item?.topics.get(topic);
     if (held === undefined) return false;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: Keys.connection(connectionId),
-                UpdateExpression: 'REMOVE #topics.#topic',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: {
-                  '#pk': Names['#pk'],
-                  '#topics': Names['#topics'],
-                  '#topic': topic,
-                },
-              },
-            },
-            { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
-          ],
-        }),
-      );
-    } catch (error) {
-      // The connection was deleted meanwhile; its delete removes the subscription item.
-      if (isLostRace(error)) return false;
-      throw error;
-    }
-    return held > this.nowSeconds();
+    // Lost: the connection was deleted meanwhile, and its delete removes the subscription item.
+    const removed = await this.changeSubscription(
+      connectionId,
+      topic,
+      { update: 'REMOVE #topics.#topic', condition: 'attribute_exists(#pk)' },
+      { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
+    );
+    return removed && held > this.nowSeconds();
   }
 
   /** The whole topic, page after page: the range reader over the full key range (one Query per page). */
@@ -315,6 +296,50 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
       mode === 'new'
         ? `${live} AND attribute_not_exists(#topics.#topic) AND size(#topics) < :max`
         : `${live} AND attribute_exists(#topics.#topic)`;
+    return this.changeSubscription(
+      connectionId,
+      topic,
+      {
+        update: 'SET #topics.#topic = :expiresAt',
+        condition,
+        names: { '#ttl': Names['#ttl'] },
+        values: {
+          ':expiresAt': expiresAt,
+          ':now': this.nowSeconds(),
+          ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...Keys.subscription(topic, connectionId),
+            [Names['#ttl']]: expiresAt,
+            ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
+          },
+        },
+      },
+    );
+  }
+
+  /**
+   * The connection item's entry for `topic` and the subscription item, written in one transaction under a
+   * condition on the connection item. False when it lost a race (a condition failed or a concurrent write
+   * won): the caller reads again or gives up. `names` adds to the names every such write uses.
+   */
+  private async changeSubscription(
+    connectionId: string,
+    topic: string,
+    entry: {
+      update: string;
+      condition: string;
+      names?: Record<string, string>;
+      values?: Record<string, unknown>;
+    },
+    subscription:
+      | { Put: { TableName: string; Item: Record<string, unknown> } }
+      | { Delete: { TableName: string; Key: Record<string, string> } },
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -323,31 +348,18 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
               Update: {
                 TableName: this.tableName,
                 Key: Keys.connection(connectionId),
-                UpdateExpression: 'SET #topics.#topic = :expiresAt',
-                ConditionExpression: condition,
+                UpdateExpression: entry.update,
+                ConditionExpression: entry.condition,
                 ExpressionAttributeNames: {
                   '#pk': Names['#pk'],
-                  '#ttl': Names['#ttl'],
+                  ...entry.names,
                   '#topics': Names['#topics'],
                   '#topic': topic,
                 },
-                ExpressionAttributeValues: {
-                  ':expiresAt': expiresAt,
-                  ':now': this.nowSeconds(),
-                  ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
-                },
+                ...(entry.values ? { ExpressionAttributeValues: entry.values } : {}),
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...Keys.subscription(topic, connectionId),
-                  [Names['#ttl']]: expiresAt,
-                  ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
-                },
-              },
-            },
+            subscription,
           ],
         }),
       );
