@@ -21,7 +21,7 @@ export {
 } from './inventory.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
-export { hasShardLedger, type ShardLedger } from './shard-ledger.ts';
+export type { ShardLedger } from './shard-ledger.ts';
 export type {
   ConnectionRecord,
   Store,

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../protocol/index.ts';
 import type { History } from './history.ts';
+import type { ShardLedger } from './shard-ledger.ts';
 
 /** What the broker keeps about one open connection. */
 export interface ConnectionRecord {
@@ -70,6 +71,8 @@ export interface Store {
    * store keeps none, and the broker runs with history off unless it is given a History of its own.
    */
   readonly history?: History;
+  /** The store's shard completion markers, for the sharded fan-out. Absent: it needs a ledger given apart. */
+  readonly shardLedger?: ShardLedger;
   /** Releases clients, timers, files. */
   close?(): Promise<void>;
 }

@@ -2,7 +2,6 @@ import type { StreamPosition } from '../../protocol/index.ts';
 import type { FanoutDeps } from '../fanout.ts';
 import {
   type FanoutQueue,
-  hasShardLedger,
   hasSubscriberRanges,
   type RetainedHistory,
   type ShardLedger,
@@ -16,7 +15,7 @@ import { ShardWorker } from './worker.ts';
 export interface BrokerSharding {
   queue: FanoutQueue;
   settings?: Partial<ShardingSettings>;
-  /** Shard completion markers. Default: the store, when it keeps them (both bundled stores do). */
+  /** Shard completion markers. Default: the store's own (`store.shardLedger`; both bundled stores keep them). */
   ledger?: ShardLedger;
 }
 
@@ -40,7 +39,7 @@ export class Sharding {
     now: () => number,
   ): Sharding | undefined {
     const store = deps.store;
-    const ledger = options.ledger ?? (hasShardLedger(store) ? store : undefined);
+    const ledger = options.ledger ?? store.shardLedger;
     if (!hasSubscriberRanges(store) || !ledger) {
       deps.logger.warn(
         'sharded fan-out is off: the store cannot read subscriber ranges or keep shard markers',

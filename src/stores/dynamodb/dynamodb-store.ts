@@ -14,7 +14,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type {
   ConnectionRecord,
-  ShardLedger,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
@@ -61,7 +60,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
+export class DynamoDbStore implements Store, SubscriberRanges {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -70,9 +69,10 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
   private readonly batchRetry: BatchRetryOptions;
   /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
   private readonly ownedClient: { destroy(): void } | undefined;
-  private readonly ledger: DynamoDbShardLedger;
   /** The store's History, in the same table (docs/dynamodb.md). */
   readonly history: DynamoDbHistory;
+  /** The store's shard completion markers, in the same table. */
+  readonly shardLedger: DynamoDbShardLedger;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -89,15 +89,7 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
     this.batchRetry = options.batchRetry ?? defaultBatchRetry;
     this.ownedClient = options.closeClient ? options.client : undefined;
     this.history = new DynamoDbHistory(this.client, this.tableName, this.now);
-    this.ledger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
-  }
-
-  isShardDone(shardId: string): Promise<boolean> {
-    return this.ledger.isShardDone(shardId);
-  }
-
-  markShardDone(shardId: string, expiresAt: number): Promise<boolean> {
-    return this.ledger.markShardDone(shardId, expiresAt);
+    this.shardLedger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
   }
 
   /**

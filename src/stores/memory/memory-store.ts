@@ -4,7 +4,6 @@ import type {
   Inventory,
   ListOptions,
   ListPage,
-  ShardLedger,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
@@ -32,7 +31,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, Inventory, SubscriberRanges, ShardLedger {
+export class MemoryStore implements Store, Inventory, SubscriberRanges {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -44,23 +43,16 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges, ShardLed
   private readonly pageSize: number;
   /** topic -> its subscribers' ids sorted, for range reads; dropped whenever the topic's set changes. */
   private readonly sortedIds = new Map<string, string[]>();
-  private readonly ledger: MemoryShardLedger;
   /** The store's History, in the same process; `size()` says what it holds (docs/history.md, "Memory store"). */
   readonly history: MemoryHistory;
+  /** The store's shard completion markers, in the same process. */
+  readonly shardLedger: MemoryShardLedger;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
     this.history = new MemoryHistory(this.now, options.history);
-    this.ledger = new MemoryShardLedger(this.now);
-  }
-
-  isShardDone(shardId: string): Promise<boolean> {
-    return this.ledger.isShardDone(shardId);
-  }
-
-  markShardDone(shardId: string, expiresAt: number): Promise<boolean> {
-    return this.ledger.markShardDone(shardId, expiresAt);
+    this.shardLedger = new MemoryShardLedger(this.now);
   }
 
   async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
