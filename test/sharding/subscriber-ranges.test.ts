@@ -16,7 +16,7 @@ import { DynamoDbStore } from '../../src/stores/dynamodb/index.ts';
 import { MemoryStore } from '../../src/stores/index.ts';
 import { freshTable } from '../support/dynamodb-test-table.ts';
 
-type RangeStore = Store & SubscriberRanges & ShardLedger;
+type RangeStore = Store & SubscriberRanges & { readonly shardLedger: ShardLedger };
 const closers: Array<() => void> = [];
 afterAll(() => {
   for (const close of closers) close();
@@ -97,12 +97,12 @@ describe.each(stores)('%s store: subscriber ranges and shard markers', (_name, c
     let clock = Date.now();
     const store = await create(() => clock);
     const nowSeconds = Math.floor(clock / 1000);
-    expect(await store.isShardDone('s1')).toBe(false);
-    expect(await store.markShardDone('s1', nowSeconds + 60)).toBe(true);
-    expect(await store.markShardDone('s1', nowSeconds + 60)).toBe(false);
-    expect(await store.isShardDone('s1')).toBe(true);
+    expect(await store.shardLedger.isShardDone('s1')).toBe(false);
+    expect(await store.shardLedger.markShardDone('s1', nowSeconds + 60)).toBe(true);
+    expect(await store.shardLedger.markShardDone('s1', nowSeconds + 60)).toBe(false);
+    expect(await store.shardLedger.isShardDone('s1')).toBe(true);
     clock += 120_000;
-    expect(await store.isShardDone('s1')).toBe(false);
-    expect(await store.markShardDone('s1', nowSeconds + 600)).toBe(true);
+    expect(await store.shardLedger.isShardDone('s1')).toBe(false);
+    expect(await store.shardLedger.markShardDone('s1', nowSeconds + 600)).toBe(true);
   });
 });

@@ -2,10 +2,8 @@ import type { StreamPosition } from '../../protocol/index.ts';
 import type { FanoutDeps } from '../fanout.ts';
 import {
   type FanoutQueue,
-  type History,
-  hasShardLedger,
   hasSubscriberRanges,
-  type Retention,
+  type RetainedHistory,
   type ShardLedger,
   type SubscriberRanges,
 } from '../ports/index.ts';
@@ -17,7 +15,7 @@ import { ShardWorker } from './worker.ts';
 export interface BrokerSharding {
   queue: FanoutQueue;
   settings?: Partial<ShardingSettings>;
-  /** Shard completion markers. Default: the store, when it keeps them (both bundled stores do). */
+  /** Shard completion markers. Default: the store's own (`store.shardLedger`; both bundled stores keep them). */
   ledger?: ShardLedger;
 }
 
@@ -29,7 +27,7 @@ export class Sharding {
     private readonly ledger: ShardLedger,
     private readonly queue: FanoutQueue,
     readonly settings: ShardingSettings,
-    private readonly history: { store: History; retention: Retention } | undefined,
+    private readonly history: RetainedHistory | undefined,
     private readonly now: () => number,
   ) {}
 
@@ -37,12 +35,11 @@ export class Sharding {
   static create(
     options: BrokerSharding,
     deps: FanoutDeps,
-    history: History | undefined,
-    retention: Retention | false,
+    history: RetainedHistory | undefined,
     now: () => number,
   ): Sharding | undefined {
     const store = deps.store;
-    const ledger = options.ledger ?? (hasShardLedger(store) ? store : undefined);
+    const ledger = options.ledger ?? store.shardLedger;
     if (!hasSubscriberRanges(store) || !ledger) {
       deps.logger.warn(
         'sharded fan-out is off: the store cannot read subscriber ranges or keep shard markers',
@@ -55,7 +52,7 @@ export class Sharding {
       ledger,
       options.queue,
       { ...defaultShardingSettings, ...options.settings },
-      history && retention ? { store: history, retention } : undefined,
+      history,
       now,
     );
   }

@@ -13,14 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
-  AppendOptions,
-  AppendResult,
   ConnectionRecord,
-  History,
-  HistoryPage,
-  LatestOptions,
-  ReadOptions,
-  ShardLedger,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
@@ -31,7 +24,6 @@ import type {
 } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
@@ -68,7 +60,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLedger {
+export class DynamoDbStore implements Store, SubscriberRanges {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -77,8 +69,10 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
   private readonly batchRetry: BatchRetryOptions;
   /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
   private readonly ownedClient: { destroy(): void } | undefined;
-  private readonly history: DynamoDbHistory;
-  private readonly ledger: DynamoDbShardLedger;
+  /** The store's History, in the same table (docs/dynamodb.md). */
+  readonly history: DynamoDbHistory;
+  /** The store's shard completion markers, in the same table. */
+  readonly shardLedger: DynamoDbShardLedger;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -95,15 +89,7 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     this.batchRetry = options.batchRetry ?? defaultBatchRetry;
     this.ownedClient = options.closeClient ? options.client : undefined;
     this.history = new DynamoDbHistory(this.client, this.tableName, this.now);
-    this.ledger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
-  }
-
-  isShardDone(shardId: string): Promise<boolean> {
-    return this.ledger.isShardDone(shardId);
-  }
-
-  markShardDone(shardId: string, expiresAt: number): Promise<boolean> {
-    return this.ledger.markShardDone(shardId, expiresAt);
+    this.shardLedger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
   }
 
   /**
@@ -148,22 +134,6 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     // A last key equal to `until` leaves nothing in the range to read.
     if (typeof lastKey === 'string' && lastKey !== until) page.next = Keys.connectionIdOfSortKey(lastKey);
     return page;
-  }
-
-  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
-    return this.history.append(topic, data, options);
-  }
-
-  position(topic: string): Promise<StreamPosition> {
-    return this.history.position(topic);
-  }
-
-  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
-    return this.history.read(topic, after, options);
-  }
-
-  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
-    return this.history.latest(topic, options);
   }
 
   async close(): Promise<void> {
@@ -277,33 +247,14 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     const item = await this.readConnectionItem(connectionId);
     const held = item?.topics.get(topic);
     if (held === undefined) return false;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: Keys.connection(connectionId),
-                UpdateExpression: 'REMOVE #topics.#topic',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: {
-                  '#pk': Names['#pk'],
-                  '#topics': Names['#topics'],
-                  '#topic': topic,
-                },
-              },
-            },
-            { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
-          ],
-        }),
-      );
-    } catch (error) {
-      // The connection was deleted meanwhile; its delete removes the subscription item.
-      if (isLostRace(error)) return false;
-      throw error;
-    }
-    return held > this.nowSeconds();
+    // Lost: the connection was deleted meanwhile, and its delete removes the subscription item.
+    const removed = await this.changeSubscription(
+      connectionId,
+      topic,
+      { update: 'REMOVE #topics.#topic', condition: 'attribute_exists(#pk)' },
+      { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
+    );
+    return removed && held > this.nowSeconds();
   }
 
   /** The whole topic, page after page: the range reader over the full key range (one Query per page). */
@@ -337,6 +288,50 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
       mode === 'new'
         ? `${live} AND attribute_not_exists(#topics.#topic) AND size(#topics) < :max`
         : `${live} AND attribute_exists(#topics.#topic)`;
+    return this.changeSubscription(
+      connectionId,
+      topic,
+      {
+        update: 'SET #topics.#topic = :expiresAt',
+        condition,
+        names: { '#ttl': Names['#ttl'] },
+        values: {
+          ':expiresAt': expiresAt,
+          ':now': this.nowSeconds(),
+          ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...Keys.subscription(topic, connectionId),
+            [Names['#ttl']]: expiresAt,
+            ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
+          },
+        },
+      },
+    );
+  }
+
+  /**
+   * The connection item's entry for `topic` and the subscription item, written in one transaction under a
+   * condition on the connection item. False when it lost a race (a condition failed or a concurrent write
+   * won): the caller reads again or gives up. `names` adds to the names every such write uses.
+   */
+  private async changeSubscription(
+    connectionId: string,
+    topic: string,
+    entry: {
+      update: string;
+      condition: string;
+      names?: Record<string, string>;
+      values?: Record<string, unknown>;
+    },
+    subscription:
+      | { Put: { TableName: string; Item: Record<string, unknown> } }
+      | { Delete: { TableName: string; Key: Record<string, string> } },
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -345,31 +340,18 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
               Update: {
                 TableName: this.tableName,
                 Key: Keys.connection(connectionId),
-                UpdateExpression: 'SET #topics.#topic = :expiresAt',
-                ConditionExpression: condition,
+                UpdateExpression: entry.update,
+                ConditionExpression: entry.condition,
                 ExpressionAttributeNames: {
                   '#pk': Names['#pk'],
-                  '#ttl': Names['#ttl'],
+                  ...entry.names,
                   '#topics': Names['#topics'],
                   '#topic': topic,
                 },
-                ExpressionAttributeValues: {
-                  ':expiresAt': expiresAt,
-                  ':now': this.nowSeconds(),
-                  ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
-                },
+                ...(entry.values ? { ExpressionAttributeValues: entry.values } : {}),
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...Keys.subscription(topic, connectionId),
-                  [Names['#ttl']]: expiresAt,
-                  ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
-                },
-              },
-            },
+            subscription,
           ],
         }),
       );
