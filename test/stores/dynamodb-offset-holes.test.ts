@@ -12,7 +12,7 @@ import { createDynamoDbClient, DynamoDbStore } from '../../src/stores/dynamodb/i
 import { freshTable } from '../support/dynamodb-test-table.ts';
 import { wsEvent } from '../support/events.ts';
 import { RecordingGateway } from '../support/recording-gateway.ts';
-import { injectFault, RequestCounter } from '../support/sdk-faults.ts';
+import { dieAfter, RequestCounter } from '../support/sdk-faults.ts';
 
 const retention: Retention = { maxMessages: 1000, maxAgeSeconds: 300 };
 
@@ -30,17 +30,10 @@ afterAll(() => table.client.destroy());
  */
 async function crashAfterCounter(topic: string, now: () => number): Promise<void> {
   const doomed = createDynamoDbClient({ endpoint: table.endpoint });
-  let dead = false;
-  injectFault(
+  dieAfter(
     doomed,
-    (request) => {
-      if (dead) return new Error('process killed');
-      if (request.commandName !== 'UpdateItemCommand') return undefined;
-      if (!String(request.input.UpdateExpression).includes('ADD')) return undefined;
-      dead = true;
-      return new Error('process killed');
-    },
-    { after: true },
+    (request) =>
+      request.commandName === 'UpdateItemCommand' && String(request.input.UpdateExpression).includes('ADD'),
   );
   const store = new DynamoDbStore({ client: doomed, tableName: table.tableName, now });
   await expect(store.append(topic, 'never stored', { retention })).rejects.toThrow('process killed');
