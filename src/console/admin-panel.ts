@@ -2,6 +2,7 @@ import type { ConnectionsBody, ConnectionView, TopicsBody } from '../core/admin/
 import type { TopicSummary } from '../core/index.ts';
 import { byId, element } from './dom.ts';
 import { age, positionLabel } from './format.ts';
+import { PollingPanel, type PollOutcome } from './poller.ts';
 import { getJson, type ServerAnswer } from './server-api.ts';
 
 /** Topics and connections change with every subscribe; every two seconds is live enough and cheap. */
@@ -18,10 +19,7 @@ interface Row {
  * connections with identity, age and subscriptions. Rows are updated in place, keyed by topic or id, so
  * keyboard focus on a History button survives a refresh.
  */
-export class AdminPanel {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private inFlight = false;
-  private refusedToken: string | undefined;
+export class AdminPanel extends PollingPanel {
   private readonly note = byId('admin-note', HTMLElement);
   private readonly topics = new KeyedRows(
     byId('server-topic-rows', HTMLTableSectionElement),
@@ -35,39 +33,27 @@ export class AdminPanel {
   );
 
   constructor(
-    private readonly token: () => string,
+    token: () => string,
     private readonly openHistory: (topic: string, opener: HTMLButtonElement) => void,
-  ) {}
-
-  start(): void {
-    void this.refresh();
-    this.timer ??= setInterval(() => {
-      if (!document.hidden) void this.refresh();
-    }, POLL_INTERVAL_MS);
+  ) {
+    super(POLL_INTERVAL_MS, token);
   }
 
-  async refresh(): Promise<void> {
-    const token = this.token();
-    if (this.inFlight || token === this.refusedToken) return;
-    this.inFlight = true;
-    try {
-      const [topics, connections] = await Promise.all([
-        getJson<TopicsBody>('/admin/topics', token),
-        getJson<ConnectionsBody>('/admin/connections', token),
-      ]);
-      if (!topics.ok) return this.unavailable(token, topics);
-      if (!connections.ok) return this.unavailable(token, connections);
-      this.refusedToken = undefined;
-      this.note.textContent = topics.body.next || connections.body.next ? 'first page shown' : '';
-      this.topics.show(topics.body.topics, (topic) => topic.topic, this.topicCells);
-      this.connections.show(
-        connections.body.connections,
-        (connection) => connection.connectionId,
-        connectionCells,
-      );
-    } finally {
-      this.inFlight = false;
-    }
+  protected async poll(token: string): Promise<PollOutcome> {
+    const [topics, connections] = await Promise.all([
+      getJson<TopicsBody>('/admin/topics', token),
+      getJson<ConnectionsBody>('/admin/connections', token),
+    ]);
+    if (!topics.ok) return this.unavailable(token, topics);
+    if (!connections.ok) return this.unavailable(token, connections);
+    this.note.textContent = topics.body.next || connections.body.next ? 'first page shown' : '';
+    this.topics.show(topics.body.topics, (topic) => topic.topic, this.topicCells);
+    this.connections.show(
+      connections.body.connections,
+      (connection) => connection.connectionId,
+      connectionCells,
+    );
+    return 'shown';
   }
 
   private readonly topicCells = (topic: TopicSummary, cells: HTMLTableCellElement[]): void => {
@@ -94,19 +80,20 @@ export class AdminPanel {
       : '';
   };
 
-  private unavailable(token: string, failed: Extract<ServerAnswer<unknown>, { ok: false }>): void {
+  private unavailable(token: string, failed: Extract<ServerAnswer<unknown>, { ok: false }>): PollOutcome {
     if (failed.status === 401) {
-      this.refusedToken = token;
       this.note.textContent = token
         ? 'This token is not accepted for the listings.'
         : 'Auth is on: enter a token to see topics and connections.';
-    } else if (failed.status === 501) {
+      return 'refused';
+    }
+    if (failed.status === 501) {
       // The DynamoDB store: listing would be a table scan (docs/console.md). Nothing changes until restart.
       this.note.textContent = 'Not listed with this store (it would need a table scan).';
-      clearInterval(this.timer);
-    } else {
-      this.note.textContent = failed.message;
+      return 'stop';
     }
+    this.note.textContent = failed.message;
+    return 'shown';
   }
 }
 

@@ -12,7 +12,8 @@ export async function getJson<T>(path: string, token: string): Promise<ServerAns
     return { ok: false, status: 0, message: 'Server unreachable.' };
   }
   const body = (await response.json().catch(() => undefined)) as unknown;
-  if (response.ok) return { ok: true, body: body as T };
+  // A 200 whose body is not JSON (a proxy's page, a cut-off answer) is a failure too, not an empty body.
+  if (response.ok && body !== undefined) return { ok: true, body: body as T };
   const message =
     typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
       ? (body as { message: string }).message

@@ -1,4 +1,6 @@
 import { byId } from './dom.ts';
+import { PollingPanel, type PollOutcome } from './poller.ts';
+import { getJson } from './server-api.ts';
 
 /** The JSON of `GET /stats` (src/runtimes/local/server-stats.ts); only the fields the page shows. */
 interface StatsBody {
@@ -15,11 +17,7 @@ const POLL_INTERVAL_MS = 1000;
  * Polls the figures of the server that serves the page, once a second while the page is visible. The
  * token, when there is one, goes as a bearer: `/stats` accepts what `POST /publish` accepts.
  */
-export class StatsPanel {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private inFlight = false;
-  /** The credential a 401 answered: not sent again each second (each refusal is an error in the devtools). */
-  private refusedToken: string | undefined;
+export class StatsPanel extends PollingPanel {
   private readonly note = byId('stats-note', HTMLElement);
   private readonly cells = {
     connections: byId('stat-connections', HTMLElement),
@@ -29,40 +27,26 @@ export class StatsPanel {
     deliveries: byId('stat-deliveries', HTMLElement),
   };
 
-  constructor(private readonly token: () => string) {}
-
-  start(): void {
-    void this.refresh();
-    this.timer ??= setInterval(() => {
-      if (!document.hidden) void this.refresh();
-    }, POLL_INTERVAL_MS);
+  constructor(token: () => string) {
+    super(POLL_INTERVAL_MS, token);
   }
 
-  async refresh(): Promise<void> {
-    const token = this.token();
-    if (this.inFlight || token === this.refusedToken) return;
-    this.inFlight = true;
-    try {
-      const response = await fetch('/stats', {
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        cache: 'no-store',
-      });
-      if (response.status === 401) {
-        this.refusedToken = token;
-        return this.unavailable(
-          token
-            ? 'This token is not accepted for the figures.'
-            : 'Auth is on: enter a token to see the figures.',
-        );
-      }
-      this.refusedToken = undefined;
-      if (!response.ok) return this.unavailable(`Stats unavailable (HTTP ${response.status}).`);
-      this.show((await response.json()) as StatsBody);
-    } catch {
-      this.unavailable('Server unreachable.');
-    } finally {
-      this.inFlight = false;
+  protected async poll(token: string): Promise<PollOutcome> {
+    const answer = await getJson<StatsBody>('/stats', token);
+    if (answer.ok) {
+      this.show(answer.body);
+      return 'shown';
     }
+    if (answer.status === 401) {
+      this.unavailable(
+        token
+          ? 'This token is not accepted for the figures.'
+          : 'Auth is on: enter a token to see the figures.',
+      );
+      return 'refused';
+    }
+    this.unavailable(answer.status === 0 ? answer.message : `Stats unavailable (HTTP ${answer.status}).`);
+    return 'shown';
   }
 
   private show(stats: StatsBody): void {

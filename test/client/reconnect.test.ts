@@ -250,7 +250,10 @@ describe('client recovery against the local emulator', () => {
     const removed: string[] = [];
     const global = globalThis as Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>;
     global.addEventListener = window.addEventListener.bind(window);
-    global.removeEventListener = (type: string, listener: EventListenerOrEventListenerObject | null) => {
+    global.removeEventListener = (
+      type: string,
+      listener: Parameters<EventTarget['removeEventListener']>[1],
+    ) => {
       removed.push(type);
       window.removeEventListener(type, listener);
     };

@@ -79,7 +79,7 @@ describe('web console: GET /stats', () => {
     const response = await fetch(`${server.managementEndpoint}/stats`);
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const stats = await response.json();
+    const stats = (await response.json()) as { messagesPerSecond: number; deliveriesPerSecond: number };
     expect(stats).toMatchObject({
       connections: 2,
       subscriptions: 3,

@@ -11,7 +11,7 @@ import { TopicRules } from '../../src/protocol/index.ts';
 import { createDynamoDbClient, DynamoDbStore } from '../../src/stores/dynamodb/index.ts';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../../src/stores/dynamodb/table-design.ts';
 import { freshTable } from '../support/dynamodb-test-table.ts';
-import { injectFault, interceptCommand } from '../support/sdk-faults.ts';
+import { dieAfter, interceptCommand } from '../support/sdk-faults.ts';
 
 const retention: Retention = { maxMessages: 1000, maxAgeSeconds: 300 };
 
@@ -37,18 +37,8 @@ describe('DynamoDB store hardening', () => {
     const topic = `crash-${randomUUID()}`;
     // The first process: its client dies (every later request fails) as soon as the message write returns.
     const doomed = createDynamoDbClient({ endpoint: table.endpoint });
-    let dead = false;
-    injectFault(
-      doomed,
-      (request) => {
-        if (dead) return new Error('process killed');
-        if (!writesMessage(request.commandName, request.input)) return undefined;
-        // Written, but the process is gone before it sees the answer or sends anything else.
-        dead = true;
-        return new Error('process killed');
-      },
-      { after: true },
-    );
+    // Written, but the process is gone before it sees the answer or sends anything else.
+    dieAfter(doomed, (request) => writesMessage(request.commandName, request.input));
     const first = new DynamoDbStore({ client: doomed, tableName: table.tableName, now: () => clock });
     await expect(
       first.history.append(topic, 'payload', { retention, idempotencyKey: 'k-1' }),

@@ -42,6 +42,23 @@ export function injectFault(
 }
 
 /**
+ * A process killed (kill -9) right after the first request that `fatal` picks: that request reaches the
+ * endpoint and is applied, its answer and every later request fail with `process killed`.
+ */
+export function dieAfter(client: AnyClient, fatal: (request: RequestInfo) => boolean): void {
+  let dead = false;
+  injectFault(
+    client,
+    (request) => {
+      if (!dead && !fatal(request)) return undefined;
+      dead = true;
+      return new Error('process killed');
+    },
+    { after: true },
+  );
+}
+
+/**
  * Rewrites a command's input and/or output at the outermost step (native document-client shapes there).
  * The interceptor may call `send` (the real request) or answer on its own.
  */

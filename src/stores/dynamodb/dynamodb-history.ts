@@ -29,6 +29,13 @@ const STALE_CLAIM_MS = 30_000;
 const DUPLICATE_WAIT_MS = 2_000;
 /** A hole at the start of a replay may be a publish between its counter and its put: look once more. */
 const IN_FLIGHT_RECHECK_MS = 25;
+/**
+ * The longest a publish can hold an offset before its message is written: above the Lambda timeouts
+ * (29-30 s, deploy/model) that end an invocation, and the DynamoDB client's retries (3 attempts of at most
+ * 10 s, client.ts) of the counter and then of the put. The message before a hole must have at least this
+ * long left to live for the hole to be told apart from expired messages (see `holesAfter`).
+ */
+const MAX_APPEND_SECONDS = 120;
 
 /**
  * A meta item made by a read (position of a topic nobody published to) lives this long, refreshed by reads
@@ -208,7 +215,14 @@ export class DynamoDbHistory implements History {
     // Offsets at or below top - maxMessages are out of the window even if their items still exist.
     const floor = Math.max(after, top - options.retention.maxMessages);
     let messages = await this.query(topic, floor, options.limit);
-    if (floor < top && (messages[0]?.offset ?? top + 1) > floor + 1) {
+    const missing = () => floor < top && (messages[0]?.offset ?? top + 1) > floor + 1;
+    if (missing() && floor === after && (await this.holesAfter(topic, after))) {
+      // No message was ever stored under the offsets before the first one found (or one is being stored:
+      // its fan-out, which reads the subscribers after its put, reaches a subscription stored before this
+      // read). Nothing after `after` is lost: history reaches back to it.
+      return { epoch, top, oldest: after + 1, messages };
+    }
+    if (missing()) {
       // Either the next offsets expired, or a publish holds them between its counter and its put.
       await sleep(IN_FLIGHT_RECHECK_MS);
       messages = await this.query(topic, floor, options.limit);
@@ -216,6 +230,30 @@ export class DynamoDbHistory implements History {
     // The first live offset past the window's floor; a replay after `after` is complete iff it is after + 1.
     const oldest = messages[0]?.offset ?? top + 1;
     return { epoch, top, oldest, messages };
+  }
+
+  /**
+   * Whether offsets missing right after `after` are holes rather than expired messages. A hole is an offset
+   * whose publish took the counter and then died before its put (kill -9, a Lambda timeout), or an ADD the
+   * SDK retried after a lost response; no message ever carries it. Expired messages are told apart by the
+   * message at `after`: the offsets after it were taken later, so their messages (had they been written)
+   * expire after it, less the time its own publish took between counter and put (under MAX_APPEND_SECONDS).
+   * So while it has more than that left to live, nothing after it can have expired. A consistent GetItem of
+   * one item, only on this path (1 RCU per 4 KB of that message).
+   */
+  private async holesAfter(topic: string, after: number): Promise<boolean> {
+    if (after < 1) return false; // no message before offset 1: the conservative answer (recovered: false)
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: Keys.historyMessage(topic, after),
+        ProjectionExpression: '#ttl',
+        ExpressionAttributeNames: { '#ttl': NAMES['#ttl'] },
+        ConsistentRead: true,
+      }),
+    );
+    const ttl = (out.Item as { [key: string]: unknown } | undefined)?.[Names['#ttl']];
+    return typeof ttl === 'number' && ttl - this.nowSeconds() > MAX_APPEND_SECONDS;
   }
 
   /** Live messages with offset > `after`, ascending, at most `limit`; pages past filtered-out items. */

@@ -1,6 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { base64url, exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import {
+  base64url,
+  exportJWK,
+  exportSPKI,
+  type GenerateKeyPairResult,
+  generateKeyPair,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const ISSUER = 'https://issuer.test';
@@ -37,7 +45,7 @@ export class JwksServer {
   /** When set, the server answers 500 (an IdP outage). */
   failing = false;
   private server: Server | undefined;
-  private keys!: { rsa: CryptoKeyPair; ec: CryptoKeyPair; jwks: unknown };
+  private keys!: { rsa: GenerateKeyPairResult; ec: GenerateKeyPairResult; jwks: unknown };
   url = '';
   rsaPublicPem = '';
 
