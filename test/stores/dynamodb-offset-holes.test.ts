@@ -36,7 +36,7 @@ async function crashAfterCounter(topic: string, now: () => number): Promise<void
       request.commandName === 'UpdateItemCommand' && String(request.input.UpdateExpression).includes('ADD'),
   );
   const store = new DynamoDbStore({ client: doomed, tableName: table.tableName, now });
-  await expect(store.append(topic, 'never stored', { retention })).rejects.toThrow('process killed');
+  await expect(store.history.append(topic, 'never stored', { retention })).rejects.toThrow('process killed');
   doomed.destroy();
 }
 
@@ -63,7 +63,7 @@ describe('DynamoDB store: offset holes left by a crashed publish', () => {
     await broker.publish(topic, 'one');
     await broker.publish(topic, 'two');
     await crashAfterCounter(topic, Date.now);
-    const { epoch, offset: top } = await store.position(topic);
+    const { epoch, offset: top } = await store.history.position(topic);
     expect(top).toBe(3);
 
     const ack = await subscribe(topic, { epoch, offset: 2 });
@@ -82,7 +82,7 @@ describe('DynamoDB store: offset holes left by a crashed publish', () => {
     await crashAfterCounter(topic, Date.now);
     await broker.publish(topic, 'four');
     await broker.publish(topic, 'five');
-    const { epoch } = await store.position(topic);
+    const { epoch } = await store.history.position(topic);
 
     const counter = new RequestCounter(table.client);
     try {
@@ -101,11 +101,11 @@ describe('DynamoDB store: offset holes left by a crashed publish', () => {
         TransactWriteItemsCommand: 1,
         UpdateItemCommand: 1,
       });
-      const page = await store.read(topic, 2, { retention, limit: 10 });
+      const page = await store.history.read(topic, 2, { retention, limit: 10 });
       expect(page).toMatchObject({ oldest: 3, top: 5 });
       // A read after a message not followed by a hole costs no GetItem beyond the meta's.
       counter.reset();
-      await store.read(topic, 3, { retention, limit: 10 });
+      await store.history.read(topic, 3, { retention, limit: 10 });
       expect(counter.snapshot()).toEqual({ GetItemCommand: 1, QueryCommand: 1 });
     } finally {
       counter.detach();
@@ -124,7 +124,7 @@ describe('DynamoDB store: offset holes left by a crashed publish', () => {
     // Messages 1 and 2 have expired, 4 has not: whether offset 3 was a message that expired too or a hole
     // cannot be told, so the client is told what may be missing.
     clock += 60_000;
-    const { epoch } = await store.position(topic);
+    const { epoch } = await store.history.position(topic);
     const ack = await subscribe(topic, { epoch, offset: 2 });
     expect(ack).toMatchObject({ recovered: false, epoch, offset: 4 });
     expect(received()).toEqual([]);
