@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
+import { LambdaEnvironment } from '../../../src/core/config-env.ts';
+import { TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
 import {
   AuthVariableNames,
   authSettings,

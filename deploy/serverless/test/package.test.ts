@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
+import { LambdaEnvironment } from '../../../src/core/config-env.ts';
+import { TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
 import {
   DefaultThrottle,
   FanoutQueueModel,
