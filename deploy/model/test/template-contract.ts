@@ -312,9 +312,6 @@ export function templateContract(
           expect(env[FanoutEnvironment.queueUrl], role).toEqual({ Ref: ids.fanoutQueue });
         }
         expect(variables('publish')[PublishAuthEnvironment.mode]).toBe('iam');
-        if (deployed().includes('authorizer')) {
-          expect(variables('authorizer')[LambdaEnvironment.tableName]).toBeUndefined();
-        }
       });
     });
 
