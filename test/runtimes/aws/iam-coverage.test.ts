@@ -105,6 +105,22 @@ function grantGaps(used: Iterable<string>, granted: readonly string[]) {
 
 const noGaps = { usedNotGranted: [], grantedNotUsed: [] };
 
+/** Connections in the table that no client holds (posts to them answer 410), subscribed to `topic`. */
+async function subscribedGhosts(
+  endpoint: string,
+  tableName: string,
+  topic: string,
+  connectionIds: string[],
+): Promise<DynamoDbStore> {
+  const store = new DynamoDbStore({ client: createDynamoDbClient({ endpoint }), tableName });
+  const now = Date.now();
+  for (const connectionId of connectionIds) {
+    await store.putConnection({ connectionId, connectedAt: now, expiresAt: now / 1000 + 600 });
+    await store.subscribe(connectionId, topic, { expiresAt: now / 1000 + 600, maxSubscriptions: 10 });
+  }
+  return store;
+}
+
 function runtimeConfig(tableName: string, managementEndpoint: string): AwsRuntimeConfig {
   return {
     tableName,
@@ -173,17 +189,7 @@ describe('IAM grants cover every DynamoDB request', () => {
   it('the WebSocket function uses exactly TableActions, the publish function exactly PublishTableActions', async () => {
     // WebSocket routes: connect, subscribe (plain and with since), publish (with an idempotency key, twice;
     // and to a ghost subscriber whose 410 triggers cleanup), history, unsubscribe, disconnect.
-    const wsGhosts = new DynamoDbStore({ client: createDynamoDbClient({ endpoint }), tableName });
-    const then = Date.now();
-    await wsGhosts.putConnection({
-      connectionId: 'Z2hvc3Q+/ws=',
-      connectedAt: then,
-      expiresAt: then / 1000 + 600,
-    });
-    await wsGhosts.subscribe('Z2hvc3Q+/ws=', 'iam/ws', {
-      expiresAt: then / 1000 + 600,
-      maxSubscriptions: 10,
-    });
+    const wsGhosts = await subscribedGhosts(endpoint, tableName, 'iam/ws', ['Z2hvc3Q+/ws=']);
     const a = await Probe.open(server.url);
     const b = await Probe.open(server.url);
     await b.request({ type: 'publish', topic: 'iam/ws', data: 0, id: 7 });
@@ -198,17 +204,7 @@ describe('IAM grants cover every DynamoDB request', () => {
     await b.close();
 
     // The publish route: a duplicate idempotency key, and a ghost subscriber whose 410 triggers cleanup.
-    const ghostStore = new DynamoDbStore({ client: createDynamoDbClient({ endpoint }), tableName });
-    const now = Date.now();
-    await ghostStore.putConnection({
-      connectionId: 'Z2hvc3Q+/gone=',
-      connectedAt: now,
-      expiresAt: now / 1000 + 600,
-    });
-    await ghostStore.subscribe('Z2hvc3Q+/gone=', 'iam/t', {
-      expiresAt: now / 1000 + 600,
-      maxSubscriptions: 10,
-    });
+    const ghostStore = await subscribedGhosts(endpoint, tableName, 'iam/t', ['Z2hvc3Q+/gone=']);
     // Two handlers stand for two Lambda containers: the second sees the key only through the table.
     const containers = [0, 1].map(() =>
       createPublishHandler(
