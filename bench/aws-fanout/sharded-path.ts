@@ -15,7 +15,7 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { FanoutQueueModel, WorkerFunctionModel, workerEnvironment } from '../../deploy/model/fanout.ts';
-import { FanoutEnvironment } from '../../src/core/sharding/settings.ts';
+import { FanoutEnvironment } from '../../src/core/config-env.ts';
 import { createSqsClient } from '../../src/runtimes/aws/sqs-fanout-queue.ts';
 import { type SqsEventSource, startSqsEventSource } from '../../test/support/sqs-event-source.ts';
 import { type StandInQueue, startSqsStandIn } from '../../test/support/sqs-stand-in.ts';

@@ -8,7 +8,7 @@
  * function do it; `authorizer` deploys a REQUEST Lambda authorizer on the `$connect` route, whose verified
  * claims reach every later route in `requestContext.authorizer` (the broker trusts them there).
  */
-import { AuthEnvironment } from '../../src/core/auth/auth-config.ts';
+import { AuthEnvironment } from '../../src/core/config-env.ts';
 import { SecretAuthVariables } from '../../src/runtimes/aws/auth-secret-source.ts';
 
 /**

@@ -4,8 +4,8 @@
  * dead-letter queue behind a redrive policy, and alarms on the DLQ's depth and the worker's errors. Both
  * deploy tools render these values; nothing here is restated there.
  */
-import { defaultShardingSettings, FanoutEnvironment } from '../../src/core/sharding/settings.ts';
-import { LambdaEnvironment } from '../../src/stores/dynamodb/table-design.ts';
+import { FanoutEnvironment, LambdaEnvironment } from '../../src/core/config-env.ts';
+import { defaultShardingSettings } from '../../src/core/sharding/settings.ts';
 import { FunctionModel, type FunctionSpec, RuntimeEnvironment } from './function.ts';
 import { type ArnReferences, connectionsArn, type PolicyStatementModel, tableResources } from './iam.ts';
 import type { TableModel } from './table.ts';

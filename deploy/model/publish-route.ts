@@ -1,4 +1,10 @@
-import { AuthEnvironment } from '../../src/core/auth/auth-config.ts';
+import {
+  AuthEnvironment,
+  PublishAuthEnvironment,
+  type PublishAuthMode,
+  PublishAuthModes,
+  parsePublishAuth,
+} from '../../src/core/config-env.ts';
 import type { AuthSettings } from './auth.ts';
 
 /**
@@ -9,10 +15,9 @@ import type { AuthSettings } from './auth.ts';
  */
 
 /** Read from the deployer's environment at deploy time, and given to the publish function under this name. */
-export const PublishAuthVariable = 'TOPICSOCKET_PUBLISH_AUTH';
+export const PublishAuthVariable = PublishAuthEnvironment.mode;
 
-export const PublishAuthModes = ['iam', 'keys'] as const;
-export type PublishAuthMode = (typeof PublishAuthModes)[number];
+export { type PublishAuthMode, PublishAuthModes };
 
 export const PublishRoute = { method: 'POST', path: '/publish', routeKey: 'POST /publish' } as const;
 
@@ -28,12 +33,11 @@ export const PublishRouteAuthorization: Readonly<Record<PublishAuthMode, 'AWS_IA
   keys: 'NONE',
 };
 
+/** The deployer's choice, parsed as the publish function parses it at cold start (src/core/config-env.ts). */
 export function publishAuthMode(value: string | undefined): PublishAuthMode {
-  const mode = value?.trim() || 'iam';
-  if (!(PublishAuthModes as readonly string[]).includes(mode)) {
-    throw new Error(`${PublishAuthVariable} must be one of ${PublishAuthModes.join(', ')}, got "${mode}"`);
-  }
-  return mode as PublishAuthMode;
+  const parsed = parsePublishAuth(value);
+  if ('problem' in parsed) throw new Error(`${PublishAuthVariable} ${parsed.problem}`);
+  return parsed.value;
 }
 
 /** The HTTP API's `$default` stage URL plus the route's path. */

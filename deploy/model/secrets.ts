@@ -6,8 +6,8 @@
  * that ARN; kms:Decrypt only with a customer-managed key (the AWS-managed `aws/secretsmanager` and
  * `aws/ssm` keys are usable through the service without it).
  */
+import { AuthSecretEnvironment } from '../../src/core/config-env.ts';
 import {
-  AuthSecretEnvironment,
   type AuthSecretSource,
   authSecretSource,
   SecretAuthVariables,

@@ -1,7 +1,7 @@
 /**
  * The whole stack as one value: what `deploy/cdk` and `deploy/serverless` both render.
  */
-import { LambdaEnvironment } from '../../src/stores/dynamodb/table-design.ts';
+import { LambdaEnvironment } from '../../src/core/config-env.ts';
 import type { AccessLogMode } from './access-logs.ts';
 import { DefaultThrottle, type ThrottleModel } from './api.ts';
 import {

@@ -4,20 +4,27 @@
  * named, not silently ignored. docs/configuration.md has the table of both runtimes.
  */
 import type { ParseArgsConfig } from 'node:util';
+import { type BrokerLimits, brokerLimitsFrom, defaultBrokerLimits } from '../core/config.ts';
 import {
-  type BrokerLimits,
+  AuthEnvironment,
+  AuthSecretEnvironment,
+  BrokerEnvironment,
   BrokerRanges,
   type BrokerSettings,
-  brokerLimitsFrom,
-  defaultBrokerLimits,
   type EnvReader,
+  FanoutEnvironment,
+  FanoutRanges,
+  LambdaEnvironment,
+  PublishAuthEnvironment,
   parseInteger,
   parseRate,
   readBrokerSettings,
-} from '../core/index.ts';
+  readFanoutThreshold,
+} from '../core/config-env.ts';
 import type { RateLimit } from '../core/limits/index.ts';
+import type { Retention } from '../core/ports/history.ts';
+import { defaultShardingSettings } from '../core/sharding/settings.ts';
 import { defaultEmulatorLimits, type EmulatorLimits } from '../runtimes/local/limits.ts';
-import { LambdaEnvironment } from '../stores/dynamodb/table-design.ts';
 import { UsageError } from './io.ts';
 
 export const limitArgs = {
@@ -25,17 +32,22 @@ export const limitArgs = {
   'history-seconds': { type: 'string' },
   'max-connections-per-ip': { type: 'string' },
   'publish-rate': { type: 'string' },
+  // Sharded fan-out (docs/architecture.md): the same threshold as the Lambda functions.
+  'fanout-threshold': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 const DEFAULT_RATE = defaultBrokerLimits.publishRate;
+const DEFAULT_HISTORY = defaultBrokerLimits.history;
 const MAX_CONNECTIONS_PER_IP = { min: 0, max: 10_000_000 };
 
 export const limitUsage = [
-  `  --history-messages N  messages of history kept per topic (default ${defaultBrokerLimits.history ? defaultBrokerLimits.history.maxMessages : 0}; 0 turns history off); also $TOPICSOCKET_HISTORY_MESSAGES`,
-  `  --history-seconds S   seconds a message stays in history (default ${defaultBrokerLimits.history ? defaultBrokerLimits.history.maxAgeSeconds : 0}); also $TOPICSOCKET_HISTORY_SECONDS`,
+  `  --history-messages N  messages of history kept per topic (default ${DEFAULT_HISTORY ? DEFAULT_HISTORY.maxMessages : 0}; 0 turns history off); also $${BrokerEnvironment.historyMessages}`,
+  `  --history-seconds S   seconds a message stays in history (default ${DEFAULT_HISTORY ? DEFAULT_HISTORY.maxAgeSeconds : 0}); also $${BrokerEnvironment.historySeconds}`,
   `  --max-connections-per-ip N  connections from one address (default ${defaultEmulatorLimits.maxConnectionsPerIp}; 0: no limit), e.g. for load tests`,
-  `  --publish-rate R/B|off  publish frames per connection: R per second, bursts of B (default ${rateText(DEFAULT_RATE)}); also $TOPICSOCKET_PUBLISH_RATE`,
-  `  $TOPICSOCKET_MAX_SUBSCRIPTIONS  subscriptions per connection (default ${defaultBrokerLimits.maxSubscriptionsPerConnection})`,
+  `  --publish-rate R/B|off  publish frames per connection: R per second, bursts of B (default ${rateText(DEFAULT_RATE)}); also $${AuthEnvironment.publishRate}`,
+  `  --fanout-threshold N  topics with more subscribers fan out through the in-process shard workers`,
+  `                        (default: $${FanoutEnvironment.threshold}, else ${defaultShardingSettings.threshold}, as on AWS)`,
+  `  $${BrokerEnvironment.maxSubscriptions}  subscriptions per connection (default ${defaultBrokerLimits.maxSubscriptionsPerConnection})`,
 ].join('\n');
 
 /** The Lambda's variables `dev` does not read, and why (the rest of LambdaEnvironment is read). */
@@ -46,12 +58,20 @@ const NOT_FOR_DEV: Record<string, string> = {
   [LambdaEnvironment.sendConcurrency]: 'deliveries are in-process, not @connections posts',
   [LambdaEnvironment.subscriberPageSize]: 'Lambda only',
   [LambdaEnvironment.metricsNamespace]: 'CloudWatch metrics are Lambda only',
-  TOPICSOCKET_PUBLISH_AUTH: 'IAM auth of the HTTP API route is AWS only',
+  [PublishAuthEnvironment.mode]: 'IAM auth of the HTTP API route is AWS only',
+  [FanoutEnvironment.queueUrl]: 'the fan-out queue is in-process',
+  [FanoutEnvironment.sqsEndpoint]: 'the fan-out queue is in-process',
+  [AuthSecretEnvironment.secretArn]: 'set the auth variables themselves',
+  [AuthSecretEnvironment.parameterArn]: 'set the auth variables themselves',
 };
 
 export interface DevLimits {
   broker: Partial<BrokerLimits>;
   emulator: Partial<EmulatorLimits>;
+  /** The history retention in force (the default unless set), or false: history off. */
+  history: Retention | false;
+  /** Subscribers above which a publish goes through the shard workers. */
+  fanoutThreshold: number;
   /** Variables that are set but mean nothing to `dev`, each with why: said at startup. */
   unused: string[];
   /** One line for the banner. */
@@ -91,6 +111,10 @@ export function devLimits(
   if (seconds !== undefined) settings.historySeconds = seconds;
   const perIp = flag('max-connections-per-ip', (raw) => parseInteger(raw, MAX_CONNECTIONS_PER_IP));
   const rate = flag('publish-rate', parseRate) ?? envRate;
+  const fanoutThreshold =
+    flag('fanout-threshold', (raw) => parseInteger(raw, FanoutRanges.threshold)) ??
+    readFanoutThreshold(reader) ??
+    defaultShardingSettings.threshold;
   if (problems.length > 0) throw new UsageError(`invalid configuration: ${problems.join('; ')}`);
 
   const broker = brokerLimitsFrom(settings);
@@ -109,7 +133,8 @@ export function devLimits(
     `publish ${rateText(broker.publishRate ?? DEFAULT_RATE)}`,
     connections === 0 ? 'no per-address connection cap' : `${connections} connections per address`,
   ].join(', ');
-  return { broker, emulator, unused, summary };
+  const history = broker.history ?? DEFAULT_HISTORY;
+  return { broker, emulator, history, fanoutThreshold, unused, summary };
 }
 
 function rateText(rate: RateLimit | false): string {

@@ -1,8 +1,11 @@
 /**
- * Configuration from environment variables, for both runtimes: the names the Lambda (at cold start) and
- * `topicsocket dev` (at startup) read for the broker's limits, and the parsers every variable and its
- * command-line flag go through, so a value means the same thing, and is refused the same way, everywhere.
- * Imports nothing (the deploy tools read these names). Defaults live with the limits (./config.ts).
+ * Configuration from environment variables, for every runtime and tool: the name of every variable the
+ * functions (at cold start), `topicsocket dev` (at startup) and the deploy model (deploy/model) read, and the
+ * parsers every variable and its command-line flag go through, so a value means the same thing, and is
+ * refused the same way, everywhere. Names and parsers only: no SDK, no I/O (the deploy tools import this
+ * file). Defaults live with what they configure (./config.ts, ./sharding/settings.ts,
+ * src/runtimes/aws/config.ts). Deploy-time-only variables (stage, connect-auth mode, alarms, ...) are the
+ * deploy model's own (deploy/model); docs/configuration.md has the table of the runtime ones.
  */
 import type { RateLimit } from './limits/token-bucket.ts';
 
@@ -12,11 +15,119 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const BrokerEnvironment = {
   /** Subscriptions per connection (default 100). */
   maxSubscriptions: 'TOPICSOCKET_MAX_SUBSCRIPTIONS',
-  /** Messages of history kept per topic (default 1000; 0 turns history off). docs/history.md. */
+  /** Messages of history kept per topic (default: DEFAULT_RETENTION; 0 turns history off). docs/history.md. */
   historyMessages: 'TOPICSOCKET_HISTORY_MESSAGES',
-  /** Seconds a message stays in history (default 300). docs/history.md. */
+  /** Seconds a message stays in history (default: DEFAULT_RETENTION). docs/history.md. */
   historySeconds: 'TOPICSOCKET_HISTORY_SECONDS',
 } as const;
+
+/** Auth and the publish rate, read by the dev server and the functions alike (docs/security.md). */
+export const AuthEnvironment = {
+  /** `required` or `open`. Lambda default: `required`; dev default: `required` when a key source is set. */
+  mode: 'TOPICSOCKET_AUTH',
+  /** HS256 shared secret (≥ 32 bytes). */
+  jwtSecret: 'TOPICSOCKET_JWT_SECRET',
+  /** The previous secret, still accepted during a rotation. */
+  jwtPreviousSecret: 'TOPICSOCKET_JWT_SECRET_PREVIOUS',
+  /** JWKS URL for RS256/ES256 (e.g. a Cognito user pool's). */
+  jwksUrl: 'TOPICSOCKET_JWKS_URL',
+  /** Accepted issuer(s), comma-separated. Required with a JWKS URL. */
+  issuer: 'TOPICSOCKET_JWT_ISSUER',
+  /** Accepted audience(s), comma-separated. */
+  audience: 'TOPICSOCKET_JWT_AUDIENCE',
+  /** Claim holding the audience (default `aud`; `client_id` for Cognito access tokens). */
+  audienceClaim: 'TOPICSOCKET_JWT_AUDIENCE_CLAIM',
+  /** Asymmetric algorithms accepted with the JWKS, comma-separated (default RS256,ES256). */
+  algorithms: 'TOPICSOCKET_JWT_ALGORITHMS',
+  /** Claim names holding subscribe / publish patterns (default `subscribe` / `publish`). */
+  subscribeClaim: 'TOPICSOCKET_SUBSCRIBE_CLAIM',
+  publishClaim: 'TOPICSOCKET_PUBLISH_CLAIM',
+  /** Server default policy for tokens without those claims: patterns, space- or comma-separated. */
+  defaultSubscribe: 'TOPICSOCKET_DEFAULT_SUBSCRIBE',
+  defaultPublish: 'TOPICSOCKET_DEFAULT_PUBLISH',
+  /** API keys of the publish API, comma-separated (each ≥ 16 characters). */
+  apiKeys: 'TOPICSOCKET_API_KEYS',
+  /** Publish frames per connection: `PER_SECOND/BURST` (e.g. `100/200`) or `off`. */
+  publishRate: 'TOPICSOCKET_PUBLISH_RATE',
+} as const;
+
+/**
+ * Where the functions' auth secrets live on AWS (src/runtimes/aws/auth-secret-source.ts): one of these, set to
+ * a full ARN (IAM is granted on exactly that ARN).
+ */
+export const AuthSecretEnvironment = {
+  /** A Secrets Manager secret ARN (`arn:aws:secretsmanager:{region}:{account}:secret:{name}-{suffix}`). */
+  secretArn: 'TOPICSOCKET_AUTH_SECRET_ARN',
+  /** An SSM SecureString parameter ARN (`arn:aws:ssm:{region}:{account}:parameter/{name}`). */
+  parameterArn: 'TOPICSOCKET_AUTH_PARAMETER_ARN',
+} as const;
+
+/** Environment variables the Lambda functions read at cold start (validated there). */
+export const LambdaEnvironment = {
+  tableName: 'TOPICSOCKET_TABLE',
+  /** Optional: the `@connections` endpoint, required behind a custom domain. */
+  managementEndpoint: 'TOPICSOCKET_MANAGEMENT_ENDPOINT',
+  /** Optional tuning and local-testing variables below; defaults live in src/runtimes/aws/config.ts. */
+  /** Optional: DynamoDB endpoint override (DynamoDB Local); unset on AWS. */
+  dynamodbEndpoint: 'TOPICSOCKET_DYNAMODB_ENDPOINT',
+  /** Optional: `@connections` posts in flight per invocation, and sockets per endpoint (default 50). */
+  sendConcurrency: 'TOPICSOCKET_SEND_CONCURRENCY',
+  /** Optional: subscribers read per DynamoDB Query page (default 1000). */
+  subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
+  /** Optional, and read by `topicsocket dev` too: the broker's limits. */
+  ...BrokerEnvironment,
+  /** Optional: CloudWatch metrics namespace (default "topicsocket"). */
+  metricsNamespace: 'TOPICSOCKET_METRICS_NAMESPACE',
+} as const;
+
+/** Environment variables of the sharded fan-out (Lambda functions and `topicsocket dev`). */
+export const FanoutEnvironment = {
+  /** Optional: subscribers above which a publish is sharded (default: defaultShardingSettings.threshold). */
+  threshold: 'TOPICSOCKET_FANOUT_THRESHOLD',
+  /**
+   * The fan-out queue's URL (SQS). Unset, or `inline` (serverless-offline, which has no SQS; or to turn
+   * sharding off in a deployed stack): every publish fans out inline, as before.
+   */
+  queueUrl: 'TOPICSOCKET_FANOUT_QUEUE_URL',
+  /** Optional: SQS endpoint override (a local stand-in in tests); unset on AWS. */
+  sqsEndpoint: 'TOPICSOCKET_SQS_ENDPOINT',
+} as const;
+
+/** The value of `FanoutEnvironment.queueUrl` that turns the sharded fan-out off. */
+export const InlineFanout = 'inline';
+
+/**
+ * How callers of the HTTP API's `POST /publish` are authenticated: chosen at deploy time (deploy/model reads
+ * it from the deployer's environment) and given to the publish function under the same name.
+ */
+export const PublishAuthEnvironment = { mode: 'TOPICSOCKET_PUBLISH_AUTH' } as const;
+
+export const PublishAuthModes = [
+  /** The route has AWS_IAM authorization: API Gateway checked the SigV4 signature; the function requires it. */
+  'iam',
+  /** The route is unauthorized at API Gateway; the function checks API keys or bearer JWTs itself. */
+  'keys',
+] as const;
+export type PublishAuthMode = (typeof PublishAuthModes)[number];
+
+/** Unset means IAM, for the deploy and the function alike: nothing secret is needed, and nothing runs open. */
+export const DEFAULT_PUBLISH_AUTH: PublishAuthMode = 'iam';
+
+/**
+ * Server hooks (issue 14, `--hooks` / TOPICSOCKET_HOOKS): the path of a module of hooks. Named here so that
+ * the one module of names has it; not read by any runtime yet, so not in RuntimeVariables (nor in
+ * docs/configuration.md) until one does.
+ */
+export const HooksEnvironment = { path: 'TOPICSOCKET_HOOKS' } as const;
+
+/** Every variable a runtime reads (the table of docs/configuration.md lists each; test/docs checks it). */
+export const RuntimeVariables: readonly string[] = [
+  ...Object.values(LambdaEnvironment),
+  ...Object.values(AuthEnvironment),
+  ...Object.values(AuthSecretEnvironment),
+  ...Object.values(FanoutEnvironment),
+  ...Object.values(PublishAuthEnvironment),
+];
 
 export interface IntegerRange {
   min: number;
@@ -36,6 +147,17 @@ export const BrokerRanges = {
   historySeconds: { min: 1, max: 86_400 },
 } as const satisfies Record<keyof typeof BrokerEnvironment, IntegerRange>;
 
+/** The accepted range of the Lambda's tuning variables. */
+export const LambdaRanges = {
+  sendConcurrency: { min: 1, max: 1000 },
+  subscriberPageSize: { min: 1, max: 10_000 },
+} as const satisfies Partial<Record<keyof typeof LambdaEnvironment, IntegerRange>>;
+
+/** The accepted range of the sharding threshold (TOPICSOCKET_FANOUT_THRESHOLD and `--fanout-threshold`). */
+export const FanoutRanges = {
+  threshold: { min: 1, max: 100_000 },
+} as const satisfies Partial<Record<keyof typeof FanoutEnvironment, IntegerRange>>;
+
 /** A whole number in `range`, or a problem (`must be ...`) to report with the variable's or flag's name. */
 export function parseInteger(raw: string, range: IntegerRange): { value: number } | { problem: string } {
   const value = Number(raw.trim());
@@ -53,6 +175,29 @@ export function parseRate(raw: string): { value: RateLimit | false } | { problem
     return { value: { perSecond: Number(match[1]), burst: Number(match[2]) } };
   }
   return { problem: `must be PER_SECOND/BURST (e.g. 100/200) or off, got "${raw}"` };
+}
+
+/** One of `values`, exactly (a typo is a problem, never a silent fallback to some mode). */
+export function parseOneOf<T extends string>(
+  raw: string,
+  values: readonly T[],
+): { value: T } | { problem: string } {
+  const text = raw.trim();
+  if ((values as readonly string[]).includes(text)) return { value: text as T };
+  return { problem: `must be one of ${values.join(', ')}, got "${raw}"` };
+}
+
+/** The publish route's auth mode; unset or blank: DEFAULT_PUBLISH_AUTH. */
+export function parsePublishAuth(raw: string | undefined): { value: PublishAuthMode } | { problem: string } {
+  if (raw === undefined || raw.trim() === '') return { value: DEFAULT_PUBLISH_AUTH };
+  return parseOneOf(raw, PublishAuthModes);
+}
+
+/** A module path (TOPICSOCKET_HOOKS, `--hooks`): any non-blank text, resolved by whoever loads it. */
+export function parseModulePath(raw: string): { value: string } | { problem: string } {
+  const text = raw.trim();
+  if (text !== '' && !text.includes('\0')) return { value: text };
+  return { problem: `must be a module path, got "${raw}"` };
 }
 
 /** An http(s) URL, without a trailing slash. */
@@ -90,6 +235,14 @@ export class EnvReader {
     return this.read(name, parseHttpUrl);
   }
 
+  oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {
+    return this.read(name, (raw) => parseOneOf(raw, values));
+  }
+
+  modulePath(name: string): string | undefined {
+    return this.read(name, parseModulePath);
+  }
+
   private read<T>(name: string, parse: (raw: string) => { value: T } | { problem: string }): T | undefined {
     const raw = this.text(name);
     if (raw === undefined) return undefined;
@@ -116,4 +269,19 @@ export function readBrokerSettings(reader: EnvReader): BrokerSettings {
     if (value !== undefined) settings[key] = value;
   }
   return settings;
+}
+
+/** TOPICSOCKET_PUBLISH_AUTH, strictly (problems go to `reader`); unset: DEFAULT_PUBLISH_AUTH. */
+export function readPublishAuth(reader: EnvReader): PublishAuthMode {
+  return reader.oneOf(PublishAuthEnvironment.mode, PublishAuthModes) ?? DEFAULT_PUBLISH_AUTH;
+}
+
+/** TOPICSOCKET_HOOKS: the hooks module's path, if one is set (problems go to `reader`). */
+export function readHooksPath(reader: EnvReader): string | undefined {
+  return reader.modulePath(HooksEnvironment.path);
+}
+
+/** TOPICSOCKET_FANOUT_THRESHOLD, if set (problems go to `reader`); unset: the sharding default applies. */
+export function readFanoutThreshold(reader: EnvReader): number | undefined {
+  return reader.integer(FanoutEnvironment.threshold, FanoutRanges.threshold);
 }

@@ -8,10 +8,14 @@ export {
   type BrokerSettings,
   type Env,
   EnvReader,
+  FanoutEnvironment,
+  FanoutRanges,
+  InlineFanout,
   parseHttpUrl,
   parseInteger,
   parseRate,
   readBrokerSettings,
+  readFanoutThreshold,
 } from './config-env.ts';
 export { type RequestContext, Routes, type WebSocketEvent, type WebSocketResult } from './events.ts';
 export { type FanoutResult, fanout } from './fanout.ts';

@@ -11,6 +11,7 @@
  *   CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION from your credentials.
  */
 import { App } from 'aws-cdk-lib';
+import { LambdaEnvironment } from '../../../src/core/config-env.ts';
 import {
   AlarmTopicVariable,
   authSecretModel,
@@ -29,7 +30,7 @@ import { TopicsocketStack } from '../lib/topicsocket-stack.ts';
 
 const model = stackModel({
   stage: process.env.TOPICSOCKET_STAGE ?? 'dev',
-  managementEndpoint: process.env.TOPICSOCKET_MANAGEMENT_ENDPOINT,
+  managementEndpoint: process.env[LambdaEnvironment.managementEndpoint],
   // TOPICSOCKET_AUTH, TOPICSOCKET_JWKS_URL, ...: passed to the function under the same names.
   auth: authSettings(process.env),
   // `iam` (default) or `keys`: how POST /publish callers authenticate.

@@ -5,7 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
+import { LambdaEnvironment } from '../../../src/core/config-env.ts';
 import { alarmModels, HttpAccessLogFormat, Routes, WebSocketAccessLogFormat } from '../../model/index.ts';
 import { removeSynthOutputs, type Synthesized, synthesize } from './synth-fixture.ts';
 

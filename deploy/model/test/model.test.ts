@@ -4,7 +4,8 @@
  * that exercises that branch).
  */
 import { describe, expect, it } from 'vitest';
-import { LambdaEnvironment, TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
+import { LambdaEnvironment } from '../../../src/core/config-env.ts';
+import { TableActions, TableDesign } from '../../../src/stores/dynamodb/table-design.ts';
 import {
   type ArnReferences,
   authorizerEnvironment,

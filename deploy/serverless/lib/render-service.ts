@@ -3,7 +3,7 @@
  * the framework's `${sls:stage}`, so one generated file serves every stage.
  */
 import { relative } from 'node:path';
-import { InlineFanout } from '../../../src/core/sharding/settings.ts';
+import { InlineFanout } from '../../../src/core/config-env.ts';
 import {
   AuthorizerFunctionModel,
   BundlingModel,

@@ -7,8 +7,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaEnvironment } from '../../../src/core/config-env.ts';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
-import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
 import { tableModel } from '../../model/index.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
 import { callerAuthSettings, offlineEnv, serverlessBin, serviceDir } from '../lib/serverless-cli.ts';

@@ -9,9 +9,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AuthEnvironment } from '../../../src/core/auth/auth-config.ts';
+import { AuthEnvironment, LambdaEnvironment } from '../../../src/core/config-env.ts';
 import { ensureTable } from '../../../src/stores/dynamodb/ensure-table.ts';
-import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
 import { tableModel } from '../../model/index.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../lib/dynamodb-local.ts';
 import { offlineEnv } from '../lib/serverless-cli.ts';

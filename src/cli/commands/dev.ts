@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type AuthConfig, AuthConfigError, loadAuthConfig } from '../../core/auth/index.ts';
-import { defaultBrokerLimits, EnvReader, FanoutEnvironment, thresholdFromEnv } from '../../core/index.ts';
+import { EnvReader } from '../../core/index.ts';
 import { ApiGatewayLimits } from '../../protocol/index.ts';
 import {
   ConsoleLogger,
@@ -31,8 +31,6 @@ ${storeUsage}
   --max-duration MS   close every connection after this long (default and maximum: API Gateway's 7200000, 2 hours)
   --no-console        do not serve the web console (GET /) and GET /stats
 ${limitUsage}
-  --fanout-threshold N  topics with more subscribers fan out through the in-process shard workers
-                        (default: $${FanoutEnvironment.threshold}, else 1000, as on AWS)
   -h, --help          show this help
 
 Shorter timers make the disconnects clients must survive on AWS happen within a test session.
@@ -54,8 +52,6 @@ export const devCommand: Command = {
         'idle-timeout': { type: 'string' },
         'max-duration': { type: 'string' },
         'no-console': { type: 'boolean' },
-        // Sharded fan-out (docs/architecture.md): the same threshold as the Lambda functions.
-        'fanout-threshold': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...limitArgs,
         ...storeArgs,
@@ -82,10 +78,9 @@ export const devCommand: Command = {
       }
     }
 
-    const fanoutThreshold = fanoutThresholdOption(values['fanout-threshold'], io.env);
     const security = loadSecurity(io.env);
     const configured = devLimits(values, new EnvReader(io.env), io.env, security.publishRate);
-    const history = configured.broker.history ?? defaultBrokerLimits.history;
+    const { fanoutThreshold, history } = configured;
     Object.assign(limits, configured.emulator);
     const { store, description } = await createStore(values);
     const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
@@ -177,13 +172,4 @@ function parseMs(option: string, value: string): number {
     throw new UsageError(`--${option} takes a positive number of milliseconds, not "${value}"`);
   }
   return ms;
-}
-
-/** `--fanout-threshold`, else the environment's, else the default shared with the Lambda functions. */
-function fanoutThresholdOption(value: string | undefined, env: Record<string, string | undefined>): number {
-  try {
-    return thresholdFromEnv(value === undefined ? env : { [FanoutEnvironment.threshold]: value });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
 }

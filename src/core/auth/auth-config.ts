@@ -1,38 +1,11 @@
-import { parseRate } from '../config-env.ts';
+import { AuthEnvironment, parseRate } from '../config-env.ts';
 import type { RateLimit } from '../limits/index.ts';
 import type { AuthOptions } from './auth-options.ts';
 import { JwtVerifier } from './jwt-verifier.ts';
 import { patternProblem } from './topic-permissions.ts';
 
-/** Environment variables for auth and limits, shared by the dev server and the Lambda (docs/security.md). */
-export const AuthEnvironment = {
-  /** `required` or `open`. Lambda default: `required`; dev default: `required` when a key source is set. */
-  mode: 'TOPICSOCKET_AUTH',
-  /** HS256 shared secret (≥ 32 bytes). */
-  jwtSecret: 'TOPICSOCKET_JWT_SECRET',
-  /** The previous secret, still accepted during a rotation. */
-  jwtPreviousSecret: 'TOPICSOCKET_JWT_SECRET_PREVIOUS',
-  /** JWKS URL for RS256/ES256 (e.g. a Cognito user pool's). */
-  jwksUrl: 'TOPICSOCKET_JWKS_URL',
-  /** Accepted issuer(s), comma-separated. Required with a JWKS URL. */
-  issuer: 'TOPICSOCKET_JWT_ISSUER',
-  /** Accepted audience(s), comma-separated. */
-  audience: 'TOPICSOCKET_JWT_AUDIENCE',
-  /** Claim holding the audience (default `aud`; `client_id` for Cognito access tokens). */
-  audienceClaim: 'TOPICSOCKET_JWT_AUDIENCE_CLAIM',
-  /** Asymmetric algorithms accepted with the JWKS, comma-separated (default RS256,ES256). */
-  algorithms: 'TOPICSOCKET_JWT_ALGORITHMS',
-  /** Claim names holding subscribe / publish patterns (default `subscribe` / `publish`). */
-  subscribeClaim: 'TOPICSOCKET_SUBSCRIBE_CLAIM',
-  publishClaim: 'TOPICSOCKET_PUBLISH_CLAIM',
-  /** Server default policy for tokens without those claims: patterns, space- or comma-separated. */
-  defaultSubscribe: 'TOPICSOCKET_DEFAULT_SUBSCRIBE',
-  defaultPublish: 'TOPICSOCKET_DEFAULT_PUBLISH',
-  /** API keys of the publish API, comma-separated (each ≥ 16 characters). */
-  apiKeys: 'TOPICSOCKET_API_KEYS',
-  /** Publish frames per connection: `PER_SECOND/BURST` (e.g. `100/200`) or `off`. */
-  publishRate: 'TOPICSOCKET_PUBLISH_RATE',
-} as const;
+/** The auth variables' names live with every other variable's (../config-env.ts). */
+export { AuthEnvironment };
 
 export interface AuthConfig {
   auth: AuthOptions;

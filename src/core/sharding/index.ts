@@ -3,12 +3,6 @@
 export type { BrokerSharding } from './broker-sharding.ts';
 export { estimateTotal, keyAt, keyPosition, splitKeySpace } from './key-space.ts';
 export { type PlannerDeps, planShards, publishSharded, type ShardedFanoutResult } from './planner.ts';
-export {
-  defaultShardingSettings,
-  FanoutEnvironment,
-  InlineFanout,
-  type ShardingSettings,
-  thresholdFromEnv,
-} from './settings.ts';
+export { defaultShardingSettings, type ShardingSettings } from './settings.ts';
 export { decodeShard, encodeShard, ShardFormatError, shardId } from './shard-codec.ts';
 export { ShardExhaustedError, type ShardOutcome, ShardWorker, type ShardWorkerDeps } from './worker.ts';

@@ -1,6 +1,7 @@
 /**
  * The sharded fan-out's settings, defined once: the Lambda functions, `topicsocket dev` and the deploy model
- * read these names and defaults. Why these numbers: docs/architecture.md, "Sharded fan-out".
+ * read these defaults (the variables' names and ranges: ../config-env.ts). Why these numbers:
+ * docs/architecture.md, "Sharded fan-out".
  */
 export interface ShardingSettings {
   /**
@@ -45,30 +46,3 @@ export const defaultShardingSettings: ShardingSettings = {
   inlineFrameBytes: 200 * 1024,
   markerTtlSeconds: 2 * 60 * 60,
 };
-
-/** Environment variables of the sharded fan-out (Lambda functions and `topicsocket dev`). */
-export const FanoutEnvironment = {
-  /** Optional: the threshold above (default 1000). Lower it to push small test topics through the workers. */
-  threshold: 'TOPICSOCKET_FANOUT_THRESHOLD',
-  /**
-   * The fan-out queue's URL (SQS). Unset, or `inline` (serverless-offline, which has no SQS; or to turn
-   * sharding off in a deployed stack): every publish fans out inline, as before.
-   */
-  queueUrl: 'TOPICSOCKET_FANOUT_QUEUE_URL',
-  /** Optional: SQS endpoint override (a local stand-in in tests); unset on AWS. */
-  sqsEndpoint: 'TOPICSOCKET_SQS_ENDPOINT',
-} as const;
-
-/** The value of `FanoutEnvironment.queueUrl` that turns the sharded fan-out off. */
-export const InlineFanout = 'inline';
-
-/** The threshold from the environment, or the default; throws on a value that is not a positive integer. */
-export function thresholdFromEnv(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env[FanoutEnvironment.threshold]?.trim();
-  if (!raw) return defaultShardingSettings.threshold;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 100_000) {
-    throw new Error(`${FanoutEnvironment.threshold} must be an integer from 1 to 100000, got "${raw}"`);
-  }
-  return value;
-}

@@ -3,15 +3,9 @@
  * the shape of the value: names and validation only, no SDK, so the deploy model reads the same
  * definitions (deploy/model/secrets.ts). The loader is auth-secrets.ts.
  */
-import { AuthEnvironment } from '../../core/auth/auth-config.ts';
+import { AuthEnvironment, AuthSecretEnvironment } from '../../core/config-env.ts';
 
-/** Where the secret lives: one of these, set to a full ARN (IAM is granted on exactly that ARN). */
-export const AuthSecretEnvironment = {
-  /** A Secrets Manager secret ARN (`arn:aws:secretsmanager:{region}:{account}:secret:{name}-{suffix}`). */
-  secretArn: 'TOPICSOCKET_AUTH_SECRET_ARN',
-  /** An SSM SecureString parameter ARN (`arn:aws:ssm:{region}:{account}:parameter/{name}`). */
-  parameterArn: 'TOPICSOCKET_AUTH_PARAMETER_ARN',
-} as const;
+export { AuthSecretEnvironment };
 
 /** The variables that may only come from the secret on AWS (plain environment variables in local dev). */
 export const SecretAuthVariables: readonly string[] = [

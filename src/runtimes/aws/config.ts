@@ -1,7 +1,17 @@
 import { type BrokerLimits, brokerLimitsFrom, defaultBrokerLimits } from '../../core/config.ts';
-import { type BrokerSettings, type Env, EnvReader, readBrokerSettings } from '../../core/config-env.ts';
-import { FanoutEnvironment, InlineFanout, thresholdFromEnv } from '../../core/sharding/settings.ts';
-import { LambdaEnvironment } from '../../stores/dynamodb/table-design.ts';
+import {
+  type BrokerSettings,
+  type Env,
+  EnvReader,
+  FanoutEnvironment,
+  InlineFanout,
+  LambdaEnvironment,
+  LambdaRanges,
+  type PublishAuthMode,
+  readBrokerSettings,
+  readFanoutThreshold,
+  readPublishAuth,
+} from '../../core/config-env.ts';
 
 /** Everything the Lambda reads from its environment, validated once at cold start. */
 export interface AwsRuntimeConfig {
@@ -14,7 +24,7 @@ export interface AwsRuntimeConfig {
   subscriberPageSize: number;
   maxSubscriptions: number;
   metricsNamespace: string;
-  /** History retention; unset: the broker's defaults (1000 messages, 300 s). 0 messages: history off. */
+  /** History retention; unset: the broker's default (DEFAULT_RETENTION, src/core/config.ts). 0 messages: off. */
   historyMessages?: number;
   historySeconds?: number;
   /** The sharded fan-out's queue (SQS URL); unset: every publish fans out inline. */
@@ -27,6 +37,9 @@ export interface AwsRuntimeConfig {
 
 /** `@connections` posts in flight per invocation (TOPICSOCKET_SEND_CONCURRENCY), and sockets per endpoint. */
 export const defaultSendConcurrency = 50;
+
+/** Subscribers read per DynamoDB Query page (TOPICSOCKET_SUBSCRIBER_PAGE_SIZE): one page, 1 MB or less. */
+export const defaultSubscriberPageSize = 1000;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -52,16 +65,15 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
   const broker = readBrokerSettings(reader);
   const config: AwsRuntimeConfig = {
     tableName,
-    sendConcurrency: reader.integer(V.sendConcurrency, { min: 1, max: 1000 }) ?? defaultSendConcurrency,
-    subscriberPageSize: reader.integer(V.subscriberPageSize, { min: 1, max: 10_000 }) ?? 1000,
+    sendConcurrency:
+      reader.integer(V.sendConcurrency, LambdaRanges.sendConcurrency) ?? defaultSendConcurrency,
+    subscriberPageSize:
+      reader.integer(V.subscriberPageSize, LambdaRanges.subscriberPageSize) ?? defaultSubscriberPageSize,
     maxSubscriptions: broker.maxSubscriptions ?? defaultBrokerLimits.maxSubscriptionsPerConnection,
     metricsNamespace: reader.text(V.metricsNamespace) || 'topicsocket',
   };
-  try {
-    if (env[FanoutEnvironment.threshold]?.trim()) config.fanoutThreshold = thresholdFromEnv(env);
-  } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
-  }
+  const fanoutThreshold = readFanoutThreshold(reader);
+  if (fanoutThreshold !== undefined) config.fanoutThreshold = fanoutThreshold;
   const fanoutQueueUrl =
     reader.text(FanoutEnvironment.queueUrl) === InlineFanout
       ? undefined
@@ -80,6 +92,19 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
     throw new ConfigError(`Invalid topicsocket Lambda configuration: ${problems.join('; ')}`);
   }
   return config;
+}
+
+/**
+ * TOPICSOCKET_PUBLISH_AUTH for the publish function, as strictly as the deploy reads it: a typo fails the
+ * cold start instead of silently meaning `keys` (or `iam`). Unset: DEFAULT_PUBLISH_AUTH.
+ */
+export function loadPublishAuth(env: Env): PublishAuthMode {
+  const reader = new EnvReader(env);
+  const mode = readPublishAuth(reader);
+  if (reader.problems.length > 0) {
+    throw new ConfigError(`Invalid topicsocket Lambda configuration: ${reader.problems.join('; ')}`);
+  }
+  return mode;
 }
 
 /** History retention from the environment, over the broker's defaults (docs/history.md). */

@@ -5,7 +5,14 @@ export {
   defaultPostRetry,
   sdkPoster,
 } from './api-gateway-gateway.ts';
-export { type AwsRuntimeConfig, ConfigError, loadAwsRuntimeConfig } from './config.ts';
+export {
+  type AwsComposition,
+  type AwsDependencies,
+  type AwsFunction,
+  AwsFunctionServiceNames,
+  composeAws,
+} from './compose.ts';
+export { type AwsRuntimeConfig, ConfigError, loadAwsRuntimeConfig, loadPublishAuth } from './config.ts';
 export {
   type AwsHandlerDependencies,
   createAwsHandler,

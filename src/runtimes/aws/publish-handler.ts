@@ -1,32 +1,19 @@
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
-import { Broker } from '../../core/index.ts';
+import type { AuthConfig } from '../../core/auth/index.ts';
+import type { PublishAuthMode } from '../../core/config-env.ts';
 import { PublishApi } from '../../core/publish-api/index.ts';
-import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
-import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
-import { type AwsRuntimeConfig, historyLimits } from './config.ts';
-import { sqsSharding } from './fanout-wiring.ts';
-import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
-import type { ManagementClients } from './management-clients.ts';
-import { powertoolsLoggerPort } from './powertools-logger.ts';
-import { EmfMetrics } from './powertools-metrics.ts';
+import { type AwsDependencies, composeAws } from './compose.ts';
+import type { AwsRuntimeConfig } from './config.ts';
 
-/** How callers of the HTTP API's `POST /publish` route are authenticated. */
-export type PublishRouteAuth =
-  /** The route has AWS_IAM authorization: API Gateway checked the SigV4 signature; the handler requires its result. */
-  | 'iam'
-  /** The handler checks API keys (TOPICSOCKET_API_KEYS) or bearer JWTs itself. */
-  | 'keys';
+/**
+ * How callers of the HTTP API's `POST /publish` route are authenticated (TOPICSOCKET_PUBLISH_AUTH):
+ * `iam`, the route has AWS_IAM authorization and the handler requires its result; `keys`, the handler checks
+ * API keys (TOPICSOCKET_API_KEYS) or bearer JWTs itself.
+ */
+export type PublishRouteAuth = PublishAuthMode;
 
-export interface PublishHandlerDependencies {
-  dynamoDb?: DynamoDBClient;
-  managementClients?: ManagementClients;
-  logger?: PowertoolsLogger;
-  sqs?: SQSClient;
-}
+/** The publish function's seams: the ones every function has (compose.ts); auth is an argument here. */
+export type PublishHandlerDependencies = Omit<AwsDependencies, 'auth'>;
 
 type IamContext = { authorizer?: { iam?: { userArn?: string; callerId?: string } } };
 
@@ -43,30 +30,9 @@ export function createPublishHandler(
 ): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyResultV2> {
   if (!config.managementEndpoint)
     throw new Error('the publish function needs TOPICSOCKET_MANAGEMENT_ENDPOINT');
-  const powertools = deps.logger ?? new PowertoolsLogger({ serviceName: 'topicsocket-publish' });
-  const logger = redactingLogger(powertoolsLoggerPort(powertools));
-  const metrics = new EmfMetrics({ namespace: config.metricsNamespace });
-  const store = new DynamoDbStore({
-    client:
-      deps.dynamoDb ??
-      createDynamoDbClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-    tableName: config.tableName,
-    pageSize: config.subscriberPageSize,
-  });
-  // Sockets, posts in flight and time budget from the same settings as the WebSocket function.
-  const clients = deps.managementClients ?? managementClientsFor(config);
-  const budget = new InvocationBudget();
-  const sharding = sqsSharding(config, deps.sqs);
-  const broker = new Broker({
-    store,
-    gateway: createGateway(config.managementEndpoint, { config, clients, metrics, budget }),
-    logger,
-    metrics,
-    // The same retention as the WebSocket function, so both write the topic's history alike.
-    limits: historyLimits(config),
-    ...(sharding ? { sharding } : {}),
-    fanoutReadDeadline: () => budget.readDeadline,
-  });
+  // The same parts as the WebSocket function (compose.ts): sockets, posts in flight, time budget, retention.
+  const { logger, metrics, budget, brokerFor } = composeAws('publish', config, { ...deps, auth });
+  const broker = brokerFor(config.managementEndpoint);
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),
     check: (topic, data) => broker.assertPublishable(topic, data),

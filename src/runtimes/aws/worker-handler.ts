@@ -1,28 +1,11 @@
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { redactingLogger } from '../../core/auth/index.ts';
-import { Broker, decodeShard, type ShardWorker } from '../../core/index.ts';
-import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
-import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
-import type { PostRetryOptions } from './api-gateway-gateway.ts';
-import { type AwsRuntimeConfig, historyLimits } from './config.ts';
-import { sqsSharding } from './fanout-wiring.ts';
-import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
-import type { ManagementClients } from './management-clients.ts';
-import { powertoolsLoggerPort } from './powertools-logger.ts';
-import { EmfMetrics } from './powertools-metrics.ts';
-import { createSqsClient } from './sqs-fanout-queue.ts';
+import { decodeShard } from '../../core/index.ts';
+import { type AwsDependencies, composeAws } from './compose.ts';
+import type { AwsRuntimeConfig } from './config.ts';
 
-export interface WorkerHandlerDependencies {
-  dynamoDb?: DynamoDBClient;
-  managementClients?: ManagementClients;
-  sqs?: SQSClient;
-  postRetry?: Partial<PostRetryOptions>;
-  logger?: PowertoolsLogger;
-  metrics?: EmfMetrics;
-}
+/** The worker's seams: the ones every function has (compose.ts); it reads no auth settings. */
+export type WorkerHandlerDependencies = Omit<AwsDependencies, 'auth'>;
 
 export type WorkerLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -50,40 +33,12 @@ export function createWorkerHandler(
 ): WorkerLambdaHandler {
   if (!config.managementEndpoint)
     throw new Error('the worker function needs TOPICSOCKET_MANAGEMENT_ENDPOINT');
-  const sqs = deps.sqs ?? createSqsClient(config.sqsEndpoint);
-  const sharding = sqsSharding(config, sqs);
-  if (!sharding || !config.fanoutQueueUrl)
-    throw new Error('the worker function needs TOPICSOCKET_FANOUT_QUEUE_URL');
+  // The same parts as the publishing functions (compose.ts): sockets, posts in flight, signed posts,
+  // throttle-aware pace, retention (`ref` shards read the message back from history) and the queue.
+  const { powertools, logger, metrics, budget, sqs, brokerFor } = composeAws('worker', config, deps);
   const queueUrl = config.fanoutQueueUrl;
-  const powertools = deps.logger ?? new PowertoolsLogger({ serviceName: 'topicsocket-worker' });
-  const logger = redactingLogger(powertoolsLoggerPort(powertools));
-  const metrics = deps.metrics ?? new EmfMetrics({ namespace: config.metricsNamespace });
-  const store = new DynamoDbStore({
-    client:
-      deps.dynamoDb ??
-      createDynamoDbClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-    tableName: config.tableName,
-    pageSize: config.subscriberPageSize,
-  });
-  // The same sockets, posts in flight, signed posts and throttle-aware pace as the publishing functions.
-  const clients = deps.managementClients ?? managementClientsFor(config);
-  const budget = new InvocationBudget();
-  const broker = new Broker({
-    store,
-    gateway: createGateway(config.managementEndpoint, {
-      config,
-      clients,
-      metrics,
-      budget,
-      ...(deps.postRetry ? { retry: deps.postRetry } : {}),
-    }),
-    logger,
-    metrics,
-    // The same retention as the publishing functions: `ref` shards read the message back from history.
-    limits: historyLimits(config),
-    sharding: { ...sharding, settings: { ...sharding.settings, pageSize: config.subscriberPageSize } },
-  });
-  const worker = broker.shardWorker() as ShardWorker;
+  const worker = brokerFor(config.managementEndpoint).shardWorker();
+  if (!sqs || !queueUrl || !worker) throw new Error('the worker function needs TOPICSOCKET_FANOUT_QUEUE_URL');
 
   /** Best effort: if this fails too, the message comes back after the queue's visibility timeout. */
   const retrySoon = async (receiptHandle: string, receiveCount: number): Promise<void> => {

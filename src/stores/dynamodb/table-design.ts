@@ -1,4 +1,4 @@
-import { BrokerEnvironment, BrokerRanges } from '../../core/config-env.ts';
+import { BrokerRanges } from '../../core/config-env.ts';
 
 /**
  * The DynamoDB table design: the one source both the store and the deploy tools (CDK, Serverless) read, so
@@ -26,25 +26,9 @@ export const TableActions = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
   'dynamodb:Query',
   'dynamodb:BatchWriteItem',
 ] as const;
 
-/** Environment variables the Lambda reads at cold start (validated there). */
-export const LambdaEnvironment = {
-  tableName: 'TOPICSOCKET_TABLE',
-  /** Optional: the `@connections` endpoint, required behind a custom domain. */
-  managementEndpoint: 'TOPICSOCKET_MANAGEMENT_ENDPOINT',
-  /** Optional tuning and local-testing variables below; defaults live in src/runtimes/aws/config.ts. */
-  /** Optional: DynamoDB endpoint override (DynamoDB Local); unset on AWS. */
-  dynamodbEndpoint: 'TOPICSOCKET_DYNAMODB_ENDPOINT',
-  /** Optional: `@connections` posts in flight per invocation (default 50). */
-  sendConcurrency: 'TOPICSOCKET_SEND_CONCURRENCY',
-  /** Optional: subscribers read per DynamoDB Query page (default 1000). */
-  subscriberPageSize: 'TOPICSOCKET_SUBSCRIBER_PAGE_SIZE',
-  /** Optional, and read by `topicsocket dev` too: the broker's limits (src/core/config-env.ts). */
-  ...BrokerEnvironment,
-  /** Optional: CloudWatch metrics namespace (default "topicsocket"). */
-  metricsNamespace: 'TOPICSOCKET_METRICS_NAMESPACE',
-} as const;
+/** The Lambda's variable names live with every other variable's (src/core/config-env.ts). */
+export { LambdaEnvironment } from '../../core/config-env.ts';
