@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { allTests, unitTests } from './test/projects.ts';
 
 export default defineConfig({
   // Tests run against the sources, as tsconfig.json's `paths` does for tsc and tsx: the CLI imports the client
@@ -13,11 +14,25 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'deploy/model/test/**/*.test.ts', 'deploy/cdk/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    // One DynamoDB Local JVM per run, shared by the DynamoDB test files (spawned lazily, never awaited here).
-    globalSetup: ['test/support/dynamodb-local.global-setup.ts'],
+    // `npm run test:unit` / `test:integration` run one project; `vitest run` (npm test) runs both.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: unitTests, setupFiles: ['test/support/unit-guard.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: allTests,
+          exclude: unitTests,
+          // One DynamoDB Local JVM per run, shared by the DynamoDB test files (spawned lazily, never awaited here).
+          globalSetup: ['test/support/dynamodb-local.global-setup.ts'],
+        },
+      },
+    ],
   },
 });

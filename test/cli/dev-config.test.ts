@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/run.ts';
 import { TopicsocketError } from '../../src/client/index.ts';
 import { Clients } from '../client/support/clients.ts';
 import { nextEvent } from '../client/support/events.ts';
-import { recordingIo } from './support/recording-io.ts';
+import { recordingIo } from '../support/cli-in-process.ts';
 
 describe('topicsocket dev configuration', () => {
   it('applies TOPICSOCKET_MAX_SUBSCRIPTIONS, TOPICSOCKET_HISTORY_*, --max-connections-per-ip and --publish-rate', async () => {

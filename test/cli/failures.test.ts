@@ -9,7 +9,7 @@ import { JwtVerifier } from '../../src/core/auth/index.ts';
 import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
 import { Clients } from '../client/support/clients.ts';
 import { SECRET } from '../security/support/tokens.ts';
-import { closedPort, recordingIo } from './support/recording-io.ts';
+import { closedPort, recordingIo } from '../support/cli-in-process.ts';
 
 /** Runs a command that must fail; returns its exit code and its one line. */
 async function failing(argv: string[], env: Record<string, string> = {}) {

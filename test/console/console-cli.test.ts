@@ -1,34 +1,18 @@
 /** `topicsocket dev` serves the console by default and prints its URL; `--no-console` turns it off. */
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.ts';
-import { runCli } from '../../src/cli/run.ts';
+import { cliRunsPerTest } from '../support/cli-in-process.ts';
 
 const HTML = { accept: 'text/html' };
 
-/** Runs `topicsocket dev` in process until `stop()`, and resolves with its HTTP base URL once printed. */
+const run = cliRunsPerTest();
+
+/** Runs `topicsocket dev` in process (stopped after the test), with its HTTP base URL once printed. */
 function runDev(args: string[]) {
-  const lines: string[] = [];
-  let stop: (signal: string) => void = () => {};
-  let onBase: (base: string) => void = () => {};
-  const base = new Promise<string>((resolve) => {
-    onBase = resolve;
-  });
-  const record = (line: string) => {
-    lines.push(line);
-    const match = /@connections API\s+(http:\/\/\S+)/.exec(line);
-    if (match) onBase(match[1] as string);
+  const dev = run(['dev', '--port', '0', '--log-level', 'error', ...args]);
+  return {
+    ...dev,
+    base: dev.printed(/@connections API\s+(http:\/\/\S+)/).then((match) => match[1] as string),
   };
-  const io: CliIo = {
-    out: record,
-    err: record,
-    env: {},
-    untilStopped: () =>
-      new Promise((resolve) => {
-        stop = resolve;
-      }),
-  };
-  const exitCode = runCli(['dev', '--port', '0', '--log-level', 'error', ...args], io);
-  return { base, lines, exitCode, stop: (signal: string) => stop(signal) };
 }
 
 describe('topicsocket dev and the web console', () => {

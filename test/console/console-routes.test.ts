@@ -11,16 +11,17 @@ import { consoleRoutes } from '../../src/runtimes/local/console-routes.ts';
 import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
 import { TestClient } from '../runtimes/local/client.ts';
 import { hsToken, SECRET } from '../security/support/tokens.ts';
+import { localServerForFile } from '../support/local-server.ts';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const API_KEY = 'console-suite-api-key-0001';
 
 describe('web console: page and bundle', () => {
+  const local = localServerForFile();
   let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ port: 0 });
+  beforeAll(() => {
+    server = local.server;
   });
-  afterAll(() => server?.close());
 
   it('serves the page to a browser at / and at /console/, with a strict content security policy', async () => {
     for (const path of ['/', '/console/']) {
@@ -58,11 +59,11 @@ describe('web console: page and bundle', () => {
 });
 
 describe('web console: GET /stats', () => {
+  const local = localServerForFile();
   let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer({ port: 0 });
+  beforeAll(() => {
+    server = local.server;
   });
-  afterAll(() => server?.close());
 
   it('counts connections, subscriptions, topics and the publish rate', async () => {
     const before = await (await fetch(`${server.managementEndpoint}/stats`)).json();

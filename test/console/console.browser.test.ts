@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hsToken, SECRET } from '../security/support/tokens.ts';
+import { requiredInCi } from '../support/system-dependency.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -185,7 +186,9 @@ function unnamedControls(page: Page): Promise<string[]> {
   );
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
+const hasChromium = requiredInCi('Chromium', existsSync(CHROMIUM), `apt-get install chromium: ${CHROMIUM}`);
+
+describe.skipIf(!hasChromium)('web console in Chromium', () => {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
 

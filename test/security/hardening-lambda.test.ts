@@ -4,18 +4,20 @@
  * `$connect`, the `POST /publish` function's whole-batch checks and key scoping, long keys, the read cost of
  * one `history` request, and no permanent items from reads of never-used topics.
  */
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthConfig } from '../../src/core/auth/index.ts';
 import { tokenSubprotocols } from '../../src/protocol/index.ts';
 import type { AwsRuntimeConfig } from '../../src/runtimes/aws/config.ts';
-import { createAwsHandler } from '../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../src/runtimes/aws/management-clients.ts';
 import { createPublishHandler } from '../../src/runtimes/aws/publish-handler.ts';
-import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
-import { freshTable } from '../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../support/lambda-context.ts';
+import type { LocalServer } from '../../src/runtimes/local/index.ts';
+import {
+  type LambdaOnEmulator,
+  startLambdaOnEmulator,
+  type TestTable,
+} from '../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../support/management-client.ts';
 import { interceptCommand } from '../support/sdk-faults.ts';
 import { Probe } from './support/probe.ts';
@@ -46,7 +48,8 @@ function httpEvent(body: unknown, headers: Record<string, string>): APIGatewayPr
 }
 
 describe('hardening: Lambda handlers on DynamoDB Local', () => {
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let fixture: LambdaOnEmulator;
+  let dynamo: TestTable;
   let server: LocalServer;
   let config: AwsRuntimeConfig;
   let publishLambda: ReturnType<typeof createPublishHandler>;
@@ -56,9 +59,13 @@ describe('hardening: Lambda handlers on DynamoDB Local', () => {
   let readCapacity = 0;
 
   beforeAll(async () => {
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    dynamo = await freshTable('hardening');
+    fixture = await startLambdaOnEmulator({
+      table: 'hardening',
+      quiet: true,
+      managementClients,
+      dependencies: { auth: loadAuthConfig(ENV, 'required'), now: () => Date.now() + clock.skewMs },
+    });
+    ({ server, table: dynamo, config } = fixture);
     for (const command of ['QueryCommand', 'GetItemCommand']) {
       interceptCommand(dynamo.client, command, async (input, send) => {
         const output = await send({ ...input, ReturnConsumedCapacity: 'TOTAL' });
@@ -67,25 +74,6 @@ describe('hardening: Lambda handlers on DynamoDB Local', () => {
         return output;
       });
     }
-    let lambda: ReturnType<typeof createAwsHandler> | undefined;
-    server = await startLocalServer({
-      port: 0,
-      handler: (event) => (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event)),
-    });
-    config = {
-      tableName: dynamo.tableName,
-      managementEndpoint: server.managementEndpoint,
-      sendConcurrency: 10,
-      subscriberPageSize: 100,
-      maxSubscriptions: 10,
-      metricsNamespace: 'topicsocket-test',
-    };
-    lambda = createAwsHandler(config, {
-      dynamoDb: dynamo.client,
-      managementClients,
-      auth: loadAuthConfig(ENV, 'required'),
-      now: () => Date.now() + clock.skewMs,
-    });
     publishLambda = createPublishHandler(config, loadAuthConfig(ENV, 'required'), 'keys', {
       dynamoDb: dynamo.client,
       managementClients,
@@ -94,10 +82,8 @@ describe('hardening: Lambda handlers on DynamoDB Local', () => {
 
   afterAll(async () => {
     await Promise.all(probes.map((probe) => probe.close()));
-    await server?.close();
-    vi.restoreAllMocks();
+    await fixture?.close();
     managementClients.destroy();
-    dynamo?.client.destroy();
   });
 
   async function connect(claims: Record<string, unknown>): Promise<Probe> {

@@ -7,12 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JwtVerifier } from '../../src/core/auth/index.ts';
 import type { Logger } from '../../src/core/index.ts';
 import { InputLimits, tokenSubprotocols } from '../../src/protocol/index.ts';
-import {
-  type LocalServer,
-  type LocalServerOptions,
-  startLocalServer,
-} from '../../src/runtimes/local/index.ts';
+import type { LocalServer, LocalServerOptions } from '../../src/runtimes/local/index.ts';
 import { MemoryStore } from '../../src/stores/index.ts';
+import { localServerPerTest } from '../support/local-server.ts';
 import { Probe } from './support/probe.ts';
 import { hsToken, SECRET } from './support/tokens.ts';
 
@@ -42,25 +39,21 @@ function nested(depth: number): unknown {
 }
 
 describe('hardening: local server (memory store)', () => {
+  const servers = localServerPerTest({ publishApi: { auth: { apiKeys: [API_KEY] } } });
   let server: LocalServer | undefined;
   const probes: Probe[] = [];
 
   /** Probes that never read: a close handshake with them would wait for ws's 30 s close timeout. */
   const stuckProbes: Probe[] = [];
 
+  // Registered after the fixture's, so it runs first: the probes close before their server.
   afterEach(async () => {
     for (const stuck of stuckProbes.splice(0)) stuck.ws.terminate();
     await Promise.all(probes.splice(0).map((probe) => probe.close()));
-    await server?.close();
-    server = undefined;
   });
 
   async function start(options: LocalServerOptions = {}): Promise<LocalServer> {
-    server = await startLocalServer({
-      port: 0,
-      publishApi: { auth: { apiKeys: [API_KEY] } },
-      ...options,
-    });
+    server = await servers.start(options);
     return server;
   }
 

@@ -1,18 +1,15 @@
-/**
- * The HTTP API `POST /publish` Lambda on DynamoDB Local, delivering through the emulator's `@connections`
- * API to a subscriber of the WebSocket Lambda: unauthenticated calls are refused, keys and IAM accepted.
- */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthConfig } from '../../src/core/auth/index.ts';
 import type { AwsRuntimeConfig } from '../../src/runtimes/aws/config.ts';
-import { createAwsHandler } from '../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../src/runtimes/aws/management-clients.ts';
 import { createPublishHandler } from '../../src/runtimes/aws/publish-handler.ts';
-import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
-import { freshTable } from '../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../support/lambda-context.ts';
+import type { LocalServer } from '../../src/runtimes/local/index.ts';
+import {
+  type LambdaOnEmulator,
+  startLambdaOnEmulator,
+  type TestTable,
+} from '../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../support/management-client.ts';
 import { Probe } from './support/probe.ts';
 
@@ -48,44 +45,28 @@ function httpEvent(
 }
 
 describe('security: publish Lambda (HTTP API route)', () => {
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let fixture: LambdaOnEmulator;
+  let dynamo: TestTable;
   let server: LocalServer;
   let config: AwsRuntimeConfig;
   let subscriber: Probe;
   const managementClients = new ManagementClients((endpoint) => localManagementClient(endpoint));
 
   beforeAll(async () => {
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    dynamo = await freshTable('publish-api');
-    let lambda: ReturnType<typeof createAwsHandler> | undefined;
-    server = await startLocalServer({
-      port: 0,
-      handler: (event) => (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event)),
-    });
-    config = {
-      tableName: dynamo.tableName,
-      managementEndpoint: server.managementEndpoint,
-      sendConcurrency: 10,
-      subscriberPageSize: 100,
-      maxSubscriptions: 10,
-      metricsNamespace: 'topicsocket-test',
-    };
-    lambda = createAwsHandler(config, {
-      dynamoDb: dynamo.client,
+    fixture = await startLambdaOnEmulator({
+      table: 'publish-api',
+      quiet: true,
       managementClients,
-      auth: loadAuthConfig(ENV, 'required'),
+      dependencies: { auth: loadAuthConfig(ENV, 'required') },
     });
-    subscriber = await Probe.open(server.url);
+    ({ server, table: dynamo, config } = fixture);
+    subscriber = fixture.track(await Probe.open(server.url));
     await subscriber.request({ type: 'subscribe', topic: 'alerts', id: 1 });
   });
 
   afterAll(async () => {
-    await subscriber?.close();
-    await server?.close();
-    vi.restoreAllMocks();
+    await fixture?.close();
     managementClients.destroy();
-    dynamo?.client.destroy();
   });
 
   it('with key auth: refuses no or wrong keys (401), publishes with the key', async () => {

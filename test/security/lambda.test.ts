@@ -1,21 +1,13 @@
-/**
- * The security suite against the real Lambda handler on DynamoDB Local, behind the local API Gateway
- * emulator: first with the `$connect` handler verifying tokens itself, then with the REQUEST authorizer in
- * front (emulated as API Gateway runs it: on `$connect` only, its context repeated on every later route).
- */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAuthConfig } from '../../src/core/auth/index.ts';
 import type { WebSocketEvent } from '../../src/core/index.ts';
 import { tokenSubprotocols } from '../../src/protocol/index.ts';
 import { createConnectAuthorizer } from '../../src/runtimes/aws/connect-authorizer.ts';
-import { createAwsHandler } from '../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../src/runtimes/aws/management-clients.ts';
-import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../src/runtimes/local/index.ts';
 import { DynamoDbStore } from '../../src/stores/dynamodb/index.ts';
-import { freshTable } from '../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../support/lambda-context.ts';
+import { startLambdaOnEmulator, type TestTable } from '../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../support/management-client.ts';
 import { Probe } from './support/probe.ts';
 import { AUDIENCE, hsToken, ISSUER, noneToken, SECRET, tamper } from './support/tokens.ts';
@@ -40,13 +32,12 @@ const badTokens: Array<[string, () => Promise<string>]> = [
 ];
 
 describe('security: Lambda handler on DynamoDB Local', () => {
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let dynamo: TestTable;
   const output: string[] = [];
   const tokens: string[] = [];
   const managementClients = new ManagementClients((endpoint) => localManagementClient(endpoint));
 
-  beforeAll(async () => {
-    dynamo = await freshTable('security');
+  beforeAll(() => {
     for (const stream of [process.stdout, process.stderr]) {
       vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
         output.push(String(chunk));
@@ -58,7 +49,6 @@ describe('security: Lambda handler on DynamoDB Local', () => {
   afterAll(() => {
     vi.restoreAllMocks();
     managementClients.destroy();
-    dynamo?.client.destroy();
   });
 
   /** A server running the Lambda handler; `clockSkewMs` moves the broker's clock (token expiry). */
@@ -70,10 +60,11 @@ describe('security: Lambda handler on DynamoDB Local', () => {
     const authorizer = options.authorizer
       ? createConnectAuthorizer(loadAuthConfig(ENV, 'required'))
       : undefined;
-    let lambda: ReturnType<typeof createAwsHandler> | undefined;
-    const server: LocalServer = await startLocalServer({
-      port: 0,
-      handler: async (event: WebSocketEvent) => {
+    const fixture = await startLambdaOnEmulator({
+      table: 'security',
+      managementClients,
+      dependencies: { auth, now: () => clock.frozenAt ?? Date.now() + clock.skewMs },
+      route: async (event, invoke) => {
         const { connectionId, routeKey } = event.requestContext;
         if (authorizer && routeKey === '$connect') {
           const request = {
@@ -100,26 +91,16 @@ describe('security: Lambda handler on DynamoDB Local', () => {
           ? ({ ...event, requestContext: { ...event.requestContext, authorizer: context } } as WebSocketEvent)
           : event;
         if (routeKey === '$connect') connectInvocations.push(connectionId);
-        return (lambda as ReturnType<typeof createAwsHandler>)(withContext, lambdaContext(withContext));
+        return invoke(withContext);
       },
     });
-    lambda = createAwsHandler(
-      {
-        tableName: dynamo.tableName,
-        managementEndpoint: server.managementEndpoint,
-        sendConcurrency: 10,
-        subscriberPageSize: 100,
-        maxSubscriptions: 10,
-        metricsNamespace: 'topicsocket-test',
-      },
-      {
-        dynamoDb: dynamo.client,
-        managementClients,
-        auth,
-        now: () => clock.frozenAt ?? Date.now() + clock.skewMs,
-      },
-    );
-    return { server, clock, connectInvocations };
+    return {
+      server: fixture.server,
+      table: fixture.table,
+      close: () => fixture.close(),
+      clock,
+      connectInvocations,
+    };
   }
 
   const connectWith = async (server: LocalServer, claims: Record<string, unknown>): Promise<Probe> => {
@@ -130,6 +111,7 @@ describe('security: Lambda handler on DynamoDB Local', () => {
 
   describe('the $connect handler verifies tokens', () => {
     let server: LocalServer;
+    let close: () => Promise<void>;
     let clock: { skewMs: number; frozenAt?: number };
     const probes: Probe[] = [];
     const open = async (claims: Record<string, unknown>) => {
@@ -139,11 +121,11 @@ describe('security: Lambda handler on DynamoDB Local', () => {
     };
 
     beforeAll(async () => {
-      ({ server, clock } = await lambdaServer({ env: ENV }));
+      ({ server, clock, close, table: dynamo } = await lambdaServer({ env: ENV }));
     });
     afterAll(async () => {
       await Promise.all(probes.map((probe) => probe.close()));
-      await server?.close();
+      await close?.();
     });
 
     it.each(badTokens)('refuses %s with 401 unauthorized', async (_name, token) => {
@@ -244,16 +226,17 @@ describe('security: Lambda handler on DynamoDB Local', () => {
 
   describe('a REQUEST authorizer verifies tokens', () => {
     let server: LocalServer;
+    let close: () => Promise<void>;
     let connectInvocations: string[];
     const probes: Probe[] = [];
 
     beforeAll(async () => {
       // The handler itself has no key: it trusts only the authorizer's context.
-      ({ server, connectInvocations } = await lambdaServer({ env: {}, authorizer: true }));
+      ({ server, connectInvocations, close } = await lambdaServer({ env: {}, authorizer: true }));
     });
     afterAll(async () => {
       await Promise.all(probes.map((probe) => probe.close()));
-      await server?.close();
+      await close?.();
     });
 
     it.each(badTokens)('refuses %s before the handler runs', async (_name, token) => {

@@ -3,21 +3,22 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/index.ts';
-import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../src/runtimes/local/index.ts';
+import { localServerPerTest } from '../support/local-server.ts';
 import { type Attempt, Probe } from './support/probe.ts';
 
 describe('security: local resource limits', () => {
+  const servers = localServerPerTest();
   let server: LocalServer | undefined;
   const probes: Probe[] = [];
 
+  // Registered after the fixture's, so it runs first: the probes close before their server.
   afterEach(async () => {
     await Promise.all(probes.splice(0).map((probe) => probe.close()));
-    await server?.close();
-    server = undefined;
   });
 
   it('refuses connections past the per-IP limit with 429 rate_limited, and admits again once some close', async () => {
-    server = await startLocalServer({ port: 0, limits: { maxConnectionsPerIp: 50 } });
+    server = await servers.start({ limits: { maxConnectionsPerIp: 50 } });
     const url = server.url;
     const attempts: Attempt[] = await Promise.all(Array.from({ length: 1000 }, () => Probe.attempt(url)));
     const opened = attempts.filter((attempt): attempt is Extract<Attempt, { open: true }> => attempt.open);
@@ -52,8 +53,7 @@ describe('security: local resource limits', () => {
       error() {},
     };
     const maxBufferedBytes = 256 * 1024;
-    server = await startLocalServer({
-      port: 0,
+    server = await servers.start({
       logger,
       limits: { maxBufferedBytes, closeGraceMs: 5_000 },
     });

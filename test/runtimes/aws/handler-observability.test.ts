@@ -5,14 +5,15 @@
 
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { GoneException, LimitExceededException } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
-import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import { awsStyleId, type LocalServer } from '../../../src/runtimes/local/index.ts';
+import {
+  type LambdaOnEmulator,
+  startLambdaOnEmulator,
+  type TestTable,
+} from '../../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
 import { rowsOfConnection } from '../../support/table-rows.ts';
@@ -21,8 +22,9 @@ import { TestClient } from '../local/client.ts';
 type Line = Record<string, unknown>;
 
 describe('Lambda logs and metrics', () => {
+  let fixture: LambdaOnEmulator;
   let server: LocalServer;
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let dynamo: TestTable;
   let counter: RequestCounter | undefined;
   let postsDuringConnect = -1;
   const clients: TestClient[] = [];
@@ -51,7 +53,6 @@ describe('Lambda logs and metrics', () => {
   };
 
   beforeAll(async () => {
-    dynamo = await freshTable('observability');
     // Powertools writes INFO/DEBUG lines and EMF to stdout, WARN/ERROR lines to stderr.
     for (const stream of [process.stdout, process.stderr]) {
       vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -59,17 +60,19 @@ describe('Lambda logs and metrics', () => {
         return true;
       });
     }
-    let lambda: ReturnType<typeof createAwsHandler> | undefined;
-    server = await startLocalServer({
-      port: 0,
-      connectionIds: () => {
-        const id = awsStyleId();
-        ids.push(id);
-        return id;
+    fixture = await startLambdaOnEmulator({
+      table: 'observability',
+      managementClients,
+      server: {
+        connectionIds: () => {
+          const id = awsStyleId();
+          ids.push(id);
+          return id;
+        },
       },
-      handler: async (event) => {
+      route: async (event, invoke) => {
         const before = counter?.count('PostToConnectionCommand') ?? 0;
-        const result = await (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event));
+        const result = await invoke(event);
         if (event.requestContext.routeKey === '$connect') {
           postsDuringConnect = Math.max(
             postsDuringConnect,
@@ -78,32 +81,20 @@ describe('Lambda logs and metrics', () => {
         }
         return result;
       },
-    });
-    lambda = createAwsHandler(
-      {
-        tableName: dynamo.tableName,
-        managementEndpoint: server.managementEndpoint,
-        sendConcurrency: 10,
-        subscriberPageSize: 100,
-        maxSubscriptions: 10,
-        metricsNamespace: 'topicsocket-test',
-      },
-      {
-        dynamoDb: dynamo.client,
-        managementClients,
+      dependencies: {
         postRetry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
         logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'DEBUG' }),
         metrics: new EmfMetrics({ namespace: 'topicsocket-test' }),
       },
-    );
+    });
+    ({ server, table: dynamo } = fixture);
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await server.close();
+    await fixture?.close();
     vi.restoreAllMocks();
     managementClients.destroy();
-    dynamo.client.destroy();
   });
 
   beforeEach(() => {

@@ -1,31 +1,26 @@
-/**
- * The real Lambda entry point (src/runtimes/aws/handler.ts, configured through its environment variables)
- * behind the local API Gateway emulator, on DynamoDB Local, with real `ws` clients. Deliveries go through
- * the emulator's HTTP `@connections` API via the real SDK: the handler has no other way to reach a socket.
- */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocketEvent, WebSocketResult } from '../../../src/core/index.ts';
-import type { WebSocketLambdaHandler } from '../../../src/runtimes/aws/create-handler.ts';
-import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { awsStyleId, type LocalServer } from '../../../src/runtimes/local/index.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
 import { wsEvent } from '../../support/events.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
+import {
+  type LambdaOnEmulator,
+  startLambdaOnEmulator,
+  type TestTable,
+} from '../../support/lambda-on-emulator.ts';
 import { rowsOfConnection } from '../../support/table-rows.ts';
 import { TestClient } from '../local/client.ts';
 
 describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
+  let fixture: LambdaOnEmulator;
   let server: LocalServer;
-  let lambda: WebSocketLambdaHandler;
-  let dynamo: { client: DynamoDBClient; tableName: string; endpoint: string };
-  const clients: TestClient[] = [];
+  let dynamo: TestTable;
   const ids: string[] = [];
   /** Connections whose `$disconnect` API Gateway "misses": the event never reaches the Lambda. */
   const missedDisconnects = new Set<string>();
   const disconnectWaiters = new Map<string, () => void>();
   const disconnected = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<unknown>>();
   const savedEnv = { ...process.env };
 
   const whenDisconnected = (id: string): Promise<void> => {
@@ -36,63 +31,57 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
     }
     return promise;
   };
-  const invokeLambda = (event: WebSocketEvent): Promise<WebSocketResult> => {
-    const call = lambda(event, lambdaContext(event));
-    inFlight.add(call);
-    return call.finally(() => inFlight.delete(call));
-  };
+  const invokeLambda = (event: WebSocketEvent): Promise<WebSocketResult> =>
+    fixture.lambda(event, lambdaContext(event));
   const open = async (): Promise<{ client: TestClient; id: string }> => {
-    const client = await TestClient.open(server.url);
-    clients.push(client);
+    const client = fixture.track(await TestClient.open(server.url));
     return { client, id: ids[ids.length - 1] as string };
   };
   const rows = (id: string) => rowsOfConnection(dynamo.client, dynamo.tableName, id);
 
   beforeAll(async () => {
-    dynamo = await freshTable('lambda-e2e');
-    server = await startLocalServer({
-      port: 0,
-      connectionIds: () => {
-        const id = awsStyleId();
-        ids.push(id);
-        return id;
+    fixture = await startLambdaOnEmulator({
+      table: 'lambda-e2e',
+      quiet: true,
+      server: {
+        connectionIds: () => {
+          const id = awsStyleId();
+          ids.push(id);
+          return id;
+        },
       },
-      handler: async (event) => {
+      route: async (event, invoke) => {
         const { routeKey, connectionId } = event.requestContext;
-        if (routeKey !== '$disconnect') return invokeLambda(event);
+        if (routeKey !== '$disconnect') return invoke(event);
         whenDisconnected(connectionId);
         try {
-          return missedDisconnects.has(connectionId) ? { statusCode: 200 } : await invokeLambda(event);
+          return missedDisconnects.has(connectionId) ? { statusCode: 200 } : await invoke(event);
         } finally {
           disconnectWaiters.get(connectionId)?.();
         }
       },
+      lambda: async ({ table, managementEndpoint }) => {
+        Object.assign(process.env, {
+          [LambdaEnvironment.tableName]: table.tableName,
+          [LambdaEnvironment.dynamodbEndpoint]: table.endpoint,
+          [LambdaEnvironment.managementEndpoint]: managementEndpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+          // This file tests delivery and cleanup; auth (required by default) is covered by test/security.
+          TOPICSOCKET_AUTH: 'open',
+        });
+        // The real entry point: its configuration is read from the environment when the module loads.
+        return (await import('../../../src/runtimes/aws/handler.ts')).handler;
+      },
     });
-    Object.assign(process.env, {
-      [LambdaEnvironment.tableName]: dynamo.tableName,
-      [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint,
-      [LambdaEnvironment.managementEndpoint]: server.managementEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      // This file tests delivery and cleanup; auth (required by default) is covered by test/security.
-      TOPICSOCKET_AUTH: 'open',
-    });
-    // Keep Powertools' EMF and log lines (written straight to stdout/stderr) out of the test output.
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    // The real entry point: its configuration is read from the environment when the module loads.
-    ({ handler: lambda } = await import('../../../src/runtimes/aws/handler.ts'));
+    ({ server, table: dynamo } = fixture);
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server?.close();
-    await Promise.all(inFlight);
-    vi.restoreAllMocks();
+    await fixture?.close();
     process.env = savedEnv;
-    dynamo?.client.destroy();
   });
 
   it('subscribes, publishes and delivers through the @connections endpoint', async () => {
@@ -183,7 +172,7 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
       racer.client.ws.terminate();
     }
     await Promise.all(racers.map((racer) => whenDisconnected(racer.id)));
-    await Promise.all(inFlight);
+    await fixture.settled();
     for (const racer of racers) expect(await rows(racer.id)).toEqual([]);
   });
 

@@ -8,17 +8,18 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapLimit } from '../../../src/core/index.ts';
-import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
-import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../../src/runtimes/local/index.ts';
 import { DynamoDbStore } from '../../../src/stores/dynamodb/index.ts';
 import { seedSubscribers } from '../../support/dynamodb-seed.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import {
+  type LambdaOnEmulator,
+  startLambdaOnEmulator,
+  type TestTable,
+} from '../../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { interceptCommand, RequestCounter } from '../../support/sdk-faults.ts';
 import { TestClient } from '../local/client.ts';
@@ -36,8 +37,9 @@ interface Measurement {
 }
 
 describe('requests per publish', () => {
+  let fixture: LambdaOnEmulator;
   let server: LocalServer;
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let dynamo: TestTable;
   let dynamoCounter: RequestCounter;
   let postCounter: RequestCounter | undefined;
   let readCapacity = 0;
@@ -60,7 +62,30 @@ describe('requests per publish', () => {
   let routeRequests: Record<string, Record<string, number>> = {};
 
   beforeAll(async () => {
-    dynamo = await freshTable('cost');
+    fixture = await startLambdaOnEmulator({
+      table: 'cost',
+      quiet: true,
+      managementClients,
+      server: { limits: { maxConnectionsPerIp: 0 } }, // 1,001 sockets from 127.0.0.1
+      route: async (event, invoke) => {
+        // Teardown: the table is thrown away, so 1,000 `$disconnect`s need not be processed.
+        if (tearingDown && event.requestContext.routeKey === '$disconnect') return { statusCode: 200 };
+        const receiver = event.headers?.['x-receiver'];
+        if (receiver !== undefined) ids[Number(receiver)] = event.requestContext.connectionId;
+        if (seeding && event.requestContext.routeKey === '$connect') return { statusCode: 200 };
+        const started = performance.now();
+        const result = await invoke(event);
+        if (event.body?.includes('"publish"')) lastPublishMs = performance.now() - started;
+        if (event.requestContext.routeKey === '$disconnect') onDisconnect?.();
+        return result;
+      },
+      config: { sendConcurrency: 50, subscriberPageSize: PAGE_SIZE, metricsNamespace: 'topicsocket-cost' },
+      dependencies: {
+        logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
+        metrics: new EmfMetrics({ namespace: 'topicsocket-cost' }),
+      },
+    });
+    ({ server, table: dynamo } = fixture);
     dynamoCounter = new RequestCounter(dynamo.client);
     // Ask DynamoDB (Local) what each Query consumed, as CloudWatch would bill it.
     interceptCommand(dynamo.client, 'QueryCommand', async (input, send) => {
@@ -68,41 +93,6 @@ describe('requests per publish', () => {
       readCapacity += (output.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
       return output;
     });
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let lambda: ReturnType<typeof createAwsHandler> | undefined;
-    server = await startLocalServer({
-      port: 0,
-      limits: { maxConnectionsPerIp: 0 }, // 1,001 sockets from 127.0.0.1
-      handler: async (event) => {
-        // Teardown: the table is thrown away, so 1,000 `$disconnect`s need not be processed.
-        if (tearingDown && event.requestContext.routeKey === '$disconnect') return { statusCode: 200 };
-        const receiver = event.headers?.['x-receiver'];
-        if (receiver !== undefined) ids[Number(receiver)] = event.requestContext.connectionId;
-        if (seeding && event.requestContext.routeKey === '$connect') return { statusCode: 200 };
-        const started = performance.now();
-        const result = await (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event));
-        if (event.body?.includes('"publish"')) lastPublishMs = performance.now() - started;
-        if (event.requestContext.routeKey === '$disconnect') onDisconnect?.();
-        return result;
-      },
-    });
-    lambda = createAwsHandler(
-      {
-        tableName: dynamo.tableName,
-        managementEndpoint: server.managementEndpoint,
-        sendConcurrency: 50,
-        subscriberPageSize: PAGE_SIZE,
-        maxSubscriptions: 10,
-        metricsNamespace: 'topicsocket-cost',
-      },
-      {
-        dynamoDb: dynamo.client,
-        managementClients,
-        logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
-        metrics: new EmfMetrics({ namespace: 'topicsocket-cost' }),
-      },
-    );
     // 1,000 real receivers: all on fan-1000, the first 100 also on fan-100, the first on fan-1. Only the
     // publish is measured, so their `$connect`s are acknowledged without the Lambda and their rows seeded
     // in bulk (the store's own reads check the seed below).
@@ -134,10 +124,8 @@ describe('requests per publish', () => {
     tearingDown = true;
     await mapLimit(receivers, 100, (client) => client.close());
     await publisher?.close();
-    await server?.close();
-    vi.restoreAllMocks();
+    await fixture?.close();
     managementClients.destroy();
-    dynamo?.client.destroy();
     const conditions = {
       note: 'local: DynamoDB Local + emulator + 1,000 ws clients in one process; durations are upper bounds',
       cpus: cpus().length,

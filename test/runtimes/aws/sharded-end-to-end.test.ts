@@ -7,18 +7,20 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FanoutEnvironment } from '../../../src/core/index.ts';
 import { loadAwsRuntimeConfig } from '../../../src/runtimes/aws/config.ts';
-import type { WebSocketLambdaHandler } from '../../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { createSqsClient } from '../../../src/runtimes/aws/sqs-fanout-queue.ts';
 import { createWorkerHandler } from '../../../src/runtimes/aws/worker-handler.ts';
-import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { awsStyleId, type LocalServer } from '../../../src/runtimes/local/index.ts';
 import { createDynamoDbClient } from '../../../src/stores/dynamodb/index.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import {
+  type LambdaOnEmulator,
+  startLambdaOnEmulator,
+  type TestTable,
+} from '../../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
 import { type SqsEventSource, startSqsEventSource } from '../../support/sqs-event-source.ts';
@@ -30,12 +32,13 @@ const SUBSCRIBERS = 30;
 const WORKER_TIMEOUT_MS = 8000;
 
 describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB Local, SQS stand-in)', () => {
+  let fixture: LambdaOnEmulator;
   let server: LocalServer;
   let sqs: SqsStandIn;
   let queue: StandInQueue;
   let dlq: StandInQueue;
   let source: SqsEventSource;
-  let dynamo: { client: DynamoDBClient; tableName: string; endpoint: string };
+  let dynamo: TestTable;
   let workerDynamo: DynamoDBClient;
   let workerSqs: SQSClient;
   let sourceSqs: SQSClient;
@@ -63,37 +66,36 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
   const nextInvocation = () => new Promise<void>((resolve) => invocationWaiters.push(resolve));
 
   beforeAll(async () => {
-    dynamo = await freshTable('sharded-e2e');
     sqs = await startSqsStandIn();
     dlq = sqs.createQueue('fanout-dlq');
     queue = sqs.createQueue('fanout', {
       visibilityTimeoutMs: WORKER_TIMEOUT_MS + 500,
       deadLetter: { queue: dlq, maxReceiveCount: 3 },
     });
-    let lambda: WebSocketLambdaHandler | undefined;
-    server = await startLocalServer({
-      port: 0,
-      connectionIds: awsStyleId,
-      handler: (event) => (lambda as WebSocketLambdaHandler)(event, lambdaContext(event)),
+    fixture = await startLambdaOnEmulator({
+      table: 'sharded-e2e',
+      quiet: true,
+      server: { connectionIds: awsStyleId },
+      lambda: async ({ table, managementEndpoint }) => {
+        Object.assign(process.env, {
+          [LambdaEnvironment.tableName]: table.tableName,
+          [LambdaEnvironment.dynamodbEndpoint]: table.endpoint,
+          [LambdaEnvironment.managementEndpoint]: managementEndpoint,
+          // Small pages and threshold: 30 subscribers take the sharded path, each shard reads several pages.
+          [LambdaEnvironment.subscriberPageSize]: '5',
+          [FanoutEnvironment.threshold]: '10',
+          [FanoutEnvironment.queueUrl]: queue.url,
+          [FanoutEnvironment.sqsEndpoint]: sqs.endpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+          TOPICSOCKET_AUTH: 'open',
+        });
+        return (await import('../../../src/runtimes/aws/handler.ts')).handler;
+      },
     });
-    Object.assign(process.env, {
-      [LambdaEnvironment.tableName]: dynamo.tableName,
-      [LambdaEnvironment.dynamodbEndpoint]: dynamo.endpoint,
-      [LambdaEnvironment.managementEndpoint]: server.managementEndpoint,
-      // Small pages and threshold: 30 subscribers take the sharded path, each shard reads several pages.
-      [LambdaEnvironment.subscriberPageSize]: '5',
-      [FanoutEnvironment.threshold]: '10',
-      [FanoutEnvironment.queueUrl]: queue.url,
-      [FanoutEnvironment.sqsEndpoint]: sqs.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-      TOPICSOCKET_AUTH: 'open',
-    });
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    ({ handler: lambda } = await import('../../../src/runtimes/aws/handler.ts'));
+    ({ server, table: dynamo } = fixture);
 
     workerDynamo = createDynamoDbClient({ endpoint: dynamo.endpoint });
     workerSqs = createSqsClient(sqs.endpoint);
@@ -130,11 +132,10 @@ describe('sharded fan-out through the real Lambda handlers (emulator, DynamoDB L
   afterAll(async () => {
     await source?.stop();
     await Promise.all([publisher, ...subscribers].filter(Boolean).map((client) => client.close()));
-    await server?.close();
+    await fixture?.close();
     await sqs?.close();
     workerClients.destroy();
-    for (const client of [workerDynamo, workerSqs, sourceSqs, dynamo?.client]) client?.destroy();
-    vi.restoreAllMocks();
+    for (const client of [workerDynamo, workerSqs, sourceSqs]) client?.destroy();
     process.env = savedEnv;
   });
 

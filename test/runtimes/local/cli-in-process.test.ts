@@ -1,38 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/io.ts';
-import { runCli } from '../../../src/cli/run.ts';
+import { cliRunsPerTest } from '../../support/cli-in-process.ts';
 import { TestClient } from './client.ts';
 
-/** A CliIo that records output, resolves `printed` on the first line matching `pattern`, and stops on demand. */
-function fakeIo(pattern = /WebSocket URL\s+(\S+)/) {
-  const lines: string[] = [];
-  let stop: (signal: string) => void = () => {};
-  let onMatch: (match: RegExpMatchArray) => void = () => {};
-  const printed = new Promise<RegExpMatchArray>((resolve) => {
-    onMatch = resolve;
-  });
-  const record = (line: string) => {
-    lines.push(line);
-    const match = line.match(pattern);
-    if (match) onMatch(match);
-  };
-  const io: CliIo = {
-    out: record,
-    err: record,
-    env: {},
-    untilStopped: () =>
-      new Promise((resolve) => {
-        stop = resolve;
-      }),
-  };
-  return { io, lines, printed, stop: (signal: string) => stop(signal) };
-}
+const WEBSOCKET_URL = /WebSocket URL\s+(\S+)/;
 
 describe('topicsocket CLI, in process', () => {
+  const run = cliRunsPerTest();
+
   it('shortens API Gateway timers with --idle-timeout, and stops on a signal with exit code 0', async () => {
-    const fake = fakeIo();
-    const running = runCli(['dev', '--port', '0', '--idle-timeout', '200', '--log-level', 'warn'], fake.io);
-    const [, url] = await fake.printed;
+    const fake = run(['dev', '--port', '0', '--idle-timeout', '200', '--log-level', 'warn']);
+    const running = fake.exitCode;
+    const [, url] = await fake.printed(WEBSOCKET_URL);
     expect(fake.lines.join('\n')).toContain('idle 200 ms');
     const client = await TestClient.open(url as string);
     expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
@@ -52,19 +30,19 @@ describe('topicsocket CLI, in process', () => {
       ['dev', '--max-duration', '7200001'],
       ['deploy-to-mars'],
     ]) {
-      const fake = fakeIo();
-      expect(await runCli(argv, fake.io)).toBe(2);
+      const fake = run(argv);
+      expect(await fake.exitCode).toBe(2);
       expect(fake.lines).toHaveLength(1);
       expect(fake.lines[0]).toMatch(/^topicsocket( dev)?: .*--help/);
     }
   });
 
   it('prints the overview and the version', async () => {
-    const help = fakeIo();
-    expect(await runCli(['--help'], help.io)).toBe(0);
+    const help = run(['--help']);
+    expect(await help.exitCode).toBe(0);
     expect(help.lines.join('\n')).toMatch(/dev\s+run the local API Gateway WebSocket emulator/);
-    const version = fakeIo();
-    expect(await runCli(['--version'], version.io)).toBe(0);
+    const version = run(['--version']);
+    expect(await version.exitCode).toBe(0);
     expect(version.lines[0]).toMatch(/^\d+\.\d+\.\d+/);
   });
 });

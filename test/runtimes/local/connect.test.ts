@@ -3,10 +3,11 @@ import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { WebSocketEvent } from '../../../src/core/index.ts';
-import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../../src/runtimes/local/index.ts';
+import { localServerPerTest } from '../../support/local-server.ts';
 import { TestClient } from './client.ts';
 import { RecordingHandler } from './recording-handler.ts';
 
@@ -14,24 +15,16 @@ type Context = WebSocketEvent['requestContext'] & Record<string, unknown>;
 const AWS_ID = /^[A-Za-z0-9+/]{15}=$/;
 
 describe('local runtime: $connect, events and handshake', () => {
+  const servers = localServerPerTest();
   let server: LocalServer | undefined;
-  const clients: TestClient[] = [];
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-    await server?.close();
-    server = undefined;
-  });
 
   async function start(recorder: RecordingHandler): Promise<LocalServer> {
-    server = await startLocalServer({ port: 0, handler: recorder.handler });
+    server = await servers.start({ handler: recorder.handler });
     return server;
   }
 
   async function open(url: string, protocols?: string[], headers?: Record<string, string>) {
-    const client = await TestClient.open(url, headers ? { headers } : {}, protocols);
-    clients.push(client);
-    return client;
+    return servers.track(await TestClient.open(url, headers ? { headers } : {}, protocols));
   }
 
   it('gives every event an API Gateway-shaped requestContext', async () => {
@@ -150,8 +143,7 @@ describe('local runtime: $connect, events and handshake', () => {
       if (event.requestContext.routeKey === '$default' && event.body === 'slow') return never;
       return event.requestContext.routeKey === '$default' ? { statusCode: 200, body: 'fast' } : undefined;
     });
-    server = await startLocalServer({
-      port: 0,
+    server = await servers.start({
       handler: recorder.handler,
       limits: { integrationTimeoutMs: 100 },
     });
@@ -205,7 +197,7 @@ describe('local runtime: $connect, events and handshake', () => {
     expect(during.status).toBe(410);
     release();
     const client = await opening;
-    clients.push(client);
+    servers.track(client);
     const after = await fetch(`${local.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`);
     expect(after.status).toBe(200);
   });

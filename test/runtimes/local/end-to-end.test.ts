@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
-import { TestClient } from './client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalServer } from '../../../src/runtimes/local/index.ts';
+import { localServerForFile } from '../../support/local-server.ts';
 
 describe('local runtime end to end', () => {
+  const local = localServerForFile();
   let server: LocalServer;
-  const clients: TestClient[] = [];
-  const open = async () => {
-    const client = await TestClient.open(server.url);
-    clients.push(client);
-    return client;
-  };
+  const open = () => local.open();
 
-  beforeAll(async () => {
-    server = await startLocalServer({ port: 0 });
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server.close();
+  beforeAll(() => {
+    server = local.server;
   });
 
   it('serves on an ephemeral port and reports its endpoints', () => {

@@ -1,9 +1,9 @@
 import { connect as connectTcp, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, parseClientFrame } from '../../../src/protocol/index.ts';
-import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../../src/runtimes/local/index.ts';
 import { mockPingReply } from '../../../src/runtimes/local/ping-route.ts';
-import { TestClient } from './client.ts';
+import { localServerForFile } from '../../support/local-server.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const FUZZERS = 4;
@@ -136,21 +136,12 @@ function rawSocket(port: number, handshake: boolean, bytes: Buffer): Promise<Buf
 }
 
 describe('local runtime: fuzzing with malformed frames', () => {
+  const local = localServerForFile();
   let server: LocalServer;
-  const clients: TestClient[] = [];
-  const open = async () => {
-    const client = await TestClient.open(server.url);
-    clients.push(client);
-    return client;
-  };
+  const open = () => local.open();
 
-  beforeAll(async () => {
-    server = await startLocalServer({ port: 0 });
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server.close();
+  beforeAll(() => {
+    server = local.server;
   });
 
   it(`answers ${FUZZERS * FRAMES_PER_FUZZER} malformed frames with error frames and keeps delivering`, async () => {

@@ -1,34 +1,28 @@
 import { connect as connectTcp } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
   type LocalServer,
   type LocalServerOptions,
   startLocalServer,
 } from '../../../src/runtimes/local/index.ts';
-import { TestClient } from './client.ts';
+import { localServerPerTest } from '../../support/local-server.ts';
+import type { TestClient } from './client.ts';
 import { ObservedStore } from './observed-store.ts';
 
 describe('local runtime: API Gateway limits and timers', () => {
+  const servers = localServerPerTest();
   let server: LocalServer | undefined;
   let store: ObservedStore;
-  const clients: TestClient[] = [];
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-    await server?.close();
-    server = undefined;
-  });
 
   async function start(options: LocalServerOptions = {}): Promise<LocalServer> {
     store = new ObservedStore();
-    server = await startLocalServer({ port: 0, store, ...options });
+    server = await servers.start({ store, ...options });
     return server;
   }
 
   async function open(): Promise<{ client: TestClient; connectionId: string }> {
-    const client = await TestClient.open((server as LocalServer).url);
-    clients.push(client);
+    const client = await servers.open();
     return { client, connectionId: store.connected.at(-1) as string };
   }
 

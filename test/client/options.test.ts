@@ -1,59 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Emitter } from '../../src/client/emitter.ts';
-import { clientDefaults, isTopicsocketError, TopicsocketError } from '../../src/client/index.ts';
+import { clientDefaults } from '../../src/client/index.ts';
 import { resolveOptions } from '../../src/client/options.ts';
-import { connectUrl } from '../../src/client/url.ts';
 import { resolveWebSocket } from '../../src/client/websocket.ts';
-
-describe('connectUrl', () => {
-  it('adds the token as ?token=, URL-encoded, keeping other parameters', () => {
-    expect(connectUrl('wss://api.example.com/prod', undefined)).toBe('wss://api.example.com/prod');
-    expect(connectUrl('wss://api.example.com/prod', '')).toBe('wss://api.example.com/prod');
-    expect(connectUrl('wss://api.example.com/prod?app=1', 'a.b+c/=')).toBe(
-      'wss://api.example.com/prod?app=1&token=a.b%2Bc%2F%3D',
-    );
-    expect(connectUrl('ws://127.0.0.1:3001?token=old', 'new')).toBe('ws://127.0.0.1:3001/?token=new');
-  });
-});
-
-describe('TopicsocketError', () => {
-  it('takes retryable from the code unless the server said otherwise', () => {
-    expect(new TopicsocketError('rate_limited', 'slow down').retryable).toBe(true);
-    expect(new TopicsocketError('forbidden', 'no').retryable).toBe(false);
-    expect(new TopicsocketError('timeout', 'late').retryable).toBe(true);
-    expect(new TopicsocketError('closed', 'bye').retryable).toBe(false);
-    expect(new TopicsocketError('unavailable', 'x', { retryable: false }).retryable).toBe(false);
-  });
-
-  it('is an Error with a name, a topic and a cause', () => {
-    const cause = new Error('inner');
-    const error = new TopicsocketError('listener_failed', 'threw', { topic: 't', cause });
-    expect(error).toBeInstanceOf(Error);
-    expect(isTopicsocketError(error)).toBe(true);
-    expect(isTopicsocketError(cause)).toBe(false);
-    expect(error).toMatchObject({ name: 'TopicsocketError', code: 'listener_failed', topic: 't', cause });
-  });
-});
-
-describe('Emitter', () => {
-  it('calls listeners in order, removes them, and survives one that throws', async () => {
-    const emitter = new Emitter<{ n: number }>();
-    const seen: number[] = [];
-    const off = emitter.on('n', (n) => seen.push(n));
-    emitter.on('n', () => {
-      throw new Error('listener bug');
-    });
-    emitter.on('n', (n) => seen.push(n * 10));
-    const thrown = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
-    emitter.emit('n', 1);
-    expect(seen).toEqual([1, 10]);
-    // The error is not swallowed: it surfaces asynchronously, as an uncaught exception would.
-    expect(await thrown).toMatchObject({ message: 'listener bug' });
-    off();
-    expect(emitter.listenerCount('n')).toBe(2);
-  });
-});
 
 describe('resolveOptions', () => {
   it('fills in the documented defaults', () => {
