@@ -9,3 +9,11 @@ export { type ParseOptions, type ParseResult, parseClientFrame, utf8Length } fro
 export { topicProblem } from './topic.ts';
 
 export const PROTOCOL_VERSION = 1;
+export {
+  isPattern,
+  MAX_PATTERN_DEPTH,
+  patternsMatching,
+  subscriptionMatches,
+  subscriptionProblem,
+  WILDCARD,
+} from './pattern.ts';

@@ -4,11 +4,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionRecord, History, Retention, Store } from '../../src/core/index.ts';
+import type {
+  ConnectionRecord,
+  History,
+  Presence,
+  Retention,
+  Store,
+  SubscriberRanges,
+} from '../../src/core/index.ts';
+import { describeWildcardAndPresenceContract } from './wildcard-presence-contract.ts';
+
+/** Every bundled store keeps history, reads subscriber ranges and keeps presence too. */
+export type ContractStore = Store & History & SubscriberRanges & Presence;
 
 export interface StoreFixture {
   /** Every bundled store keeps message history too (the History port). */
-  store: Store & History;
+  store: ContractStore;
   /** Moves the store's clock forward. */
   advance(ms: number): void;
   /** Wall time of the store's clock, epoch milliseconds. */
@@ -28,7 +39,7 @@ export function describeStoreContract(
 ): void {
   describe(`Store contract: ${name}`, () => {
     let fx: StoreFixture;
-    let store: Store & History;
+    let store: ContractStore;
     const nowSeconds = () => Math.floor(fx.now() / 1000);
     const uid = (label: string) => `${label}-${randomUUID()}=`;
     const connection = (id: string, ttlSeconds = HOUR): ConnectionRecord => ({
@@ -214,6 +225,8 @@ export function describeStoreContract(
         expect((await collect(topic)).ids).toEqual([]);
       }
     });
+
+    describeWildcardAndPresenceContract(() => ({ store, fx }));
 
     describe('history', () => {
       const retention: Retention = { maxMessages: 1000, maxAgeSeconds: 300 };

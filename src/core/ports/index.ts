@@ -21,6 +21,13 @@ export {
 } from './inventory.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
+export {
+  hasPresence,
+  type MemberListOptions,
+  type MemberPage,
+  type Presence,
+  type PresenceMember,
+} from './presence.ts';
 export { hasShardLedger, type ShardLedger } from './shard-ledger.ts';
 export type {
   ConnectionRecord,

@@ -19,6 +19,10 @@ import type {
   History,
   HistoryPage,
   LatestOptions,
+  MemberListOptions,
+  MemberPage,
+  Presence,
+  PresenceMember,
   ReadOptions,
   ShardLedger,
   Store,
@@ -31,10 +35,14 @@ import type {
 } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
+import { isPattern, type JsonValue, type StreamPosition } from '../../protocol/index.ts';
+import { memberData } from '../member-data.ts';
+import { mergedSubscriberPage } from '../merged-pages.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
+import { PatternMarkers } from './dynamodb-patterns.ts';
+import { DynamoDbPresence } from './dynamodb-presence.ts';
 import { DynamoDbShardLedger } from './dynamodb-shard-ledger.ts';
 import { Keys, Names } from './keys.ts';
 
@@ -68,7 +76,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLedger {
+export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLedger, Presence {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -79,6 +87,8 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
   private readonly ownedClient: { destroy(): void } | undefined;
   private readonly history: DynamoDbHistory;
   private readonly ledger: DynamoDbShardLedger;
+  private readonly patterns: PatternMarkers;
+  private readonly presence: DynamoDbPresence;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -96,6 +106,26 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     this.ownedClient = options.closeClient ? options.client : undefined;
     this.history = new DynamoDbHistory(this.client, this.tableName, this.now);
     this.ledger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
+    const nowSeconds = () => this.nowSeconds();
+    this.patterns = new PatternMarkers(
+      this.client,
+      this.tableName,
+      nowSeconds,
+      this.consistentSubscriberReads,
+    );
+    this.presence = new DynamoDbPresence(this.client, this.tableName, nowSeconds);
+  }
+
+  members(topic: string, options: MemberListOptions): Promise<MemberPage> {
+    return this.presence.members(topic, options);
+  }
+
+  memberCount(topic: string): Promise<number> {
+    return this.presence.memberCount(topic);
+  }
+
+  countPresenceEvent(topic: string, windowStart: number, expiresAt: number): Promise<number> {
+    return this.presence.countPresenceEvent(topic, windowStart, expiresAt);
   }
 
   isShardDone(shardId: string): Promise<boolean> {
@@ -107,10 +137,27 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
   }
 
   /**
-   * One Query page of the topic's partition within (after, until]: `after` as the ExclusiveStartKey, `until`
-   * as a sort-key condition, so shards of one topic read disjoint parts of it in parallel.
+   * One page of the receivers of `topic` within (after, until]: the topic's partition merged with those of
+   * its live patterns (one marker BatchGetItem first), each connection once (stores/merged-pages.ts).
    */
   async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    return this.pageOf(await this.patterns.partitionsOf(topic), range, limit);
+  }
+
+  private pageOf(partitions: readonly string[], range: SubscriberRange, limit: number) {
+    return mergedSubscriberPage(partitions, (p, r, l) => this.partitionPage(p, r, l), range, limit);
+  }
+
+  /**
+   * One Query page of one partition (a topic's or a pattern's) within (after, until]: `after` as the
+   * ExclusiveStartKey, `until` as a sort-key condition, so shards of one topic read disjoint parts of it in
+   * parallel.
+   */
+  private async partitionPage(
+    topic: string,
+    range: SubscriberRange,
+    limit: number,
+  ): Promise<SubscriberRangePage> {
     const until = range.until === undefined ? undefined : Keys.subscriptionSortKey(range.until);
     const nowSeconds = this.nowSeconds();
     const out = await this.client.send(
@@ -219,7 +266,7 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     };
   }
 
-  async removeConnection(connectionId: string): Promise<void> {
+  async removeConnection(connectionId: string): Promise<readonly string[]> {
     // The delete returns the topics map as it was at the instant of deletion; a subscribe transaction either
     // committed before (its topic is in this map) or fails its condition after. Both leave nothing behind.
     const out = await this.rawClient().send(
@@ -229,13 +276,19 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
         ReturnValues: 'ALL_OLD',
       }),
     );
-    const topics = [...(readConnectionAttributes(out.Attributes)?.topics.keys() ?? [])];
+    const removed = readConnectionAttributes(out.Attributes);
+    const topics = [...(removed?.topics.keys() ?? [])];
+    const memberOf = [...(removed?.members ?? [])];
     await batchDelete(
       this.client,
       this.tableName,
-      topics.map((topic) => Keys.subscription(topic, connectionId)),
+      [
+        ...topics.map((topic) => Keys.subscription(topic, connectionId)),
+        ...memberOf.map((topic) => Keys.member(topic, connectionId)),
+      ],
       this.batchRetry,
     );
+    return memberOf;
   }
 
   async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
@@ -259,9 +312,15 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
       // A subscription never outlives its connection's record, so TTL cleans both up together.
       const expiresAt = Math.min(options.expiresAt, item.ttl);
       const mode = held === undefined ? 'new' : 'refresh';
+      // The marker first: a publish that finds the subscription must have found the marker (dynamodb-patterns.ts).
+      if (isPattern(topic)) await this.patterns.touch(topic, expiresAt);
+      const member =
+        options.presence && !isPattern(topic) ? memberData(item, options.presence.claims) : undefined;
       const written = await this.writeSubscription(connectionId, topic, {
         expiresAt,
         mode,
+        member,
+        wasMember: item.members?.has(topic) ?? false,
         maxSubscriptions: options.maxSubscriptions,
         ...(options.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: options.tokenExpiresAt }),
       });
@@ -277,6 +336,7 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     const item = await this.readConnectionItem(connectionId);
     const held = item?.topics.get(topic);
     if (held === undefined) return false;
+    const member = item?.members?.has(topic) ?? false;
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -285,16 +345,21 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
               Update: {
                 TableName: this.tableName,
                 Key: Keys.connection(connectionId),
-                UpdateExpression: 'REMOVE #topics.#topic',
+                UpdateExpression: `REMOVE #topics.#topic${member ? ' DELETE #members :member' : ''}`,
                 ConditionExpression: 'attribute_exists(#pk)',
                 ExpressionAttributeNames: {
                   '#pk': Names['#pk'],
                   '#topics': Names['#topics'],
                   '#topic': topic,
+                  ...(member ? { '#members': Names['#members'] } : {}),
                 },
+                ...(member ? { ExpressionAttributeValues: { ':member': new Set([topic]) } } : {}),
               },
             },
             { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
+            ...(member
+              ? [{ Delete: { TableName: this.tableName, Key: Keys.member(topic, connectionId) } }]
+              : []),
           ],
         }),
       );
@@ -306,11 +371,15 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     return held > this.nowSeconds();
   }
 
-  /** The whole topic, page after page: the range reader over the full key range (one Query per page). */
+  /**
+   * The whole topic, page after page: the range reader over the full key range (one Query per page and
+   * partition; the pattern markers are read once, before the first page).
+   */
   async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
+    const partitions = await this.patterns.partitionsOf(topic);
     let after: string | undefined;
     do {
-      const page = await this.subscriberPage(topic, after === undefined ? {} : { after }, this.pageSize);
+      const page = await this.pageOf(partitions, after === undefined ? {} : { after }, this.pageSize);
       yield page.tokenExpired
         ? Object.assign(page.connectionIds, { tokenExpired: page.tokenExpired })
         : page.connectionIds;
@@ -329,9 +398,19 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
   private async writeSubscription(
     connectionId: string,
     topic: string,
-    write: { expiresAt: number; mode: 'new' | 'refresh'; maxSubscriptions: number; tokenExpiresAt?: number },
+    write: {
+      expiresAt: number;
+      mode: 'new' | 'refresh';
+      maxSubscriptions: number;
+      tokenExpiresAt?: number;
+      /** Presence: the member entry to write, or undefined to end a membership `wasMember` says exists. */
+      member: PresenceMember | undefined;
+      wasMember: boolean;
+    },
   ): Promise<boolean> {
-    const { expiresAt, mode, maxSubscriptions, tokenExpiresAt } = write;
+    const { expiresAt, mode, maxSubscriptions, tokenExpiresAt, member, wasMember } = write;
+    // The connection's `members` set says which member items its disconnect must delete.
+    const membership = member ? ' ADD #members :member' : wasMember ? ' DELETE #members :member' : '';
     const live = 'attribute_exists(#pk) AND #ttl > :now';
     const condition =
       mode === 'new'
@@ -345,21 +424,32 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
               Update: {
                 TableName: this.tableName,
                 Key: Keys.connection(connectionId),
-                UpdateExpression: 'SET #topics.#topic = :expiresAt',
+                UpdateExpression: `SET #topics.#topic = :expiresAt${membership}`,
                 ConditionExpression: condition,
                 ExpressionAttributeNames: {
                   '#pk': Names['#pk'],
                   '#ttl': Names['#ttl'],
                   '#topics': Names['#topics'],
                   '#topic': topic,
+                  ...(membership ? { '#members': Names['#members'] } : {}),
                 },
                 ExpressionAttributeValues: {
                   ':expiresAt': expiresAt,
                   ':now': this.nowSeconds(),
                   ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
+                  ...(membership ? { ':member': new Set([topic]) } : {}),
                 },
               },
             },
+            ...(member
+              ? [
+                  {
+                    Put: { TableName: this.tableName, Item: DynamoDbPresence.item(topic, member, expiresAt) },
+                  },
+                ]
+              : wasMember
+                ? [{ Delete: { TableName: this.tableName, Key: Keys.member(topic, connectionId) } }]
+                : []),
             {
               Put: {
                 TableName: this.tableName,

@@ -9,6 +9,9 @@ import type {
   LatestOptions,
   ListOptions,
   ListPage,
+  MemberListOptions,
+  MemberPage,
+  Presence,
   ReadOptions,
   ShardLedger,
   Store,
@@ -20,8 +23,11 @@ import type {
   SubscriberRanges,
   TopicSummary,
 } from '../../core/index.ts';
-import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
+import { isPattern, type JsonValue, patternsMatching, type StreamPosition } from '../../protocol/index.ts';
+import { memberData } from '../member-data.ts';
+import { mergedSubscriberPage } from '../merged-pages.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
+import { MemoryPresence } from './memory-presence.ts';
 import { MemoryShardLedger } from './memory-shard-ledger.ts';
 import { pageOfNames } from './name-pages.ts';
 import { TopicExpiries } from './topic-expiries.ts';
@@ -39,7 +45,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, History, Inventory, SubscriberRanges, ShardLedger {
+export class MemoryStore implements Store, History, Inventory, SubscriberRanges, ShardLedger, Presence {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -53,12 +59,34 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
   /** topic -> its subscribers' ids sorted, for range reads; dropped whenever the topic's set changes. */
   private readonly sortedIds = new Map<string, string[]>();
   private readonly ledger: MemoryShardLedger;
+  private readonly presence: MemoryPresence;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
     this.history = new MemoryHistory(this.now, options.history);
     this.ledger = new MemoryShardLedger(this.now);
+    this.presence = new MemoryPresence(() => this.nowSeconds());
+  }
+
+  async members(topic: string, options: MemberListOptions): Promise<MemberPage> {
+    return this.presence.members(topic, options);
+  }
+
+  async memberCount(topic: string): Promise<number> {
+    return this.presence.count(topic);
+  }
+
+  async countPresenceEvent(topic: string, windowStart: number): Promise<number> {
+    return this.presence.countEvent(topic, windowStart);
+  }
+
+  /** The partitions a publish to `topic` reads: the topic's, and those of the patterns that have subscribers. */
+  private partitionsOf(topic: string): string[] {
+    const partitions = [topic];
+    if (isPattern(topic)) return partitions;
+    for (const pattern of patternsMatching(topic)) if (this.byTopic.has(pattern)) partitions.push(pattern);
+    return partitions;
   }
 
   isShardDone(shardId: string): Promise<boolean> {
@@ -69,7 +97,21 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
     return this.ledger.markShardDone(shardId, expiresAt);
   }
 
-  async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+  subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    return mergedSubscriberPage(
+      this.partitionsOf(topic),
+      (p, r, l) => this.partitionPage(p, r, l),
+      range,
+      limit,
+    );
+  }
+
+  /** One page of one partition (a topic's or a pattern's subscribers). */
+  private async partitionPage(
+    topic: string,
+    range: SubscriberRange,
+    limit: number,
+  ): Promise<SubscriberRangePage> {
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return { connectionIds: [] };
     const nowSeconds = this.nowSeconds();
@@ -148,22 +190,26 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
     return record && { ...record };
   }
 
-  async removeConnection(connectionId: string): Promise<void> {
-    this.removeConnectionNow(connectionId);
+  async removeConnection(connectionId: string): Promise<readonly string[]> {
+    return this.removeConnectionNow(connectionId);
   }
 
-  private removeConnectionNow(connectionId: string): void {
+  /** Returns the topics the connection was a presence member of. */
+  private removeConnectionNow(connectionId: string): string[] {
+    const memberOf = this.presence.removeAll(connectionId);
     this.connections.delete(connectionId);
     this.tokenExpiries.delete(connectionId);
     const topics = this.byConnection.get(connectionId);
-    if (!topics) return;
+    if (!topics) return memberOf;
     for (const [topic] of topics.entries()) this.dropFromTopic(topic, connectionId);
     this.byConnection.delete(connectionId);
+    return memberOf;
   }
 
   async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
     // Check and write with no await in between, so a concurrent removeConnection cannot leave an orphan.
-    if (!this.liveConnection(connectionId)) return 'no_connection';
+    const record = this.liveConnection(connectionId);
+    if (!record) return 'no_connection';
     let topics = this.byConnection.get(connectionId);
     if (!topics) {
       topics = new TopicExpiries();
@@ -185,6 +231,9 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
     }
     if (!subscribers.has(connectionId)) this.sortedIds.delete(topic);
     subscribers.set(connectionId, options.expiresAt);
+    if (options.presence && !isPattern(topic)) {
+      this.presence.add(topic, memberData(record, options.presence.claims), options.expiresAt);
+    } else this.presence.remove(topic, connectionId);
     return live ? 'already_subscribed' : 'subscribed';
   }
 
@@ -198,6 +247,25 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
   }
 
   async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
+    const partitions = this.partitionsOf(topic);
+    if (partitions.length > 1) {
+      // Patterns match: the sorted, merged pages (each connection once), as DynamoDB reads them.
+      let after: string | undefined;
+      do {
+        const range = after === undefined ? {} : { after };
+        const page = await mergedSubscriberPage(
+          partitions,
+          (p, r, l) => this.partitionPage(p, r, l),
+          range,
+          this.pageSize,
+        );
+        yield page.tokenExpired
+          ? Object.assign(page.connectionIds, { tokenExpired: page.tokenExpired })
+          : page.connectionIds;
+        after = page.next;
+      } while (after !== undefined);
+      return;
+    }
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
     const nowSeconds = this.nowSeconds();
@@ -295,6 +363,7 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
   }
 
   private dropFromTopic(topic: string, connectionId: string): void {
+    this.presence.remove(topic, connectionId);
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
     if (subscribers.delete(connectionId)) this.sortedIds.delete(topic);
