@@ -82,6 +82,8 @@ export const WorkerTableActions = [
   'dynamodb:Query',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  // Pattern markers (wildcard subscriptions), one request per publish: docs/dynamodb.md.
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /**

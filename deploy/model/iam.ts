@@ -61,6 +61,8 @@ export const PublishTableActions = [
   'dynamodb:Query',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  // Pattern markers (wildcard subscriptions), one request per publish: docs/dynamodb.md.
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /** The publish function's grants: only the fan-out. `@connections` POST only (it never closes connections). */

@@ -130,6 +130,7 @@ describe('publish route and connect authorizer', () => {
         'dynamodb:Query',
         'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
+        'dynamodb:BatchGetItem',
       ],
       ['execute-api:ManageConnections'],
     ]);

@@ -29,6 +29,8 @@ export const TableActions = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:Query',
   'dynamodb:BatchWriteItem',
+  // Pattern markers (wildcard subscriptions), one request per publish: docs/dynamodb.md.
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /** Environment variables the Lambda reads at cold start (validated there). */
