@@ -14,11 +14,13 @@ import type {
 } from '../../src/core/index.ts';
 import { describeWildcardAndPresenceContract } from './wildcard-presence-contract.ts';
 
-/** Every bundled store keeps history, reads subscriber ranges and keeps presence too. */
-export type ContractStore = Store & History & SubscriberRanges & Presence;
+/** A store that keeps message history (`store.history`), as every bundled store does. */
+export type HistoryStore = Store & { readonly history: History };
+
+/** Every bundled store keeps history, reads subscriber ranges and keeps presence (`store.presence`) too. */
+export type ContractStore = HistoryStore & SubscriberRanges & { readonly presence: Presence };
 
 export interface StoreFixture {
-  /** Every bundled store keeps message history too (the History port). */
   store: ContractStore;
   /** Moves the store's clock forward. */
   advance(ms: number): void;
@@ -235,7 +237,7 @@ export function describeStoreContract(
         const data: unknown[] = [];
         let cursor = after;
         for (;;) {
-          const page = await store.read(topic, cursor, { retention: keep, limit });
+          const page = await store.history.read(topic, cursor, { retention: keep, limit });
           for (const message of page.messages) {
             offsets.push(message.offset);
             data.push(message.data);
@@ -247,37 +249,37 @@ export function describeStoreContract(
 
       it('gives a new topic an epoch and offset 0, and keeps them stable', async () => {
         const topic = uid('h');
-        const first = await store.position(topic);
+        const first = await store.history.position(topic);
         expect(first).toEqual({ epoch: expect.any(String), offset: 0 });
         expect(first.epoch.length).toBeGreaterThan(0);
-        expect(await store.position(topic)).toEqual(first);
-        expect((await store.position(uid('other'))).epoch).not.toBe(first.epoch);
+        expect(await store.history.position(topic)).toEqual(first);
+        expect((await store.history.position(uid('other'))).epoch).not.toBe(first.epoch);
       });
 
       it('assigns offsets one by one in one epoch, and reads them back in order, page by page', async () => {
         const topic = uid('h');
-        const { epoch } = await store.position(topic);
+        const { epoch } = await store.history.position(topic);
         for (let n = 1; n <= 20; n++) {
-          expect(await store.append(topic, { n }, { retention })).toEqual({
+          expect(await store.history.append(topic, { n }, { retention })).toEqual({
             epoch,
             offset: n,
             duplicate: false,
           });
         }
-        expect(await store.position(topic)).toEqual({ epoch, offset: 20 });
+        expect(await store.history.position(topic)).toEqual({ epoch, offset: 20 });
         const { offsets, data, page } = await readAll(topic, 12);
         expect(offsets).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
         expect(data).toEqual(offsets.map((n) => ({ n })));
         expect(page).toMatchObject({ epoch, top: 20 });
         // Everything after 12 is held: a replay after 12 is complete.
-        expect((await store.read(topic, 12, { retention, limit: 3 })).oldest).toBeLessThanOrEqual(13);
-        expect((await store.read(topic, 20, { retention, limit: 5 })).messages).toEqual([]);
+        expect((await store.history.read(topic, 12, { retention, limit: 3 })).oldest).toBeLessThanOrEqual(13);
+        expect((await store.history.read(topic, 20, { retention, limit: 5 })).messages).toEqual([]);
       });
 
       it('keeps at most maxMessages: older offsets are gone and `oldest` says so', async () => {
         const topic = uid('h');
         const small: Retention = { maxMessages: 5, maxAgeSeconds: 300 };
-        for (let n = 1; n <= 12; n++) await store.append(topic, n, { retention: small });
+        for (let n = 1; n <= 12; n++) await store.history.append(topic, n, { retention: small });
         const { offsets, page } = await readAll(topic, 0, small);
         expect(offsets).toEqual([8, 9, 10, 11, 12]);
         expect(page.oldest).toBe(8);
@@ -287,10 +289,10 @@ export function describeStoreContract(
       it('drops messages past maxAgeSeconds, but the topic meta (epoch, top) outlives them', async () => {
         const topic = uid('h');
         const short: Retention = { maxMessages: 100, maxAgeSeconds: 60 };
-        const { epoch } = await store.position(topic);
-        for (let n = 1; n <= 3; n++) await store.append(topic, n, { retention: short });
+        const { epoch } = await store.history.position(topic);
+        for (let n = 1; n <= 3; n++) await store.history.append(topic, n, { retention: short });
         fx.advance(30_000);
-        await store.append(topic, 4, { retention: short });
+        await store.history.append(topic, 4, { retention: short });
         fx.advance(31_000);
         const { offsets, page } = await readAll(topic, 0, short);
         expect(offsets).toEqual([4]);
@@ -299,8 +301,8 @@ export function describeStoreContract(
         const empty = await readAll(topic, 0, short);
         expect(empty.offsets).toEqual([]);
         expect(empty.page).toMatchObject({ epoch, top: 4, oldest: 5 });
-        expect(await store.position(topic)).toEqual({ epoch, offset: 4 });
-        expect(await store.append(topic, 5, { retention: short })).toEqual({
+        expect(await store.history.position(topic)).toEqual({ epoch, offset: 4 });
+        expect(await store.history.append(topic, 5, { retention: short })).toEqual({
           epoch,
           offset: 5,
           duplicate: false,
@@ -310,24 +312,30 @@ export function describeStoreContract(
       it('stores a publish retried with the same idempotency key once, until the key ages out', async () => {
         const topic = uid('h');
         const short: Retention = { maxMessages: 100, maxAgeSeconds: 60 };
-        const first = await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' });
+        const first = await store.history.append(topic, 'a', { retention: short, idempotencyKey: 'k1' });
         expect(first).toMatchObject({ offset: 1, duplicate: false });
-        expect(await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toEqual({
+        expect(await store.history.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toEqual({
           ...first,
           duplicate: true,
         });
-        expect(await store.append(topic, 'b', { retention: short, idempotencyKey: 'k2' })).toMatchObject({
+        expect(
+          await store.history.append(topic, 'b', { retention: short, idempotencyKey: 'k2' }),
+        ).toMatchObject({
           offset: 2,
           duplicate: false,
         });
         // The same key on another topic is another message.
-        expect(await store.append(uid('h'), 'a', { retention: short, idempotencyKey: 'k1' })).toMatchObject({
+        expect(
+          await store.history.append(uid('h'), 'a', { retention: short, idempotencyKey: 'k1' }),
+        ).toMatchObject({
           offset: 1,
           duplicate: false,
         });
         expect((await readAll(topic, 0, short)).data).toEqual(['a', 'b']);
         fx.advance(61_000);
-        expect(await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toMatchObject({
+        expect(
+          await store.history.append(topic, 'a', { retention: short, idempotencyKey: 'k1' }),
+        ).toMatchObject({
           offset: 3,
           duplicate: false,
         });
@@ -336,13 +344,15 @@ export function describeStoreContract(
       it('gives concurrent appends distinct consecutive offsets, and a key raced by many is stored once', async () => {
         const topic = uid('h');
         const results = await Promise.all(
-          Array.from({ length: 40 }, (_, n) => store.append(topic, n, { retention })),
+          Array.from({ length: 40 }, (_, n) => store.history.append(topic, n, { retention })),
         );
         expect(results.map((r) => r.offset).sort((a, b) => a - b)).toEqual(
           Array.from({ length: 40 }, (_, n) => n + 1),
         );
         const raced = await Promise.all(
-          Array.from({ length: 8 }, () => store.append(topic, 'once', { retention, idempotencyKey: 'same' })),
+          Array.from({ length: 8 }, () =>
+            store.history.append(topic, 'once', { retention, idempotencyKey: 'same' }),
+          ),
         );
         expect(raced.filter((r) => !r.duplicate)).toHaveLength(1);
         expect(new Set(raced.map((r) => r.offset))).toEqual(new Set([41]));

@@ -147,7 +147,10 @@ export function describeWildcardAndPresenceContract(
       const pages: number[] = [];
       let after: string | undefined;
       do {
-        const page = await store().members(topic, { limit, ...(after === undefined ? {} : { after }) });
+        const page = await store().presence.members(topic, {
+          limit,
+          ...(after === undefined ? {} : { after }),
+        });
         pages.push(page.members.length);
         all.push(...page.members);
         after = page.next;
@@ -174,9 +177,9 @@ export function describeWildcardAndPresenceContract(
         const i = ids.indexOf(member.connectionId);
         expect(member).toEqual({ connectionId: member.connectionId, claims: { sub: `user-${i}` } });
       }
-      expect(await store().memberCount(topic)).toBe(8);
-      expect(await store().memberCount(`${ns()}/empty`)).toBe(0);
-      expect((await store().members(`${ns()}/empty`, { limit: 5 })).members).toEqual([]);
+      expect(await store().presence.memberCount(topic)).toBe(8);
+      expect(await store().presence.memberCount(`${ns()}/empty`)).toBe(0);
+      expect((await store().presence.members(`${ns()}/empty`, { limit: 5 })).members).toEqual([]);
     });
 
     it("shows the `user` data onConnect attached, when the store keeps the record's user", async () => {
@@ -205,8 +208,8 @@ export function describeWildcardAndPresenceContract(
       const memberOf = await store().removeConnection(z);
       expect([...(memberOf ?? [])].sort()).toEqual([topicA, topicB].sort());
       expect(await store().removeConnection(z)).toEqual([]);
-      expect(await store().memberCount(topicA)).toBe(0);
-      expect(await store().memberCount(topicB)).toBe(0);
+      expect(await store().presence.memberCount(topicA)).toBe(0);
+      expect(await store().presence.memberCount(topicB)).toBe(0);
       // y still receives on topicA, as a plain subscriber.
       expect((await receivers(topicA)).ids).toEqual([y]);
     });
@@ -217,22 +220,22 @@ export function describeWildcardAndPresenceContract(
       const ghost = await connect(uid('ghost'));
       await store().subscribe(live, topic, sub(HOUR, []));
       await store().subscribe(ghost, topic, sub(30, []));
-      expect(await store().memberCount(topic)).toBe(2);
+      expect(await store().presence.memberCount(topic)).toBe(2);
       current().fx.advance(31_000);
       expect((await members(topic, 1)).all.map((m) => m.connectionId)).toEqual([live]);
-      expect(await store().memberCount(topic)).toBe(1);
+      expect(await store().presence.memberCount(topic)).toBe(1);
     });
 
     it('counts presence events per topic and window', async () => {
       const topic = `${ns()}/room`;
       const window = nowSeconds();
       const until = window + 60;
-      expect(await store().countPresenceEvent(topic, window, until)).toBe(1);
-      expect(await store().countPresenceEvent(topic, window, until)).toBe(2);
-      expect(await store().countPresenceEvent(`${ns()}/other`, window, until)).toBe(1);
-      expect(await store().countPresenceEvent(topic, window + 1, until)).toBe(1);
+      expect(await store().presence.countPresenceEvent(topic, window, until)).toBe(1);
+      expect(await store().presence.countPresenceEvent(topic, window, until)).toBe(2);
+      expect(await store().presence.countPresenceEvent(`${ns()}/other`, window, until)).toBe(1);
+      expect(await store().presence.countPresenceEvent(topic, window + 1, until)).toBe(1);
       const counts = await Promise.all(
-        Array.from({ length: 10 }, () => store().countPresenceEvent(topic, window + 2, until)),
+        Array.from({ length: 10 }, () => store().presence.countPresenceEvent(topic, window + 2, until)),
       );
       expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     });

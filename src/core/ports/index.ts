@@ -1,15 +1,15 @@
 export type { EnqueueOptions, FanoutQueue, FanoutShard } from './fanout-queue.ts';
 export type { DeliveryReport, Gateway, SendOptions } from './gateway.ts';
-export {
-  type AppendOptions,
-  type AppendResult,
-  type History,
-  type HistoryPage,
-  hasHistory,
-  type LatestOptions,
-  type ReadOptions,
-  type Retention,
-  type StoredMessage,
+export type {
+  AppendOptions,
+  AppendResult,
+  History,
+  HistoryPage,
+  LatestOptions,
+  ReadOptions,
+  RetainedHistory,
+  Retention,
+  StoredMessage,
 } from './history.ts';
 export {
   type ConnectionSummary,
@@ -21,12 +21,11 @@ export {
 } from './inventory.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
-export {
-  hasPresence,
-  type MemberListOptions,
-  type MemberPage,
-  type Presence,
-  type PresenceMember,
+export type {
+  MemberListOptions,
+  MemberPage,
+  Presence,
+  PresenceMember,
 } from './presence.ts';
 export { hasShardLedger, type ShardLedger } from './shard-ledger.ts';
 export type {

@@ -42,12 +42,3 @@ export interface Presence {
    */
   countPresenceEvent(topic: string, windowStart: number, expiresAt: number): Promise<number>;
 }
-
-export function hasPresence(store: object): store is Presence {
-  const candidate = store as Partial<Presence>;
-  return (
-    typeof candidate.members === 'function' &&
-    typeof candidate.memberCount === 'function' &&
-    typeof candidate.countPresenceEvent === 'function'
-  );
-}

@@ -1,4 +1,6 @@
 import type { JsonValue } from '../../protocol/index.ts';
+import type { History } from './history.ts';
+import type { Presence } from './presence.ts';
 
 /** What the broker keeps about one open connection. */
 export interface ConnectionRecord {
@@ -79,6 +81,13 @@ export interface Store {
   subscribers(topic: string): AsyncIterable<SubscriberPage>;
   /** Topics the connection is subscribed to (live ones only). */
   topicsOf(connectionId: string): Promise<string[]>;
+  /**
+   * The store's message history (both bundled stores keep one, in the same table or process). Absent: the
+   * store keeps none, and the broker runs with history off unless it is given a History of its own.
+   */
+  readonly history?: History;
+  /** Who is in a topic (ports/presence.ts; both bundled stores keep it). Absent: presence is off. */
+  readonly presence?: Presence;
   /** Releases clients, timers, files. */
   close?(): Promise<void>;
 }

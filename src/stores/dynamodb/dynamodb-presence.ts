@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { MemberListOptions, MemberPage, PresenceMember } from '../../core/index.ts';
+import type { MemberListOptions, MemberPage, Presence, PresenceMember } from '../../core/index.ts';
 import { Keys, Names } from './keys.ts';
 
 /**
@@ -7,7 +7,7 @@ import { Keys, Names } from './keys.ts';
  * written in the subscribe transaction with the member's data, so a listing page is one Query and a count
  * one COUNT Query (per 1 MB), with no read of the connection items and none of the topic's other subscribers.
  */
-export class DynamoDbPresence {
+export class DynamoDbPresence implements Presence {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,

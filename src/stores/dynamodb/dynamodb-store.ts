@@ -13,17 +13,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
-  AppendOptions,
-  AppendResult,
   ConnectionRecord,
-  History,
-  HistoryPage,
-  LatestOptions,
-  MemberListOptions,
-  MemberPage,
-  Presence,
   PresenceMember,
-  ReadOptions,
   ShardLedger,
   Store,
   SubscribeOptions,
@@ -35,7 +26,7 @@ import type {
 } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import { isPattern, type JsonValue, type StreamPosition } from '../../protocol/index.ts';
+import { isPattern } from '../../protocol/index.ts';
 import { memberData } from '../member-data.ts';
 import { mergedSubscriberPage } from '../merged-pages.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
@@ -76,7 +67,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLedger, Presence {
+export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -85,10 +76,12 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
   private readonly batchRetry: BatchRetryOptions;
   /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
   private readonly ownedClient: { destroy(): void } | undefined;
-  private readonly history: DynamoDbHistory;
   private readonly ledger: DynamoDbShardLedger;
+  /** The store's History, in the same table (docs/dynamodb.md). */
+  readonly history: DynamoDbHistory;
   private readonly patterns: PatternMarkers;
-  private readonly presence: DynamoDbPresence;
+  /** The store's presence members and event counts, in the same table (ports/presence.ts). */
+  readonly presence: DynamoDbPresence;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -114,18 +107,6 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
       this.consistentSubscriberReads,
     );
     this.presence = new DynamoDbPresence(this.client, this.tableName, nowSeconds);
-  }
-
-  members(topic: string, options: MemberListOptions): Promise<MemberPage> {
-    return this.presence.members(topic, options);
-  }
-
-  memberCount(topic: string): Promise<number> {
-    return this.presence.memberCount(topic);
-  }
-
-  countPresenceEvent(topic: string, windowStart: number, expiresAt: number): Promise<number> {
-    return this.presence.countPresenceEvent(topic, windowStart, expiresAt);
   }
 
   isShardDone(shardId: string): Promise<boolean> {
@@ -195,22 +176,6 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     // A last key equal to `until` leaves nothing in the range to read.
     if (typeof lastKey === 'string' && lastKey !== until) page.next = Keys.connectionIdOfSortKey(lastKey);
     return page;
-  }
-
-  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
-    return this.history.append(topic, data, options);
-  }
-
-  position(topic: string): Promise<StreamPosition> {
-    return this.history.position(topic);
-  }
-
-  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
-    return this.history.read(topic, after, options);
-  }
-
-  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
-    return this.history.latest(topic, options);
   }
 
   async close(): Promise<void> {

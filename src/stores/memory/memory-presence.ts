@@ -1,4 +1,4 @@
-import type { MemberListOptions, MemberPage, PresenceMember } from '../../core/index.ts';
+import type { MemberListOptions, MemberPage, Presence, PresenceMember } from '../../core/index.ts';
 
 interface Entry {
   expiresAt: number;
@@ -12,7 +12,7 @@ const MAX_EVENT_WINDOWS = 10_000;
  * The memory store's presence: members by topic (with the data shown for them) and topics by member, so
  * joins, leaves and disconnects are key lookups, as in DynamoDB; plus the per-topic event counts.
  */
-export class MemoryPresence {
+export class MemoryPresence implements Presence {
   /** topic -> connectionId -> entry */
   private readonly byTopic = new Map<string, Map<string, Entry>>();
   /** connectionId -> topics it is a member of */
@@ -51,7 +51,7 @@ export class MemoryPresence {
     return topics;
   }
 
-  members(topic: string, options: MemberListOptions): MemberPage {
+  async members(topic: string, options: MemberListOptions): Promise<MemberPage> {
     const members = this.byTopic.get(topic);
     if (!members) return { members: [] };
     const now = this.nowSeconds();
@@ -69,14 +69,14 @@ export class MemoryPresence {
     return page;
   }
 
-  count(topic: string): number {
+  async memberCount(topic: string): Promise<number> {
     const now = this.nowSeconds();
     let count = 0;
     for (const entry of this.byTopic.get(topic)?.values() ?? []) if (entry.expiresAt > now) count++;
     return count;
   }
 
-  countEvent(topic: string, windowStart: number): number {
+  async countPresenceEvent(topic: string, windowStart: number): Promise<number> {
     const window = this.windows.get(topic);
     if (window && window.start === windowStart) return ++window.count;
     this.windows.delete(topic);

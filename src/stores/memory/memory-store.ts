@@ -1,18 +1,9 @@
 import type {
-  AppendOptions,
-  AppendResult,
   ConnectionRecord,
   ConnectionSummary,
-  History,
-  HistoryPage,
   Inventory,
-  LatestOptions,
   ListOptions,
   ListPage,
-  MemberListOptions,
-  MemberPage,
-  Presence,
-  ReadOptions,
   ShardLedger,
   Store,
   SubscribeOptions,
@@ -23,7 +14,7 @@ import type {
   SubscriberRanges,
   TopicSummary,
 } from '../../core/index.ts';
-import { isPattern, type JsonValue, patternsMatching, type StreamPosition } from '../../protocol/index.ts';
+import { isPattern, patternsMatching } from '../../protocol/index.ts';
 import { memberData } from '../member-data.ts';
 import { mergedSubscriberPage } from '../merged-pages.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
@@ -45,7 +36,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, History, Inventory, SubscriberRanges, ShardLedger, Presence {
+export class MemoryStore implements Store, Inventory, SubscriberRanges, ShardLedger {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -55,11 +46,13 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
   private readonly tokenExpiries = new Map<string, number>();
   private readonly now: () => number;
   private readonly pageSize: number;
-  private readonly history: MemoryHistory;
   /** topic -> its subscribers' ids sorted, for range reads; dropped whenever the topic's set changes. */
   private readonly sortedIds = new Map<string, string[]>();
   private readonly ledger: MemoryShardLedger;
-  private readonly presence: MemoryPresence;
+  /** The store's History, in the same process; `size()` says what it holds (docs/history.md, "Memory store"). */
+  readonly history: MemoryHistory;
+  /** The store's presence members and event counts (ports/presence.ts). */
+  readonly presence: MemoryPresence;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -67,18 +60,6 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
     this.history = new MemoryHistory(this.now, options.history);
     this.ledger = new MemoryShardLedger(this.now);
     this.presence = new MemoryPresence(() => this.nowSeconds());
-  }
-
-  async members(topic: string, options: MemberListOptions): Promise<MemberPage> {
-    return this.presence.members(topic, options);
-  }
-
-  async memberCount(topic: string): Promise<number> {
-    return this.presence.count(topic);
-  }
-
-  async countPresenceEvent(topic: string, windowStart: number): Promise<number> {
-    return this.presence.countEvent(topic, windowStart);
   }
 
   /** The partitions a publish to `topic` reads: the topic's, and those of the patterns that have subscribers. */
@@ -158,27 +139,6 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
       page.tokenExpired ??= [];
       page.tokenExpired.push(connectionId);
     } else page.connectionIds.push(connectionId);
-  }
-
-  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
-    return this.history.append(topic, data, options);
-  }
-
-  position(topic: string): Promise<StreamPosition> {
-    return this.history.position(topic);
-  }
-
-  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
-    return this.history.read(topic, after, options);
-  }
-
-  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
-    return this.history.latest(topic, options);
-  }
-
-  /** Topics, messages and bytes the history holds (docs/history.md, "Memory store"). */
-  historySize(): { topics: number; messages: number; bytes: number } {
-    return this.history.size();
   }
 
   async putConnection(record: ConnectionRecord): Promise<void> {
