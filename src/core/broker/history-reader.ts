@@ -1,4 +1,4 @@
-import { type HistoryFrame, type HistoryRequestFrame, utf8Length } from '../../protocol/index.ts';
+import { type HistoryRequestFrame, serializeHistory } from '../../protocol/index.ts';
 import type { WebSocketResult } from '../events.ts';
 import type { RetainedHistory } from '../ports/index.ts';
 import type { BrokerContext } from './context.ts';
@@ -38,22 +38,6 @@ export class HistoryReader {
           retention,
           limit: wanted,
         });
-    const empty = withId<HistoryFrame>(
-      { type: 'history', topic, epoch: page.epoch, offset: page.top, messages: [] },
-      id,
-    );
-    const shell = JSON.stringify(empty);
-    let size = utf8Length(shell);
-    const parts: string[] = [];
-    for (let i = page.messages.length - 1; i >= 0; i--) {
-      const json = JSON.stringify(page.messages[i]);
-      const added = utf8Length(json) + (parts.length > 0 ? 1 : 0);
-      if (size + added > budget) break;
-      size += added;
-      parts.push(json);
-    }
-    parts.reverse();
-    // The topic and epoch cannot hold a quote, so this is the messages field; the splice is exact.
-    return shell.replace('"messages":[]', `"messages":[${parts.join(',')}]`);
+    return serializeHistory({ topic, epoch: page.epoch, offset: page.top, id }, page.messages, budget);
   }
 }

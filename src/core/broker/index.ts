@@ -13,7 +13,6 @@
  *   history-reader.ts  answers to `history` frames: the newest messages, one frame, bounded in bytes
  *   publisher.ts       publish: checks, history append, inline or sharded fan-out; the `published` ack
  *   expiry-timers.ts   closing connections when their token expires (long-lived processes only)
- *   message-frame.ts   the bytes of a `message` frame, serialized once per publish
  *   replies.ts         route results: replies, errors, acks
  *
  * Where what comes next plugs in (not built yet):
@@ -31,5 +30,4 @@
  */
 export { Broker } from './broker.ts';
 export type { BrokerOptions } from './context.ts';
-export { serializeMessage } from './message-frame.ts';
 export type { PublishOptions, PublishResult } from './publisher.ts';

@@ -2,6 +2,8 @@ import {
   exceedsJsonDepth,
   InputLimits,
   type JsonValue,
+  LARGEST_POSITION,
+  messageFrameJson,
   ProtocolError,
   type PublishFrame,
   type ServerFrame,
@@ -14,7 +16,6 @@ import { type FanoutResult, fanout } from '../fanout.ts';
 import type { Sharding } from '../sharding/broker-sharding.ts';
 import type { Access } from './access.ts';
 import type { BrokerContext } from './context.ts';
-import { LARGEST_POSITION, messageFrame } from './message-frame.ts';
 import { ack } from './replies.ts';
 
 export interface PublishResult extends FanoutResult {
@@ -56,7 +57,7 @@ export class Publisher {
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       position = { epoch: appended.epoch, offset: appended.offset };
-      frame = messageFrame(topic, dataJson, position);
+      frame = messageFrameJson(topic, dataJson, position);
       if (appended.duplicate) {
         // Stored once. Its fan-out runs again, with the first attempt's offset: if that attempt failed after
         // storing, live subscribers still get it, and clients drop it by offset if they had it already.
@@ -107,7 +108,7 @@ export class Publisher {
     const dataJson = JSON.stringify(data);
     const maxMessageBytes = this.context.limits.maxMessageBytes;
     // Sized with room for the position fields, so a message accepted here is never too large once placed.
-    const unplaced = messageFrame(topic, dataJson, this.context.history ? LARGEST_POSITION : undefined);
+    const unplaced = messageFrameJson(topic, dataJson, this.context.history ? LARGEST_POSITION : undefined);
     if (utf8Length(unplaced) > maxMessageBytes) {
       throw new ProtocolError('payload_too_large', `message is larger than ${maxMessageBytes} bytes`);
     }

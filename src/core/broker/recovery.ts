@@ -1,7 +1,6 @@
-import type { StreamPosition, SubscribedFrame } from '../../protocol/index.ts';
+import { type StreamPosition, type SubscribedFrame, serializeMessage } from '../../protocol/index.ts';
 import type { RetainedHistory } from '../ports/index.ts';
 import type { BrokerContext } from './context.ts';
-import { serializeMessage } from './message-frame.ts';
 
 /** What a subscribe's ack says about the stream: its position, and with `since` whether recovery held. */
 export type Recovered = Pick<SubscribedFrame, 'recovered' | 'epoch' | 'offset' | 'reset'>;
