@@ -550,7 +550,7 @@ describe('IAM', () => {
     );
     expect(connections).toHaveLength(3);
     const methods: [string, string[]][] = [
-      ['Function', ['POST', 'DELETE']],
+      ['Function', ['POST', 'DELETE', 'GET']],
       ['PublishFunction', ['POST']],
       ['FanoutWorker', ['POST']],
     ];

@@ -82,7 +82,11 @@ describe('IAM', () => {
     );
     const [, connections] = policyStatements(tableModel('cdk', 'dev'), refs);
     expect(connections!.actions).toEqual(['execute-api:ManageConnections']);
-    expect(connections!.resources).toEqual([connectionsArn(refs, 'POST'), connectionsArn(refs, 'DELETE')]);
+    expect(connections!.resources).toEqual([
+      connectionsArn(refs, 'POST'),
+      connectionsArn(refs, 'DELETE'),
+      connectionsArn(refs, 'GET'),
+    ]);
   });
 });
 

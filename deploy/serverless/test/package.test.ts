@@ -340,7 +340,7 @@ describe('serverless package (offline)', () => {
         allStatements().filter((s) => asList(s.Action).includes('execute-api:ManageConnections')),
       ).toHaveLength(3);
       const methods: [string, string[]][] = [
-        ['TopicsocketFunctionRole', ['POST', 'DELETE']],
+        ['TopicsocketFunctionRole', ['POST', 'DELETE', 'GET']],
         ['TopicsocketPublishRole', ['POST']],
         ['TopicsocketWorkerRole', ['POST']],
       ];

@@ -71,8 +71,11 @@ export interface Store {
    * `topic` may be a pattern (`orders/*`); once this resolves, every publish that starts later reaches it.
    */
   subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome>;
-  /** Returns whether a subscription was removed. */
-  unsubscribe(connectionId: string, topic: string): Promise<boolean>;
+  /**
+   * Returns whether a subscription was removed. `onLeft` is called when the connection's presence membership
+   * of the topic ended with it (the broker then sends `leave`).
+   */
+  unsubscribe(connectionId: string, topic: string, onLeft?: () => void): Promise<boolean>;
   /**
    * Every live receiver of a publish to `topic`, in pages, so a huge topic is never held in memory at once:
    * its subscribers and those of each pattern matching it (`orders/*`, `*`: protocol/pattern.ts), each

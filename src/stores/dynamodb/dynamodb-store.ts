@@ -24,10 +24,10 @@ import type {
   SubscriberRangePage,
   SubscriberRanges,
 } from '../../core/index.ts';
+import { memberData } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
 import { isPattern } from '../../protocol/index.ts';
-import { memberData } from '../member-data.ts';
 import { mergedSubscriberPage } from '../merged-pages.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
@@ -297,7 +297,7 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
     throw new Error(`subscribe of ${connectionId} to ${topic} kept conflicting with concurrent writes`);
   }
 
-  async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
+  async unsubscribe(connectionId: string, topic: string, onLeft?: () => void): Promise<boolean> {
     const item = await this.readConnectionItem(connectionId);
     const held = item?.topics.get(topic);
     if (held === undefined) return false;
@@ -333,6 +333,7 @@ export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
       if (isLostRace(error)) return false;
       throw error;
     }
+    if (member) onLeft?.();
     return held > this.nowSeconds();
   }
 

@@ -37,6 +37,10 @@ export class MemoryPresence implements Presence {
     topics.add(topic);
   }
 
+  isMember(topic: string, connectionId: string): boolean {
+    return this.byTopic.get(topic)?.has(connectionId) ?? false;
+  }
+
   remove(topic: string, connectionId: string): void {
     const members = this.byTopic.get(topic);
     if (members?.delete(connectionId) && members.size === 0) this.byTopic.delete(topic);

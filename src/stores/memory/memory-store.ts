@@ -14,8 +14,8 @@ import type {
   SubscriberRanges,
   TopicSummary,
 } from '../../core/index.ts';
+import { memberData } from '../../core/index.ts';
 import { isPattern, patternsMatching } from '../../protocol/index.ts';
-import { memberData } from '../member-data.ts';
 import { mergedSubscriberPage } from '../merged-pages.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
 import { MemoryPresence } from './memory-presence.ts';
@@ -197,10 +197,11 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges, ShardLed
     return live ? 'already_subscribed' : 'subscribed';
   }
 
-  async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
+  async unsubscribe(connectionId: string, topic: string, onLeft?: () => void): Promise<boolean> {
     const topics = this.byConnection.get(connectionId);
     const expiresAt = topics?.get(topic);
     if (!topics || expiresAt === undefined) return false;
+    if (this.presence.isMember(topic, connectionId)) onLeft?.();
     topics.delete(topic);
     this.dropFromTopic(topic, connectionId);
     return expiresAt > this.nowSeconds();

@@ -1,5 +1,5 @@
-import type { ConnectionRecord, PresenceMember } from '../core/index.ts';
-import type { JsonValue } from '../protocol/index.ts';
+import type { JsonValue } from '../../protocol/index.ts';
+import type { ConnectionRecord, PresenceMember } from '../ports/index.ts';
 
 /**
  * What presence shows of a connection: the `user` data `onConnect` attached (read if the record has it: the
