@@ -80,6 +80,22 @@ export class MemoryPresence implements Presence {
     return count;
   }
 
+  /** Live members in all, and the `top` topics with the most (for `GET /stats` and the console). */
+  summary(top: number): { members: number; topics: Array<{ topic: string; members: number }> } {
+    const now = this.nowSeconds();
+    const counts: Array<{ topic: string; members: number }> = [];
+    let members = 0;
+    for (const [topic, entries] of this.byTopic) {
+      let live = 0;
+      for (const entry of entries.values()) if (entry.expiresAt > now) live++;
+      if (live === 0) continue;
+      members += live;
+      counts.push({ topic, members: live });
+    }
+    counts.sort((a, b) => b.members - a.members || (a.topic < b.topic ? -1 : 1));
+    return { members, topics: counts.slice(0, top) };
+  }
+
   async countPresenceEvent(topic: string, windowStart: number): Promise<number> {
     const window = this.windows.get(topic);
     if (window && window.start === windowStart) return ++window.count;

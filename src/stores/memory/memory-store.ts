@@ -307,11 +307,21 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges, ShardLed
     return next === undefined ? { items } : { items, next };
   }
 
-  /** Sizes for the stats endpoint and tests. */
-  stats(): { connections: number; topics: number; subscriptions: number } {
+  /** Sizes for the stats endpoint and tests; `presence`: members in all and the 10 fullest topics. */
+  stats(): {
+    connections: number;
+    topics: number;
+    subscriptions: number;
+    presence: { members: number; topics: Array<{ topic: string; members: number }> };
+  } {
     let subscriptions = 0;
     for (const topics of this.byConnection.values()) subscriptions += topics.size;
-    return { connections: this.connections.size, topics: this.byTopic.size, subscriptions };
+    return {
+      connections: this.connections.size,
+      topics: this.byTopic.size,
+      subscriptions,
+      presence: this.presence.summary(10),
+    };
   }
 
   private liveConnection(connectionId: string): ConnectionRecord | undefined {

@@ -196,7 +196,8 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     const members = [];
     for (let i = 0; i < 3; i++) {
       const member = await open();
-      const subscribe = () => ask(member.client, { type: 'subscribe', topic: 'p/room', presence: true, id: 1 });
+      const subscribe = () =>
+        ask(member.client, { type: 'subscribe', topic: 'p/room', presence: true, id: 1 });
       if (i < 2) await subscribe();
       else {
         const joinCost = await measure('presence subscribe, join sent to 4 members', subscribe);
