@@ -281,6 +281,32 @@ describe('presence through the broker', () => {
     expect((await store.presence.members('room', { limit: 10 })).members).toEqual([]);
   });
 
+  it("shows onConnect's user data, and keeps an answer within one message by moving members to the next page", async () => {
+    const { connect, send, store, broker } = setup({ limits: { maxMessageBytes: 4096 } });
+    const big = 'x'.repeat(1500);
+    for (const id of ['u1', 'u2', 'u3']) {
+      await connect(id);
+      // What the hooks' onConnect attaches: the record's `user` (written here as the hooks branch stores it).
+      const record = await store.getConnection(id);
+      await store.putConnection({
+        ...(record as NonNullable<typeof record>),
+        user: { name: id, big },
+      } as never);
+      await send(id, { type: 'subscribe', topic: 'room', presence: true });
+    }
+    const first = await send('u1', { type: 'presence', topic: 'room', id: 1 });
+    expect(first.members.length).toBeLessThan(3);
+    expect(first.members[0]).toEqual({ connectionId: 'u1', user: { name: 'u1', big } });
+    expect(JSON.stringify(first).length).toBeLessThanOrEqual(4096);
+    const rest = await send('u1', { type: 'presence', topic: 'room', after: first.next, id: 2 });
+    expect([...first.members, ...rest.members].map((m: { connectionId: string }) => m.connectionId)).toEqual([
+      'u1',
+      'u2',
+      'u3',
+    ]);
+    broker.dispose();
+  });
+
   it('caps join/leave per topic and second under a reconnect storm, with one presence_resync', async () => {
     const { connect, send, ofType, gateway, broker, advance } = setup({
       limits: { presenceEventsPerSecond: 3 },
