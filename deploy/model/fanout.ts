@@ -79,9 +79,13 @@ export function fanoutSendStatement(queueArn: string): PolicyStatementModel {
 export const WorkerTableActions = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  // A gone receiver that was a presence member leaves: the per-topic event counter (docs/dynamodb.md).
+  'dynamodb:UpdateItem',
   'dynamodb:Query',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  // Pattern markers (wildcard subscriptions), one request per publish: docs/dynamodb.md.
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /**

@@ -25,8 +25,11 @@ export interface PolicyStatementModel {
   resources: readonly string[];
 }
 
-/** `@connections` methods the handler uses: POST sends a frame, DELETE ends a connection. GET is unused. */
-export const ConnectionMethods = ['POST', 'DELETE'] as const;
+/**
+ * `@connections` methods the handler uses: POST sends a frame, DELETE ends a connection, GET checks that a
+ * presence member's connection still exists (a missed `$disconnect` must not be listed).
+ */
+export const ConnectionMethods = ['POST', 'DELETE', 'GET'] as const;
 
 export function connectionsArn(refs: ArnReferences, method: (typeof ConnectionMethods)[number]): string {
   return `arn:${refs.partition}:execute-api:${refs.region}:${refs.account}:${refs.apiId}/${refs.stage}/${method}/@connections/*`;
@@ -61,6 +64,8 @@ export const PublishTableActions = [
   'dynamodb:Query',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  // Pattern markers (wildcard subscriptions), one request per publish: docs/dynamodb.md.
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /** The publish function's grants: only the fan-out. `@connections` POST only (it never closes connections). */

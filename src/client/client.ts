@@ -3,6 +3,8 @@ import type {
   ErrorFrame,
   FrameId,
   JsonValue,
+  PresenceFrame,
+  PresenceRequestFrame,
   PublishedFrame,
   PublishFrame,
   ServerFrame,
@@ -10,6 +12,8 @@ import type {
   SubscribeFrame,
   UnsubscribeFrame,
 } from '../protocol/frames.ts';
+import { InputLimits } from '../protocol/limits.ts';
+import { isPattern, subscriptionMatches } from '../protocol/pattern.ts';
 import { readGatewayError } from '../protocol/server-frames.ts';
 import { backoffDelay, jitteredAge } from './backoff.ts';
 import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd } from './connection.ts';
@@ -17,6 +21,7 @@ import { Emitter } from './emitter.ts';
 import { ConnectRefusedError, TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
 import { AGE_JITTER, type ResolvedOptions, resolveOptions } from './options.ts';
+import { PatternTopics } from './pattern-topics.ts';
 import { Sequencer } from './sequencer.ts';
 import { newTopicRecord, type TopicListener, type TopicRecord } from './topic-record.ts';
 import type {
@@ -27,10 +32,14 @@ import type {
   MessageListener,
   MessageStream,
   MessageStreamOptions,
+  PresenceEvent,
+  PresenceOptions,
+  PresencePage,
   PublishOptions,
   PublishResult,
   StateChange,
   SubscribedEvent,
+  SubscribeOptions,
   Unsubscribe,
 } from './types.ts';
 import { connectUrl } from './url.ts';
@@ -54,7 +63,15 @@ interface PendingUnsubscribe {
   topic: string;
 }
 
-type PendingRequest = PendingPublish | PendingSubscribe | PendingUnsubscribe;
+interface PendingPresence {
+  kind: 'presence';
+  topic: string;
+  resolve: (page: PresencePage) => void;
+  reject: (error: TopicsocketError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+type PendingRequest = PendingPublish | PendingSubscribe | PendingUnsubscribe | PendingPresence;
 
 interface QueuedPublish {
   topic: string;
@@ -83,6 +100,8 @@ export class TopicsocketClient {
   readonly #options: ResolvedOptions;
   readonly #events = new Emitter<ClientEvents>();
   readonly #topics = new Map<string, TopicRecord>();
+  /** The records of #topics that are patterns: a message is offered to each that matches its topic. */
+  readonly #patternRecords = new Set<TopicRecord>();
   readonly #pending = new Map<FrameId, PendingRequest>();
   readonly #queue: QueuedPublish[] = [];
   /** Serial publish order: topics with a publish awaiting its ack, and the publishes waiting behind it. */
@@ -131,8 +150,47 @@ export class TopicsocketClient {
    * Calls `listener` with every message on `topic` until the returned function is called. The topic is
    * subscribed on the server while it has at least one listener, across reconnects.
    */
-  subscribe<T = JsonValue>(topic: string, listener: MessageListener<T>): Unsubscribe {
-    return this.#attach(topic, { listener: listener as MessageListener<never> });
+  subscribe<T = JsonValue>(
+    topic: string,
+    listener: MessageListener<T>,
+    options: SubscribeOptions = {},
+  ): Unsubscribe {
+    const entry: TopicListener = { listener: listener as MessageListener<never> };
+    if (options.onPresence) entry.onPresence = options.onPresence;
+    return this.#attach(topic, entry);
+  }
+
+  /**
+   * One page of `topic`'s presence members (needs the presence permission; see docs/client.md). Rejects with
+   * the server's error (`forbidden`, `rate_limited`, ...), `not_connected` while offline, or `timeout`.
+   */
+  presence(topic: string, options: PresenceOptions = {}): Promise<PresencePage> {
+    return new Promise<PresencePage>((resolve, reject) => {
+      if (this.#current === 'closed') {
+        reject(new TopicsocketError('closed', 'the client is closed', { topic }));
+        return;
+      }
+      if (!this.#connection?.isOpen) {
+        reject(new TopicsocketError('not_connected', 'not connected; presence not read', { topic }));
+        return;
+      }
+      const id = this.#nextId++;
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(
+          new TopicsocketError(
+            'timeout',
+            `no answer to presence of "${topic}" within ${this.#options.ackTimeoutMs} ms`,
+            { topic },
+          ),
+        );
+      }, this.#options.ackTimeoutMs);
+      this.#pending.set(id, { kind: 'presence', topic, resolve, reject, timer });
+      const frame: PresenceRequestFrame = { type: 'presence', topic, id };
+      if (options.after !== undefined) frame.after = options.after;
+      if (options.limit !== undefined) frame.limit = options.limit;
+      this.#connection.send(JSON.stringify(frame));
+    });
   }
 
   /** The messages of `topic` as an async iterator; `break` (or `close()`) ends it. */
@@ -211,11 +269,13 @@ export class TopicsocketClient {
       if (!record) {
         record = this.#newRecord(topic);
         this.#topics.set(topic, record);
+        if (record.pattern) this.#patternRecords.add(record);
       }
       record.listeners.add(entry);
-      if (record.status === 'active') resolve();
+      if (record.status === 'active' && (!entry.onPresence || record.presence)) resolve();
       else entry.ready = { resolve, reject };
-      if (record.status === 'idle') this.#sendSubscribe(record);
+      // A first presence listener on an active topic: subscribe again, now as a member.
+      if (record.status === 'idle' || (entry.onPresence && !record.presence)) this.#sendSubscribe(record);
     });
     // Ignoring `ready` must not crash Node with an unhandled rejection; awaiting it still sees the error.
     ready.catch(noop);
@@ -235,7 +295,9 @@ export class TopicsocketClient {
     );
     if (record.listeners.size > 0) return;
     this.#topics.delete(topic);
+    this.#patternRecords.delete(record);
     record.sequencer.dispose();
+    record.pattern?.dispose();
     if (record.ackId !== undefined) this.#forget(record.ackId);
     if (record.status !== 'idle' && this.#connection?.isOpen) {
       const id = this.#nextId++;
@@ -253,10 +315,19 @@ export class TopicsocketClient {
     record.status = 'pending';
     record.ackId = id;
     const frame: SubscribeFrame = { type: 'subscribe', topic: record.topic, id };
-    // The last delivered position: the server replays whatever came after it before its ack.
-    const position = record.sequencer.position;
-    if (position) frame.since = { epoch: position.epoch, offset: position.offset };
-    record.sequencer.expectAck();
+    if (record.pattern) {
+      // Every concrete topic seen under the pattern, recovered as `since` would recover it.
+      const positions = record.pattern.positions();
+      if (positions) frame.positions = positions;
+      record.pattern.expectAck();
+    } else {
+      // The last delivered position: the server replays whatever came after it before its ack.
+      const position = record.sequencer.position;
+      if (position) frame.since = { epoch: position.epoch, offset: position.offset };
+      record.sequencer.expectAck();
+      record.presence = [...record.listeners].some((entry) => entry.onPresence !== undefined);
+      if (record.presence) frame.presence = true;
+    }
     this.#connection.send(JSON.stringify(frame));
   }
 
@@ -274,7 +345,29 @@ export class TopicsocketClient {
       },
     );
     const record = newTopicRecord(topic, sequencer);
+    if (isPattern(topic)) {
+      record.pattern = new PatternTopics(InputLimits.maxPatternPositions, (concrete) =>
+        this.#newSequencer(record, concrete, true),
+      );
+    }
     return record;
+  }
+
+  /** A concrete topic's sequencer under a pattern subscription: delivers to the pattern's listeners. */
+  #newSequencer(record: TopicRecord, topic: string, live: boolean): Sequencer {
+    return new Sequencer(
+      topic,
+      { gapTimeoutMs: this.#options.gapTimeoutMs, maxPending: MAX_PENDING_PER_TOPIC, live },
+      {
+        deliver: (message) => this.#dispatch(record, message),
+        gap: (report) => this.#events.emit('gap', report),
+        repair: () => {
+          // Resubscribe the pattern with every position: the replay of this topic fills the hole.
+          if (this.#topics.get(record.topic) === record && record.status === 'active')
+            this.#sendSubscribe(record);
+        },
+      },
+    );
   }
 
   #onSubscribed(request: PendingSubscribe, frame: SubscribedFrame): void {
@@ -286,7 +379,8 @@ export class TopicsocketClient {
     if (frame.offset !== undefined) ack.offset = frame.offset;
     if (frame.recovered !== undefined) ack.recovered = frame.recovered;
     if (frame.reset !== undefined) ack.reset = frame.reset;
-    record.sequencer.acknowledged(ack);
+    if (record.pattern) record.pattern.acknowledged(frame.positions);
+    else record.sequencer.acknowledged(ack);
     record.status = 'active';
     record.ackId = undefined;
     record.acknowledged = true;
@@ -341,7 +435,9 @@ export class TopicsocketClient {
     }
     // Refused for good (invalid_topic, forbidden, too_many_subscriptions, ...): drop every listener.
     this.#topics.delete(record.topic);
+    this.#patternRecords.delete(record);
     record.sequencer.dispose();
+    record.pattern?.dispose();
     for (const entry of record.listeners) entry.onEnd?.(error);
     record.listeners.clear();
   }
@@ -353,14 +449,40 @@ export class TopicsocketClient {
     }
   }
 
+  /**
+   * One message, to the topic's own subscription and to every pattern subscription matching it: the server
+   * sends a connection one copy however many of its subscriptions match, and each gets it here.
+   */
   #deliver(frame: Extract<ServerFrame, { type: 'message' }>): void {
-    const record = this.#topics.get(frame.topic);
-    if (!record) return;
     const message: Message<never> = { topic: frame.topic, data: frame.data as never };
     if (frame.offset !== undefined) message.offset = frame.offset;
     if (frame.epoch !== undefined) message.epoch = frame.epoch;
     // Each offset once, in offset order (replay and live traffic overlap at a resubscribe).
-    record.sequencer.accept(message);
+    this.#topics.get(frame.topic)?.sequencer.accept(message);
+    for (const record of this.#patternRecords) {
+      if (subscriptionMatches(record.topic, frame.topic))
+        record.pattern?.sequencer(frame.topic).accept(message);
+    }
+  }
+
+  /** `join` / `leave` / `presence_resync` to the topic's presence listeners. */
+  #onPresenceEvent(topic: string, event: PresenceEvent): void {
+    const record = this.#topics.get(topic);
+    if (!record) return;
+    for (const entry of [...record.listeners]) {
+      if (!entry.onPresence) continue;
+      try {
+        entry.onPresence(event);
+      } catch (cause) {
+        this.#events.emit(
+          'error',
+          new TopicsocketError('listener_failed', `a presence listener of "${topic}" threw`, {
+            topic,
+            cause,
+          }),
+        );
+      }
+    }
   }
 
   #dispatch(record: TopicRecord, message: Message<never>): void {
@@ -484,6 +606,24 @@ export class TopicsocketClient {
       case 'unsubscribed':
         this.#take(frame.id);
         return;
+      case 'presence': {
+        const request = this.#take(frame.id);
+        if (request?.kind === 'presence') request.resolve(presencePage(frame));
+        return;
+      }
+      case 'join':
+        this.#onPresenceEvent(frame.topic, { type: 'join', topic: frame.topic, member: frame.member });
+        return;
+      case 'leave':
+        this.#onPresenceEvent(frame.topic, {
+          type: 'leave',
+          topic: frame.topic,
+          connectionId: frame.connectionId,
+        });
+        return;
+      case 'presence_resync':
+        this.#onPresenceEvent(frame.topic, { type: 'resync', topic: frame.topic });
+        return;
       case 'pong':
         return;
       case 'error':
@@ -502,7 +642,8 @@ export class TopicsocketClient {
 
   #onErrorFrame(frame: ErrorFrame): void {
     const request = this.#take(frame.id);
-    if (request?.kind === 'publish') request.reject(serverError(frame, request.topic));
+    if (request?.kind === 'publish' || request?.kind === 'presence')
+      request.reject(serverError(frame, request.topic));
     else if (request?.kind === 'subscribe') this.#onSubscribeRefused(request, frame);
     else this.#events.emit('error', serverError(frame, request?.topic));
   }
@@ -677,14 +818,15 @@ export class TopicsocketClient {
         : 'the connection dropped before the server acknowledged';
     for (const [id, request] of this.#pending) {
       this.#forget(id);
-      if (request.kind === 'publish')
+      if (request.kind === 'publish' || request.kind === 'presence')
         request.reject(new TopicsocketError(code, message, { topic: request.topic }));
     }
     for (const record of this.#topics.values()) {
       record.status = 'idle';
       record.ackId = undefined;
       // Holes wait for the resubscribe's replay rather than being given up while offline.
-      record.sequencer.expectAck();
+      if (record.pattern) record.pattern.expectAck();
+      else record.sequencer.expectAck();
     }
   }
 
@@ -716,11 +858,13 @@ export class TopicsocketClient {
     const closed = new TopicsocketError('closed', 'the client is closed');
     for (const record of this.#topics.values()) {
       record.sequencer.dispose();
+      record.pattern?.dispose();
       this.#rejectReady(record, closed);
       for (const entry of record.listeners) entry.onEnd?.();
       record.listeners.clear();
     }
     this.#topics.clear();
+    this.#patternRecords.clear();
     await connection?.dispose(1000, change.reason, true);
   }
 
@@ -772,6 +916,12 @@ function serverError(frame: ErrorFrame, topic: string | undefined): TopicsocketE
 }
 
 /** A `published` ack as the SDK returns it: with its position exactly when the server sent one. */
+function presencePage(frame: PresenceFrame): PresencePage {
+  const page: PresencePage = { topic: frame.topic, members: frame.members };
+  if (frame.next !== undefined) page.next = frame.next;
+  return page;
+}
+
 function publishResult(frame: PublishedFrame): PublishResult {
   if (frame.offset === undefined || frame.epoch === undefined) return { topic: frame.topic };
   const result: PublishResult = { topic: frame.topic, offset: frame.offset, epoch: frame.epoch };

@@ -28,6 +28,11 @@ export interface SequencerHooks {
 export interface SequencerOptions {
   gapTimeoutMs: number;
   maxPending: number;
+  /**
+   * Starts without waiting for a `subscribed` ack: a concrete topic first seen under a pattern subscription,
+   * whose first message sets the base (there is no ack for it).
+   */
+  live?: boolean;
 }
 
 /**
@@ -39,7 +44,7 @@ export class Sequencer {
   /** The last offset delivered (contiguously), once a `subscribed` ack or a message has set a base. */
   position: StreamPosition | undefined;
   private readonly pending = new Map<number, Message<never>>();
-  private awaitingAck = true;
+  private awaitingAck: boolean;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private repairing = false;
 
@@ -47,7 +52,9 @@ export class Sequencer {
     private readonly topic: string,
     private readonly options: SequencerOptions,
     private readonly hooks: SequencerHooks,
-  ) {}
+  ) {
+    this.awaitingAck = options.live !== true;
+  }
 
   /** A subscribe (with `since` = `position`) is on its way: messages of an unknown epoch wait for its ack. */
   expectAck(): void {

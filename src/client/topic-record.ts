@@ -1,7 +1,8 @@
 import type { FrameId } from '../protocol/frames.ts';
 import type { TopicsocketError } from './errors.ts';
+import type { PatternTopics } from './pattern-topics.ts';
 import type { Sequencer } from './sequencer.ts';
-import type { MessageListener } from './types.ts';
+import type { MessageListener, PresenceListener } from './types.ts';
 
 /** One subscribe() call: its listener, its `ready` promise, and how a stream learns its topic ended. */
 export interface TopicListener {
@@ -10,6 +11,8 @@ export interface TopicListener {
   ready?: { resolve: () => void; reject: (error: TopicsocketError) => void };
   /** Called when the subscription ends from outside: refused by the server (with the error) or client closed. */
   onEnd?: (error?: TopicsocketError) => void;
+  /** Set: this listener takes part in the topic's presence and hears its `join`/`leave`. */
+  onPresence?: PresenceListener;
 }
 
 /**
@@ -31,8 +34,20 @@ export interface TopicRecord {
    * `since` on every resubscribe so the server replays what was missed (docs/history.md).
    */
   sequencer: Sequencer;
+  /** For a pattern subscription (`orders/*`): the concrete topics seen under it, each with its sequencer. */
+  pattern?: PatternTopics;
+  /** Subscribed with `presence: true` on the current connection (some listener has `onPresence`). */
+  presence: boolean;
 }
 
 export function newTopicRecord(topic: string, sequencer: Sequencer): TopicRecord {
-  return { topic, listeners: new Set(), status: 'idle', acknowledged: false, failures: 0, sequencer };
+  return {
+    topic,
+    listeners: new Set(),
+    status: 'idle',
+    acknowledged: false,
+    failures: 0,
+    sequencer,
+    presence: false,
+  };
 }

@@ -5,6 +5,49 @@ import type { WebSocketConstructor } from './websocket.ts';
 
 export type { EpochReset, JsonValue };
 
+/** A presence member of a topic (docs/client.md, "Presence"). */
+export interface PresenceMember {
+  connectionId: string;
+  /** The `user` data the server's `onConnect` hook attached to that connection. */
+  user?: JsonValue;
+  /** The token claims the server shows in presence (by default `sub`). */
+  claims?: { [key: string]: JsonValue };
+}
+
+/** One page of `client.presence(topic)`. */
+export interface PresencePage {
+  topic: string;
+  members: PresenceMember[];
+  /** Pass it as `after` for the next page; absent on the last. */
+  next?: string;
+}
+
+export interface PresenceOptions {
+  /** The `next` of the previous page. */
+  after?: string;
+  /** Most members (the server caps it at 100). */
+  limit?: number;
+}
+
+/**
+ * A change in a topic's presence. `resync`: more joins and leaves happened than the server sends per second
+ * (a reconnect storm); read `client.presence(topic)` again, after a random delay of up to a second or so.
+ */
+export type PresenceEvent =
+  | { type: 'join'; topic: string; member: PresenceMember }
+  | { type: 'leave'; topic: string; connectionId: string }
+  | { type: 'resync'; topic: string };
+
+export type PresenceListener = (event: PresenceEvent) => void;
+
+export interface SubscribeOptions {
+  /**
+   * Take part in the topic's presence (subscribe with `presence: true`: this connection is listed as a
+   * member) and hear its `join`, `leave` and `resync` events. Topics only, not patterns.
+   */
+  onPresence?: PresenceListener;
+}
+
 /**
  * `connecting` before the first connection, `reconnecting` while it is lost, `closed` for good. `refused`:
  * the server refused the connection for a reason retrying cannot fix (401/403: the token; 404: the URL);

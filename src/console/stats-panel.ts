@@ -7,6 +7,7 @@ interface StatsBody {
   connections: number;
   subscriptions: number | null;
   topics: number | null;
+  presence?: { members: number; topics: Array<{ topic: string; members: number }> } | null;
   messagesPerSecond: number;
   deliveriesPerSecond: number;
 }
@@ -23,6 +24,7 @@ export class StatsPanel extends PollingPanel {
     connections: byId('stat-connections', HTMLElement),
     subscriptions: byId('stat-subscriptions', HTMLElement),
     topics: byId('stat-topics', HTMLElement),
+    members: byId('stat-members', HTMLElement),
     rate: byId('stat-rate', HTMLElement),
     deliveries: byId('stat-deliveries', HTMLElement),
   };
@@ -55,6 +57,12 @@ export class StatsPanel extends PollingPanel {
     this.cells.connections.textContent = String(stats.connections);
     this.cells.subscriptions.textContent = stats.subscriptions === null ? 'n/a' : String(stats.subscriptions);
     this.cells.topics.textContent = stats.topics === null ? 'n/a' : String(stats.topics);
+    const presence = stats.presence;
+    this.cells.members.textContent = presence ? String(presence.members) : 'n/a';
+    // Which topics hold them, fullest first (the server sends at most 10).
+    this.cells.members.title = presence
+      ? presence.topics.map(({ topic, members }) => `${topic}: ${members}`).join('\n')
+      : '';
     this.cells.rate.textContent = formatRate(stats.messagesPerSecond);
     this.cells.deliveries.textContent = `${formatRate(stats.deliveriesPerSecond)} delivered/s`;
   }

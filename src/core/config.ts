@@ -29,6 +29,13 @@ export interface BrokerLimits {
    * answer's worth (128 KB) from the store. `false` turns it off. Past it: `rate_limited`.
    */
   historyRate: RateLimit | false;
+  /**
+   * `join`/`leave` events sent per topic and second, counted across every process in the store; the first
+   * one over the cap in a second sends `presence_resync` instead (docs/protocol.md, "Presence").
+   */
+  presenceEventsPerSecond: number;
+  /** The token claims a presence member shows (next to its `user` data), when the token has them. */
+  presenceClaims: readonly string[];
 }
 
 /**
@@ -47,6 +54,8 @@ export const defaultBrokerLimits: BrokerLimits = {
   history: DEFAULT_RETENTION,
   historyPageSize: 100,
   historyRate: { perSecond: 5, burst: 20 },
+  presenceEventsPerSecond: 10,
+  presenceClaims: ['sub'],
 };
 
 /**

@@ -28,6 +28,11 @@ export interface FanoutDeps {
   cleanupConcurrency: number;
   /** Epoch ms: no page is read after it (on Lambda, shortly before the timeout would kill the invocation). */
   readDeadline?: number;
+  /**
+   * Called after a connection was removed here (found gone, token expired) with the topics it was a
+   * presence member of: the broker sends their `leave` events. Never rejects.
+   */
+  onRemoved?: (connectionId: string, memberOf: readonly string[]) => Promise<void>;
 }
 
 /** Further sends of the deferred receivers after the pages, while each one still makes progress. */
@@ -125,7 +130,8 @@ export function subscriberPageOf(range: SubscriberRangePage): SubscriberPage {
 export async function removeGone(deps: FanoutDeps, gone: readonly string[]): Promise<void> {
   await mapLimit(gone, deps.cleanupConcurrency, async (connectionId) => {
     try {
-      await deps.store.removeConnection(connectionId);
+      const memberOf = await deps.store.removeConnection(connectionId);
+      if (memberOf?.length) await deps.onRemoved?.(connectionId, memberOf);
     } catch (error) {
       deps.logger.warn('could not remove gone connection', { connectionId, error: String(error) });
     }

@@ -20,6 +20,7 @@ export {
 export { type RequestContext, Routes, type WebSocketEvent, type WebSocketResult } from './events.ts';
 export { type FanoutResult, fanout } from './fanout.ts';
 export * from './ports/index.ts';
+export { memberData } from './presence/member-data.ts';
 export * from './sharding/index.ts';
 export { endTokenExpired, TOKEN_EXPIRED_FRAME } from './token-expiry.ts';
 export { mapLimit } from './util/map-limit.ts';

@@ -19,7 +19,14 @@ export const TOKEN_EXPIRED_FRAME = JSON.stringify(frame);
  * never invokes the function again (pings are answered by API Gateway's MOCK route). Never throws.
  */
 export async function endTokenExpired(
-  deps: { store: Store; gateway: Gateway; logger: Logger; metrics: Metrics; cleanupConcurrency: number },
+  deps: {
+    store: Store;
+    gateway: Gateway;
+    logger: Logger;
+    metrics: Metrics;
+    cleanupConcurrency: number;
+    onRemoved?: (connectionId: string, memberOf: readonly string[]) => Promise<void>;
+  },
   connectionIds: readonly string[],
 ): Promise<void> {
   if (connectionIds.length === 0) return;
@@ -35,7 +42,8 @@ export async function endTokenExpired(
     try {
       deps.logger.info('token expired', { connectionId });
       await deps.gateway.close(connectionId);
-      await deps.store.removeConnection(connectionId);
+      const memberOf = await deps.store.removeConnection(connectionId);
+      if (memberOf?.length) await deps.onRemoved?.(connectionId, memberOf);
     } catch (error) {
       deps.logger.warn('could not end a connection whose token expired', {
         connectionId,

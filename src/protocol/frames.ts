@@ -19,9 +19,27 @@ export interface StreamPosition {
 
 export interface SubscribeFrame {
   type: 'subscribe';
+  /** A topic, or a pattern (`orders/*`, `*`: pattern.ts) that receives every topic under its prefix. */
   topic: string;
   /** The last position the client saw: the server replays what came after it, or answers `recovered: false`. */
   since?: StreamPosition;
+  /**
+   * Only with a pattern: the last position seen in each concrete topic under it, each recovered as `since`
+   * would be (at most InputLimits.maxPatternPositions).
+   */
+  positions?: { [topic: string]: StreamPosition };
+  /** Only with a topic: become a presence member of it, and receive its `join`/`leave` events. */
+  presence?: boolean;
+  id?: FrameId;
+}
+
+/** Asks for one page of a topic's presence members (at most `limit`, default and cap: the server's). */
+export interface PresenceRequestFrame {
+  type: 'presence';
+  topic: string;
+  /** The `next` of the previous page. */
+  after?: string;
+  limit?: number;
   id?: FrameId;
 }
 
@@ -62,7 +80,13 @@ export interface SeedMessageFrame {
 }
 
 /** Every frame a client may send, after seed frames are normalized. */
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PublishFrame | PingFrame | HistoryRequestFrame;
+export type ClientFrame =
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | PublishFrame
+  | PingFrame
+  | HistoryRequestFrame
+  | PresenceRequestFrame;
 
 // ---- server -> client ----
 
@@ -97,6 +121,16 @@ export interface SubscribedFrame {
   /** The stream's epoch and its top offset when the subscription took effect. */
   epoch?: string;
   offset?: number;
+  /** A pattern subscribe with `positions`: how each listed topic was recovered (`recovered`: all of them). */
+  positions?: { [topic: string]: TopicRecovery };
+}
+
+/** One concrete topic's recovery under a pattern subscription: what `subscribed` says for a topic. */
+export interface TopicRecovery {
+  epoch: string;
+  offset: number;
+  recovered: boolean;
+  reset?: EpochReset;
 }
 
 /** What a `subscribed` ack did with the current epoch when `since` named an older one. */
@@ -139,6 +173,45 @@ export interface HistoryFrame {
   id?: FrameId;
 }
 
+/** A presence member as frames show it (docs/protocol.md, "Presence"). */
+export interface PresenceMemberInfo {
+  connectionId: string;
+  /** The `user` data `onConnect` attached to the connection. */
+  user?: JsonValue;
+  /** The token claims the server shows in presence. */
+  claims?: { [key: string]: JsonValue };
+}
+
+/** Answer to `presence`: one page of members, ascending by connection id. */
+export interface PresenceFrame {
+  type: 'presence';
+  topic: string;
+  members: PresenceMemberInfo[];
+  /** Pass it back as `after` for the next page; absent on the last. */
+  next?: string;
+  id?: FrameId;
+}
+
+/** To a topic's members: a connection became a member. */
+export interface JoinFrame {
+  type: 'join';
+  topic: string;
+  member: PresenceMemberInfo;
+}
+
+/** To a topic's members: a member left (unsubscribed, disconnected, found gone). */
+export interface LeaveFrame {
+  type: 'leave';
+  topic: string;
+  connectionId: string;
+}
+
+/** To a topic's members: more joins and leaves than the per-second cap happened; read presence again. */
+export interface PresenceResyncFrame {
+  type: 'presence_resync';
+  topic: string;
+}
+
 export interface PongFrame {
   type: 'pong';
   id?: FrameId;
@@ -166,6 +239,10 @@ export type ServerFrame =
   | UnsubscribedFrame
   | PublishedFrame
   | HistoryFrame
+  | PresenceFrame
+  | JoinFrame
+  | LeaveFrame
+  | PresenceResyncFrame
   | PongFrame
   | ErrorFrame
   | DisconnectFrame;

@@ -56,3 +56,11 @@ export {
 export { topicProblem } from './topic.ts';
 
 export const PROTOCOL_VERSION = 1;
+export {
+  isPattern,
+  MAX_PATTERN_DEPTH,
+  patternsMatching,
+  subscriptionMatches,
+  subscriptionProblem,
+  WILDCARD,
+} from './pattern.ts';

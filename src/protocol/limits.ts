@@ -31,4 +31,8 @@ export const InputLimits = {
   maxIdempotencyKeyLength: 128,
   /** Longest idempotency key of a `POST /publish` message, in UTF-16 units. */
   maxHttpIdempotencyKeyLength: 256,
+  /** Most concrete topics one pattern subscribe may recover (`positions`). */
+  maxPatternPositions: 100,
+  /** Most members one `presence` answer holds (its `limit` is capped at this). */
+  maxPresencePage: 100,
 } as const;

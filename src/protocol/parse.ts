@@ -3,9 +3,10 @@
  * It never throws, whatever the input.
  */
 import type { ErrorCode } from './codes.ts';
-import type { ClientFrame, FrameId } from './frames.ts';
+import type { ClientFrame, FrameId, SubscribeFrame } from './frames.ts';
 import { exceedsJsonDepth, hasLoneSurrogate } from './json-checks.ts';
 import { ApiGatewayLimits, InputLimits } from './limits.ts';
+import { isPattern, subscriptionMatches, subscriptionProblem } from './pattern.ts';
 import { type ClientFrameType, clientFrameSchemas, schemaMessages } from './schema.ts';
 import { topicProblem } from './topic.ts';
 
@@ -60,7 +61,13 @@ export function parseClientFrame(text: string, options: ParseOptions = {}): Pars
   ) {
     return fail('bad_frame', 'publish: idempotencyKey must be well-formed Unicode (no lone surrogates)', id);
   }
-  if ('topic' in frame) {
+  if (frame.type === 'subscribe' || frame.type === 'unsubscribe') {
+    const problem = subscriptionProblem(frame.topic);
+    if (problem) return fail('invalid_topic', problem, id);
+    const refused = frame.type === 'subscribe' ? subscribeOptionsProblem(frame) : undefined;
+    if (refused) return fail('bad_frame', `subscribe: ${refused}`, id);
+  } else if ('topic' in frame) {
+    // Patterns are for subscriptions only: a message, its history and its members belong to one topic.
     const problem = topicProblem(frame.topic);
     if (problem) return fail('invalid_topic', problem, id);
   }
@@ -72,6 +79,25 @@ export function parseClientFrame(text: string, options: ParseOptions = {}): Pars
     return { ok: true, frame: publish };
   }
   return { ok: true, frame };
+}
+
+/** What a subscribe's options say that its topic (or pattern) cannot take. */
+function subscribeOptionsProblem(frame: SubscribeFrame): string | undefined {
+  const pattern = isPattern(frame.topic);
+  if (pattern && frame.since) return 'since needs a topic; a pattern recovers its topics with positions';
+  if (pattern && frame.presence) return 'presence needs a topic, not a pattern';
+  if (!frame.positions) return undefined;
+  if (!pattern) return 'positions needs a pattern; a topic recovers with since';
+  const topics = Object.keys(frame.positions);
+  if (topics.length > InputLimits.maxPatternPositions) {
+    return `positions may name at most ${InputLimits.maxPatternPositions} topics`;
+  }
+  for (const topic of topics) {
+    if (topicProblem(topic) !== undefined || !subscriptionMatches(frame.topic, topic)) {
+      return `positions: ${JSON.stringify(topic.slice(0, 64))} is not a topic under ${frame.topic}`;
+    }
+  }
+  return undefined;
 }
 
 function fail(code: ErrorCode, message: string, id?: FrameId): ParseResult {

@@ -17,6 +17,7 @@ import type {
   HistoryRequestFrame,
   JsonValue,
   PingFrame,
+  PresenceRequestFrame,
   PublishFrame,
   SeedMessageFrame,
   StreamPosition,
@@ -56,6 +57,19 @@ export const subscribeSchema = schemaOf<SubscribeFrame>()(
     type: z.literal('subscribe'),
     topic,
     since: z.optional(streamPosition),
+    // Its keys (topics under the pattern) and size are checked in parse.ts, with their own messages.
+    positions: z.optional(z.record(z.string(), streamPosition)),
+    presence: z.optional(z.boolean()),
+    id: z.optional(frameId),
+  }),
+);
+
+export const presenceSchema = schemaOf<PresenceRequestFrame>()(
+  z.object({
+    type: z.literal('presence'),
+    topic,
+    after: z.optional(z.string().check(z.maxLength(256))),
+    limit: z.optional(z.int().check(z.positive())),
     id: z.optional(frameId),
   }),
 );
@@ -111,6 +125,7 @@ export const clientFrameSchemas = {
   publish: publishSchema,
   ping: pingSchema,
   history: historySchema,
+  presence: presenceSchema,
   message: seedMessageSchema,
   // Exactly one schema per client frame type (a missing or an extra key does not compile), each for its type.
 } as const satisfies {

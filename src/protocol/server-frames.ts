@@ -9,7 +9,15 @@
  * (`code`, `reason`, `reset`) are taken as sent, so a newer server may add values.
  */
 import type { DisconnectReason, ErrorCode } from './codes.ts';
-import type { EpochReset, FrameId, HistoryFrame, JsonValue, ServerFrame } from './frames.ts';
+import type {
+  EpochReset,
+  FrameId,
+  HistoryFrame,
+  JsonValue,
+  PresenceMemberInfo,
+  ServerFrame,
+  TopicRecovery,
+} from './frames.ts';
 import type { Equal, Mismatch } from './type-equality.ts';
 
 export type Guard<T> = (value: unknown) => value is T;
@@ -53,6 +61,17 @@ const isHistoryMessages = (value: unknown): value is HistoryFrame['messages'] =>
   Array.isArray(value) &&
   value.every((message) => isObject(message) && isNumber(message.offset) && isJson(message.data));
 
+const isMember = (value: unknown): value is PresenceMemberInfo =>
+  isObject(value) && isString(value.connectionId) && (value.claims === undefined || isObject(value.claims));
+const isMembers = (value: unknown): value is PresenceMemberInfo[] =>
+  Array.isArray(value) && value.every(isMember);
+const isRecoveries = (value: unknown): value is { [topic: string]: TopicRecovery } =>
+  isObject(value) &&
+  Object.values(value).every(
+    (entry) =>
+      isObject(entry) && isString(entry.epoch) && isNumber(entry.offset) && isBoolean(entry.recovered),
+  );
+
 type FrameOf<K extends ServerFrame['type']> = Extract<ServerFrame, { type: K }>;
 
 /** Every server frame's fields but `type`; a missing or an extra frame type does not compile. */
@@ -70,6 +89,7 @@ const serverFrameFields: { [K in ServerFrame['type']]: Fields } = {
     reset: optional(isEpochReset),
     epoch: optional(isString),
     offset: optional(isNumber),
+    positions: optional(isRecoveries),
   }),
   unsubscribed: fieldsOf<FrameOf<'unsubscribed'>>()({ topic: isString, id: optional(isId) }),
   published: fieldsOf<FrameOf<'published'>>()({
@@ -88,6 +108,15 @@ const serverFrameFields: { [K in ServerFrame['type']]: Fields } = {
     messages: isHistoryMessages,
     id: optional(isId),
   }),
+  presence: fieldsOf<FrameOf<'presence'>>()({
+    topic: isString,
+    members: isMembers,
+    next: optional(isString),
+    id: optional(isId),
+  }),
+  join: fieldsOf<FrameOf<'join'>>()({ topic: isString, member: isMember }),
+  leave: fieldsOf<FrameOf<'leave'>>()({ topic: isString, connectionId: isString }),
+  presence_resync: fieldsOf<FrameOf<'presence_resync'>>()({ topic: isString }),
   pong: fieldsOf<FrameOf<'pong'>>()({ id: optional(isId) }),
   error: fieldsOf<FrameOf<'error'>>()({
     code: isErrorCode,

@@ -168,6 +168,7 @@ describe('web console: disabled, and without esbuild', () => {
         connections: 0,
         subscriptions: null,
         topics: null,
+        presence: null,
         messagesPerSecond: 0,
         deliveriesPerSecond: 0,
         totals: { publishes: 0, deliveries: 0, connects: 0, disconnects: 0 },

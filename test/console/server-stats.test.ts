@@ -47,6 +47,30 @@ describe('ServerStats', () => {
     });
     await store.subscribe('a', 'news', { expiresAt: Date.now() / 1000 + 60, maxSubscriptions: 10 });
     expect(stats.snapshot(1, store)).toMatchObject({ connections: 1, subscriptions: 1, topics: 1 });
-    expect(stats.snapshot(1, { putConnection() {} })).toMatchObject({ subscriptions: null, topics: null });
+    expect(stats.snapshot(1, { putConnection() {} })).toMatchObject({
+      subscriptions: null,
+      topics: null,
+      presence: null,
+    });
+  });
+
+  it('counts presence members per topic, fullest first', async () => {
+    const stats = new ServerStats(undefined);
+    const store = new MemoryStore();
+    const expiresAt = Date.now() / 1000 + 60;
+    for (const id of ['a', 'b', 'c']) {
+      await store.putConnection({ connectionId: id, connectedAt: Date.now(), expiresAt });
+      await store.subscribe(id, 'room/big', { expiresAt, maxSubscriptions: 10, presence: { claims: [] } });
+    }
+    await store.subscribe('a', 'room/small', { expiresAt, maxSubscriptions: 10, presence: { claims: [] } });
+    // A plain subscription is no membership.
+    await store.subscribe('b', 'room/plain', { expiresAt, maxSubscriptions: 10 });
+    expect(stats.snapshot(3, store).presence).toEqual({
+      members: 4,
+      topics: [
+        { topic: 'room/big', members: 3 },
+        { topic: 'room/small', members: 1 },
+      ],
+    });
   });
 });

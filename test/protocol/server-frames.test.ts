@@ -66,9 +66,9 @@ describe('parseServerFrame', () => {
   });
 
   it("reports a newer server's frame type as unknown_type, to be ignored", () => {
-    expect(parseServerFrame('{"type":"presence","topic":"t"}')).toEqual({
+    expect(parseServerFrame('{"type":"frame_of_a_newer_server","topic":"t"}')).toEqual({
       kind: 'unknown_type',
-      type: 'presence',
+      type: 'frame_of_a_newer_server',
     });
     expect(parseServerFrame('{"type":"toString"}')).toEqual({ kind: 'unknown_type', type: 'toString' });
   });

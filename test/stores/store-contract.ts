@@ -4,13 +4,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionRecord, History, Retention, Store } from '../../src/core/index.ts';
+import type {
+  ConnectionRecord,
+  History,
+  Presence,
+  Retention,
+  Store,
+  SubscriberRanges,
+} from '../../src/core/index.ts';
+import { describeWildcardAndPresenceContract } from './wildcard-presence-contract.ts';
 
 /** A store that keeps message history (`store.history`), as every bundled store does. */
 export type HistoryStore = Store & { readonly history: History };
 
+/** Every bundled store keeps history, reads subscriber ranges and keeps presence (`store.presence`) too. */
+export type ContractStore = HistoryStore & SubscriberRanges & { readonly presence: Presence };
+
 export interface StoreFixture {
-  store: HistoryStore;
+  store: ContractStore;
   /** Moves the store's clock forward. */
   advance(ms: number): void;
   /** Wall time of the store's clock, epoch milliseconds. */
@@ -30,7 +41,7 @@ export function describeStoreContract(
 ): void {
   describe(`Store contract: ${name}`, () => {
     let fx: StoreFixture;
-    let store: HistoryStore;
+    let store: ContractStore;
     const nowSeconds = () => Math.floor(fx.now() / 1000);
     const uid = (label: string) => `${label}-${randomUUID()}=`;
     const connection = (id: string, ttlSeconds = HOUR): ConnectionRecord => ({
@@ -216,6 +227,8 @@ export function describeStoreContract(
         expect((await collect(topic)).ids).toEqual([]);
       }
     });
+
+    describeWildcardAndPresenceContract(() => ({ store, fx }));
 
     describe('history', () => {
       const retention: Retention = { maxMessages: 1000, maxAgeSeconds: 300 };

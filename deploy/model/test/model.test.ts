@@ -83,7 +83,11 @@ describe('IAM', () => {
     );
     const [, connections] = policyStatements(tableModel('cdk', 'dev'), refs);
     expect(connections!.actions).toEqual(['execute-api:ManageConnections']);
-    expect(connections!.resources).toEqual([connectionsArn(refs, 'POST'), connectionsArn(refs, 'DELETE')]);
+    expect(connections!.resources).toEqual([
+      connectionsArn(refs, 'POST'),
+      connectionsArn(refs, 'DELETE'),
+      connectionsArn(refs, 'GET'),
+    ]);
   });
 });
 
@@ -131,6 +135,7 @@ describe('publish route and connect authorizer', () => {
         'dynamodb:Query',
         'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
+        'dynamodb:BatchGetItem',
       ],
       ['execute-api:ManageConnections'],
     ]);

@@ -24,6 +24,7 @@ export function essentialClaims(claims: Claims, permissions: PermissionsConfig =
     ...KEPT_CLAIMS,
     permissions.claimNames?.subscribe ?? 'subscribe',
     permissions.claimNames?.publish ?? 'publish',
+    permissions.claimNames?.presence ?? 'presence',
   ]);
   const out: Claims = {};
   for (const [name, value] of Object.entries(claims)) if (keep.has(name)) out[name] = value;

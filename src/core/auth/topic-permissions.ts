@@ -1,12 +1,15 @@
 import type { JsonValue } from '../../protocol/index.ts';
-import { topicProblem } from '../../protocol/index.ts';
+import { isPattern, topicProblem } from '../../protocol/index.ts';
 
-export type TopicOperation = 'subscribe' | 'publish';
+/** `presence`: reading a topic's members and taking part in them (docs/protocol.md, "Presence"). */
+export type TopicOperation = 'subscribe' | 'publish' | 'presence';
 
 /** Topic patterns per operation: exact names (`chat/lobby`) or a trailing wildcard (`chat/*`, `*`). */
 export interface TopicPolicy {
   subscribe: readonly string[];
   publish: readonly string[];
+  /** Absent: the subscribe patterns (presence is off for topics the connection cannot subscribe to). */
+  presence?: readonly string[];
 }
 
 export interface PermissionsConfig {
@@ -49,17 +52,36 @@ export function resolvePolicy(
 ): TopicPolicy {
   const defaults = config.defaultPolicy ?? { subscribe: [], publish: [] };
   const subject = typeof claims?.sub === 'string' ? claims.sub : undefined;
-  const pick = (operation: TopicOperation): string[] => {
+  const pick = (operation: TopicOperation): string[] | undefined => {
     const claim = claims?.[config.claimNames?.[operation] ?? operation];
     const fromClaim = claimPatterns(claim);
-    const patterns = fromClaim ?? substituteSubject(defaults[operation], subject);
-    return patterns.filter((pattern) => patternProblem(pattern) === undefined);
+    const fallback = defaults[operation];
+    const patterns = fromClaim ?? (fallback === undefined ? undefined : substituteSubject(fallback, subject));
+    return patterns?.filter((pattern) => patternProblem(pattern) === undefined);
   };
-  return { subscribe: pick('subscribe'), publish: pick('publish') };
+  const presence = pick('presence');
+  return {
+    subscribe: pick('subscribe') ?? [],
+    publish: pick('publish') ?? [],
+    ...(presence === undefined ? {} : { presence }),
+  };
 }
 
+/**
+ * Whether the policy lets `operation` touch `topic`. A wildcard subscription (`orders/*`, only ever given for
+ * subscribe) is allowed only when one pattern covers all of it: every topic it can receive is one the
+ * connection may subscribe to on its own.
+ */
 export function policyAllows(policy: TopicPolicy, operation: TopicOperation, topic: string): boolean {
-  return policy[operation].some((pattern) => patternMatches(pattern, topic));
+  const patterns = operation === 'presence' ? (policy.presence ?? policy.subscribe) : policy[operation];
+  if (isPattern(topic)) return patterns.some((pattern) => patternCovers(pattern, topic));
+  return patterns.some((pattern) => patternMatches(pattern, topic));
+}
+
+/** `chat/*` covers the subscription pattern `chat/eu/*` (and `chat/*`); an exact name covers no pattern. */
+function patternCovers(permission: string, subscription: string): boolean {
+  if (!permission.endsWith('*')) return false;
+  return subscription.slice(0, -1).startsWith(permission.slice(0, -1));
 }
 
 function claimPatterns(value: JsonValue | undefined): string[] | undefined {

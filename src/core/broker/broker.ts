@@ -11,6 +11,7 @@ import { ExpiryTimers } from './expiry-timers.ts';
 import { FrameLimiters } from './frame-limiters.ts';
 import { FrameRouter } from './frame-router.ts';
 import { HistoryReader } from './history-reader.ts';
+import { PresenceReader } from './presence-reader.ts';
 import { Publisher, type PublishOptions, type PublishResult } from './publisher.ts';
 import { describe, OK, reply } from './replies.ts';
 import { Subscriptions } from './subscriptions.ts';
@@ -43,6 +44,7 @@ export class Broker {
     this.frames = new FrameRouter(context, {
       subscriptions: new Subscriptions(context),
       history: new HistoryReader(context),
+      presence: context.store.presence ? new PresenceReader(context, context.store.presence) : undefined,
       publisher: this.publisher,
       limiters,
       timers: this.timers,

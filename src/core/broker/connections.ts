@@ -44,8 +44,9 @@ export class Connections {
   async disconnect(connectionId: string): Promise<void> {
     this.timers.clear(connectionId);
     this.limiters.forget(connectionId);
-    await this.context.store.removeConnection(connectionId);
+    const memberOf = await this.context.store.removeConnection(connectionId);
     this.context.metrics.count('disconnects');
+    if (memberOf?.length) await this.context.presenceEvents?.leaveAll(connectionId, memberOf);
     this.context.logger.debug('disconnected', { connectionId });
   }
 }

@@ -12,6 +12,7 @@ import {
   silentLogger,
 } from '../ports/index.ts';
 import type { BrokerSharding } from '../sharding/broker-sharding.ts';
+import { PresenceEvents } from './presence-events.ts';
 
 export interface BrokerOptions {
   store: Store;
@@ -45,6 +46,8 @@ export interface BrokerContext {
   readonly auth: AuthOptions | undefined;
   /** Absent: history is off (the store keeps none, `history: false`, or `limits.history` is false). */
   readonly history: RetainedHistory | undefined;
+  /** Absent: the store keeps no presence. */
+  readonly presenceEvents: PresenceEvents | undefined;
   /** The fan-out's dependencies, with the read deadline as it is now (it moves with each invocation). */
   fanoutDeps(): FanoutDeps;
 }
@@ -57,14 +60,22 @@ export function brokerContext(options: BrokerOptions): BrokerContext {
   const metrics = options.metrics ?? noMetrics;
   const history = options.history === false ? undefined : (options.history ?? store.history);
   const readDeadline = options.fanoutReadDeadline;
-  return {
+  const now = options.now ?? Date.now;
+  // Connections removed by a fan-out (gone, token expired) leave the presence they were in.
+  let presenceEvents: PresenceEvents | undefined;
+  const onRemoved = async (connectionId: string, memberOf: readonly string[]) =>
+    presenceEvents?.leaveAll(connectionId, memberOf);
+  const context: BrokerContext = {
     store,
     gateway,
     logger,
     metrics,
     limits,
-    now: options.now ?? Date.now,
+    now,
     auth: options.auth,
+    get presenceEvents() {
+      return presenceEvents;
+    },
     history: history && limits.history ? { store: history, retention: limits.history } : undefined,
     fanoutDeps() {
       const deadline = readDeadline?.();
@@ -75,7 +86,19 @@ export function brokerContext(options: BrokerOptions): BrokerContext {
         metrics,
         cleanupConcurrency: limits.cleanupConcurrency,
         ...(deadline === undefined ? {} : { readDeadline: deadline }),
+        onRemoved,
       };
     },
   };
+  if (store.presence) {
+    presenceEvents = new PresenceEvents(
+      store.presence,
+      limits.presenceEventsPerSecond,
+      now,
+      () => context.fanoutDeps(),
+      logger,
+      metrics,
+    );
+  }
+  return context;
 }

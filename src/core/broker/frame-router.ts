@@ -13,6 +13,7 @@ import type { BrokerContext } from './context.ts';
 import type { ExpiryTimers } from './expiry-timers.ts';
 import type { FrameLimiters } from './frame-limiters.ts';
 import type { HistoryReader } from './history-reader.ts';
+import type { PresenceReader } from './presence-reader.ts';
 import type { Publisher } from './publisher.ts';
 import { describe, fail, OK, reply, withId } from './replies.ts';
 import type { Subscriptions } from './subscriptions.ts';
@@ -21,6 +22,8 @@ import type { Subscriptions } from './subscriptions.ts';
 export interface FrameHandlers {
   subscriptions: Subscriptions;
   history: HistoryReader;
+  /** Absent: the store keeps no presence. */
+  presence: PresenceReader | undefined;
   publisher: Publisher;
   limiters: FrameLimiters;
   timers: ExpiryTimers;
@@ -68,15 +71,29 @@ export class FrameRouter {
   }
 
   private async dispatch(connectionId: string, frame: ClientFrame, access: Access): Promise<WebSocketResult> {
-    const { subscriptions, history, publisher, limiters } = this.handlers;
+    const { subscriptions, history, publisher, limiters, presence } = this.handlers;
     switch (frame.type) {
       case 'ping':
         return reply(withId({ type: 'pong' }, frame.id));
       case 'subscribe':
+        // One check for topics and patterns alike (a pattern must be covered whole: topic-permissions.ts).
         if (!policyAllows(access.policy, 'subscribe', frame.topic)) {
           return this.forbidden(`not allowed to subscribe to ${frame.topic}`, frame.id);
         }
+        if (frame.presence && !policyAllows(access.policy, 'presence', frame.topic)) {
+          return this.forbidden(`not allowed to take part in the presence of ${frame.topic}`, frame.id);
+        }
         return subscriptions.subscribe(connectionId, frame, access);
+      case 'presence':
+        if (!policyAllows(access.policy, 'presence', frame.topic)) {
+          return this.forbidden(`not allowed to read the presence of ${frame.topic}`, frame.id);
+        }
+        if (!presence) return fail('bad_frame', 'presence: this server keeps no presence', frame.id);
+        // Presence reads share the `history` bucket: both are reads a client may repeat at will.
+        if (this.overRate(limiters.history, connectionId)) {
+          return fail('rate_limited', 'reading presence too fast; slow down', frame.id);
+        }
+        return presence.answer(frame);
       case 'history':
         if (!policyAllows(access.policy, 'subscribe', frame.topic)) {
           return this.forbidden(`not allowed to read ${frame.topic}`, frame.id);

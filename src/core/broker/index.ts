@@ -11,6 +11,8 @@
  *   subscriptions.ts   `subscribe` (stored, then recovered) and `unsubscribe`
  *   recovery.ts        a subscribe's position and its replay of missed messages from history
  *   history-reader.ts  answers to `history` frames: the newest messages, one frame, bounded in bytes
+ *   presence-reader.ts answers to `presence` frames: one page of members, capped, ghosts checked and removed
+ *   presence-events.ts `join` / `leave` / `presence_resync` to a topic's members, capped per topic and second
  *   publisher.ts       publish: checks, history append, inline or sharded fan-out; the `published` ack
  *   expiry-timers.ts   closing connections when their token expires (long-lived processes only)
  *   replies.ts         route results: replies, errors, acks
@@ -22,11 +24,12 @@
  *   `Subscriptions.subscribe` / `Publisher.publishFrame` (server publishes through `Broker.publish` skip
  *   client hooks); onDisconnect in `Connections.disconnect` (it runs for gone connections too, never
  *   refuses); an `rpc` frame is a new case in `FrameRouter.dispatch` with its own check, answered by a reply.
- * - Wildcard subscriptions: stored by `Subscriptions.subscribe`; matched at fan-out, where
- *   `Publisher.deliver` reads a topic's subscribers (`fanout` / `Sharding.publish`), and recovery stays per
- *   concrete topic.
- * - Presence: joins and leaves after `Subscriptions.subscribe` / `unsubscribe` succeed and in
- *   `Connections.disconnect`; a presence query is a new case in `FrameRouter.dispatch`.
+ * - Wildcard subscriptions (built): stored by `Subscriptions.subscribe` like a topic; matched by the store
+ *   when the fan-out reads a topic's receivers (Store.subscribers / subscriberPage merge the topic's and the
+ *   matching patterns' subscribers, each connection once), and recovered per concrete topic (`positions`).
+ * - Presence (built): joins and leaves after `Subscriptions.subscribe` / `unsubscribe` succeed, in
+ *   `Connections.disconnect`, and for connections a fan-out removes (FanoutDeps.onRemoved); the `presence`
+ *   query is a case in `FrameRouter.dispatch`.
  */
 export { Broker } from './broker.ts';
 export type { BrokerOptions } from './context.ts';

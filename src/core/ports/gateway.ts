@@ -41,4 +41,10 @@ export interface Gateway {
    * as a slow consumer. Optional: on AWS each post completes before the next, which is backpressure enough.
    */
   whenWritable?(connectionId: string): Promise<void>;
+  /**
+   * Which of these connections no longer exist (API Gateway's GetConnection answering 410; locally, no such
+   * socket). Presence asks it before listing members, so a connection whose `$disconnect` was missed is not
+   * shown. Optional: without it, presence trusts the store (TTL and removals).
+   */
+  findGone?(connectionIds: readonly string[]): Promise<string[]>;
 }

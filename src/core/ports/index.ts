@@ -21,6 +21,12 @@ export {
 } from './inventory.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export { type MetricName, type Metrics, noMetrics } from './metrics.ts';
+export type {
+  MemberListOptions,
+  MemberPage,
+  Presence,
+  PresenceMember,
+} from './presence.ts';
 export type { ShardLedger } from './shard-ledger.ts';
 export type {
   ConnectionRecord,

@@ -52,7 +52,13 @@ export type MetricName =
   /** Shards a worker could not finish (an error, or retries used up): left to the queue's redrive and DLQ. */
   | 'shardsFailed'
   /** Shards whose message was no longer in history (referenced, not carried): their receivers miss it. */
-  | 'shardFramesMissing';
+  | 'shardFramesMissing'
+  /** `join`/`leave`/`presence_resync` fan-outs sent to a topic's members. */
+  | 'presenceEvents'
+  /** Presence events over the per-topic cap: not sent on their own (one `presence_resync` stands for them). */
+  | 'presenceEventsCoalesced'
+  /** Presence members found gone when listed (a missed `$disconnect`): removed, not shown. */
+  | 'presenceGhosts';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../protocol/index.ts';
 import type { History } from './history.ts';
+import type { Presence } from './presence.ts';
 import type { ShardLedger } from './shard-ledger.ts';
 
 /** What the broker keeps about one open connection. */
@@ -36,6 +37,11 @@ export interface SubscribeOptions {
   tokenExpiresAt?: number;
   /** Upper bound on the connection's subscriptions, enforced atomically by the store. */
   maxSubscriptions: number;
+  /**
+   * Makes the connection a presence member of the topic (ports/presence.ts), with its `user` data and these
+   * of its claims; absent on a renewal, membership ends. Only for topics, never for patterns.
+   */
+  presence?: { claims: readonly string[] };
 }
 
 /**
@@ -56,13 +62,26 @@ export type SubscriberPage = readonly string[] & { readonly tokenExpired?: reado
 export interface Store {
   putConnection(record: ConnectionRecord): Promise<void>;
   getConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
-  /** Removes the connection and every subscription it holds. Idempotent. */
-  removeConnection(connectionId: string): Promise<void>;
-  /** Stores a subscription only while the connection exists: a subscribe racing a disconnect leaves no orphan. */
+  /**
+   * Removes the connection and every subscription it holds. Idempotent. Resolves to the topics whose presence
+   * it was a member of (for `leave` events) when the store learns them in the same step; may be empty.
+   */
+  removeConnection(connectionId: string): Promise<readonly string[] | undefined>;
+  /**
+   * Stores a subscription only while the connection exists: a subscribe racing a disconnect leaves no orphan.
+   * `topic` may be a pattern (`orders/*`); once this resolves, every publish that starts later reaches it.
+   */
   subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome>;
-  /** Returns whether a subscription was removed. */
-  unsubscribe(connectionId: string, topic: string): Promise<boolean>;
-  /** Live subscribers of `topic`, in pages, so a huge topic is never held in memory at once. */
+  /**
+   * Returns whether a subscription was removed. `onLeft` is called when the connection's presence membership
+   * of the topic ended with it (the broker then sends `leave`).
+   */
+  unsubscribe(connectionId: string, topic: string, onLeft?: () => void): Promise<boolean>;
+  /**
+   * Every live receiver of a publish to `topic`, in pages, so a huge topic is never held in memory at once:
+   * its subscribers and those of each pattern matching it (`orders/*`, `*`: protocol/pattern.ts), each
+   * connection once however many of its subscriptions match.
+   */
   subscribers(topic: string): AsyncIterable<SubscriberPage>;
   /** Topics the connection is subscribed to (live ones only). */
   topicsOf(connectionId: string): Promise<string[]>;
@@ -73,6 +92,8 @@ export interface Store {
   readonly history?: History;
   /** The store's shard completion markers, for the sharded fan-out. Absent: it needs a ledger given apart. */
   readonly shardLedger?: ShardLedger;
+  /** Who is in a topic (ports/presence.ts; both bundled stores keep it). Absent: presence is off. */
+  readonly presence?: Presence;
   /** Releases clients, timers, files. */
   close?(): Promise<void>;
 }

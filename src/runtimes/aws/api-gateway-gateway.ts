@@ -1,10 +1,12 @@
 import {
   type ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
+  GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DeliveryReport, Gateway, Metrics, SendOptions } from '../../core/index.ts';
 import { type BackoffOptions, fullJitterDelay, sleep } from '../../core/util/backoff.ts';
+import { mapLimit } from '../../core/util/map-limit.ts';
 import { AdaptiveRate } from './adaptive-rate.ts';
 import { defaultSendConcurrency } from './config.ts';
 import { describeError, isGone, isRetryable, isThrottled } from './management-errors.ts';
@@ -214,6 +216,22 @@ export class ApiGatewayGateway implements Gateway {
     const workers = Math.max(1, Math.min(this.concurrency, connectionIds.length));
     await Promise.all(Array.from({ length: workers }, worker));
     return settled();
+  }
+
+  /**
+   * Presence's ghost check: `GetConnection` per id (bounded concurrency); 410 means gone. Any other outcome,
+   * an error included, counts as present: a member is never hidden because the check itself failed.
+   */
+  async findGone(connectionIds: readonly string[]): Promise<string[]> {
+    const gone: string[] = [];
+    await mapLimit(connectionIds, this.concurrency, async (connectionId) => {
+      try {
+        await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      } catch (error) {
+        if (isGone(error)) gone.push(connectionId);
+      }
+    });
+    return gone;
   }
 
   async close(connectionId: string): Promise<void> {

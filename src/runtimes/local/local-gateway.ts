@@ -65,6 +65,15 @@ export class LocalGateway implements Gateway {
     return { delivered, gone, failed };
   }
 
+  /** No such socket (or it is closing), as `send` decides 410; another process's ids are not gone. */
+  async findGone(connectionIds: readonly string[]): Promise<string[]> {
+    return connectionIds.filter((connectionId) => {
+      const connection = this.connections.get(connectionId);
+      if (connection === undefined) return this.owns(connectionId);
+      return connection.socket.readyState !== WebSocket.OPEN;
+    });
+  }
+
   async whenWritable(connectionId: string): Promise<void> {
     const connection = this.connections.get(connectionId);
     // Half the bound: room for the next message (at most one message limit) without crossing it.

@@ -7,6 +7,8 @@ export interface ServerStatsSnapshot {
   /** Live subscriptions and topics with at least one subscriber; null when the store cannot count them cheaply. */
   subscriptions: number | null;
   topics: number | null;
+  /** Presence members in all and the topics with the most (at most 10); null when the store cannot count cheaply. */
+  presence: { members: number; topics: Array<{ topic: string; members: number }> } | null;
   /** Publishes per second over the last few seconds (client frames and `POST /publish` alike). */
   messagesPerSecond: number;
   /** Messages delivered to subscribers per second over the same window (fan-out included). */
@@ -18,7 +20,12 @@ export interface ServerStatsSnapshot {
 
 /** A store that can report its sizes without a scan (MemoryStore can; DynamoDB cannot, so it is not asked). */
 interface SizedStore {
-  stats(): { connections: number; topics: number; subscriptions: number };
+  stats(): {
+    connections: number;
+    topics: number;
+    subscriptions: number;
+    presence?: { members: number; topics: Array<{ topic: string; members: number }> };
+  };
 }
 
 /** Rates are averaged over this many whole seconds, so one burst does not make the figure jump and vanish. */
@@ -81,6 +88,7 @@ export class ServerStats implements Metrics {
       connections,
       subscriptions: sizes?.subscriptions ?? null,
       topics: sizes?.topics ?? null,
+      presence: sizes?.presence ?? null,
       messagesPerSecond: this.publishes.perSecond(second),
       deliveriesPerSecond: this.deliveries.perSecond(second),
       totals: { ...this.totals },

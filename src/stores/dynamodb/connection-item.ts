@@ -11,6 +11,8 @@ export interface ConnectionAttributes {
   userAgent?: string;
   claims?: { [key: string]: JsonValue };
   topics: Map<string, number>;
+  /** Topics the connection is a presence member of (a string set; absent when none). */
+  members?: Set<string>;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type {
   ConnectionRecord,
+  PresenceMember,
   Store,
   SubscribeOptions,
   SubscribeOutcome,
@@ -22,11 +23,16 @@ import type {
   SubscriberRangePage,
   SubscriberRanges,
 } from '../../core/index.ts';
+import { memberData } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
+import { isPattern } from '../../protocol/index.ts';
+import { mergedSubscriberPage } from '../merged-pages.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
+import { PatternMarkers } from './dynamodb-patterns.ts';
+import { DynamoDbPresence } from './dynamodb-presence.ts';
 import { DynamoDbShardLedger } from './dynamodb-shard-ledger.ts';
 import { Keys, Names } from './keys.ts';
 
@@ -73,6 +79,9 @@ export class DynamoDbStore implements Store, SubscriberRanges {
   readonly history: DynamoDbHistory;
   /** The store's shard completion markers, in the same table. */
   readonly shardLedger: DynamoDbShardLedger;
+  private readonly patterns: PatternMarkers;
+  /** The store's presence members and event counts, in the same table (ports/presence.ts). */
+  readonly presence: DynamoDbPresence;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -90,13 +99,38 @@ export class DynamoDbStore implements Store, SubscriberRanges {
     this.ownedClient = options.closeClient ? options.client : undefined;
     this.history = new DynamoDbHistory(this.client, this.tableName, this.now);
     this.shardLedger = new DynamoDbShardLedger(this.client, this.tableName, this.now);
+    const nowSeconds = () => this.nowSeconds();
+    this.patterns = new PatternMarkers(
+      this.client,
+      this.tableName,
+      nowSeconds,
+      this.consistentSubscriberReads,
+    );
+    this.presence = new DynamoDbPresence(this.client, this.tableName, nowSeconds);
   }
 
   /**
-   * One Query page of the topic's partition within (after, until]: `after` as the ExclusiveStartKey, `until`
-   * as a sort-key condition, so shards of one topic read disjoint parts of it in parallel.
+   * One page of the receivers of `topic` within (after, until]: the topic's partition merged with those of
+   * its live patterns (one marker BatchGetItem first), each connection once (stores/merged-pages.ts).
    */
   async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    return this.pageOf(await this.patterns.partitionsOf(topic), range, limit);
+  }
+
+  private pageOf(partitions: readonly string[], range: SubscriberRange, limit: number) {
+    return mergedSubscriberPage(partitions, (p, r, l) => this.partitionPage(p, r, l), range, limit);
+  }
+
+  /**
+   * One Query page of one partition (a topic's or a pattern's) within (after, until]: `after` as the
+   * ExclusiveStartKey, `until` as a sort-key condition, so shards of one topic read disjoint parts of it in
+   * parallel.
+   */
+  private async partitionPage(
+    topic: string,
+    range: SubscriberRange,
+    limit: number,
+  ): Promise<SubscriberRangePage> {
     const until = range.until === undefined ? undefined : Keys.subscriptionSortKey(range.until);
     const nowSeconds = this.nowSeconds();
     const out = await this.client.send(
@@ -189,7 +223,7 @@ export class DynamoDbStore implements Store, SubscriberRanges {
     };
   }
 
-  async removeConnection(connectionId: string): Promise<void> {
+  async removeConnection(connectionId: string): Promise<readonly string[]> {
     // The delete returns the topics map as it was at the instant of deletion; a subscribe transaction either
     // committed before (its topic is in this map) or fails its condition after. Both leave nothing behind.
     const out = await this.rawClient().send(
@@ -199,13 +233,19 @@ export class DynamoDbStore implements Store, SubscriberRanges {
         ReturnValues: 'ALL_OLD',
       }),
     );
-    const topics = [...(readConnectionAttributes(out.Attributes)?.topics.keys() ?? [])];
+    const removed = readConnectionAttributes(out.Attributes);
+    const topics = [...(removed?.topics.keys() ?? [])];
+    const memberOf = [...(removed?.members ?? [])];
     await batchDelete(
       this.client,
       this.tableName,
-      topics.map((topic) => Keys.subscription(topic, connectionId)),
+      [
+        ...topics.map((topic) => Keys.subscription(topic, connectionId)),
+        ...memberOf.map((topic) => Keys.member(topic, connectionId)),
+      ],
       this.batchRetry,
     );
+    return memberOf;
   }
 
   async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
@@ -229,9 +269,15 @@ export class DynamoDbStore implements Store, SubscriberRanges {
       // A subscription never outlives its connection's record, so TTL cleans both up together.
       const expiresAt = Math.min(options.expiresAt, item.ttl);
       const mode = held === undefined ? 'new' : 'refresh';
+      // The marker first: a publish that finds the subscription must have found the marker (dynamodb-patterns.ts).
+      if (isPattern(topic)) await this.patterns.touch(topic, expiresAt);
+      const member =
+        options.presence && !isPattern(topic) ? memberData(item, options.presence.claims) : undefined;
       const written = await this.writeSubscription(connectionId, topic, {
         expiresAt,
         mode,
+        member,
+        wasMember: item.members?.has(topic) ?? false,
         maxSubscriptions: options.maxSubscriptions,
         ...(options.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: options.tokenExpiresAt }),
       });
@@ -243,25 +289,55 @@ export class DynamoDbStore implements Store, SubscriberRanges {
     throw new Error(`subscribe of ${connectionId} to ${topic} kept conflicting with concurrent writes`);
   }
 
-  async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
+  async unsubscribe(connectionId: string, topic: string, onLeft?: () => void): Promise<boolean> {
     const item = await this.readConnectionItem(connectionId);
     const held = item?.topics.get(topic);
     if (held === undefined) return false;
-    // Lost: the connection was deleted meanwhile, and its delete removes the subscription item.
-    const removed = await this.changeSubscription(
-      connectionId,
-      topic,
-      { update: 'REMOVE #topics.#topic', condition: 'attribute_exists(#pk)' },
-      { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
-    );
-    return removed && held > this.nowSeconds();
+    const member = item?.members?.has(topic) ?? false;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: Keys.connection(connectionId),
+                UpdateExpression: `REMOVE #topics.#topic${member ? ' DELETE #members :member' : ''}`,
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: {
+                  '#pk': Names['#pk'],
+                  '#topics': Names['#topics'],
+                  '#topic': topic,
+                  ...(member ? { '#members': Names['#members'] } : {}),
+                },
+                ...(member ? { ExpressionAttributeValues: { ':member': new Set([topic]) } } : {}),
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
+            ...(member
+              ? [{ Delete: { TableName: this.tableName, Key: Keys.member(topic, connectionId) } }]
+              : []),
+          ],
+        }),
+      );
+    } catch (error) {
+      // The connection was deleted meanwhile; its delete removes the subscription item.
+      if (isLostRace(error)) return false;
+      throw error;
+    }
+    if (member) onLeft?.();
+    return held > this.nowSeconds();
   }
 
-  /** The whole topic, page after page: the range reader over the full key range (one Query per page). */
+  /**
+   * The whole topic, page after page: the range reader over the full key range (one Query per page and
+   * partition; the pattern markers are read once, before the first page).
+   */
   async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
+    const partitions = await this.patterns.partitionsOf(topic);
     let after: string | undefined;
     do {
-      const page = await this.subscriberPage(topic, after === undefined ? {} : { after }, this.pageSize);
+      const page = await this.pageOf(partitions, after === undefined ? {} : { after }, this.pageSize);
       yield page.tokenExpired
         ? Object.assign(page.connectionIds, { tokenExpired: page.tokenExpired })
         : page.connectionIds;
@@ -280,58 +356,24 @@ export class DynamoDbStore implements Store, SubscriberRanges {
   private async writeSubscription(
     connectionId: string,
     topic: string,
-    write: { expiresAt: number; mode: 'new' | 'refresh'; maxSubscriptions: number; tokenExpiresAt?: number },
+    write: {
+      expiresAt: number;
+      mode: 'new' | 'refresh';
+      maxSubscriptions: number;
+      tokenExpiresAt?: number;
+      /** Presence: the member entry to write, or undefined to end a membership `wasMember` says exists. */
+      member: PresenceMember | undefined;
+      wasMember: boolean;
+    },
   ): Promise<boolean> {
-    const { expiresAt, mode, maxSubscriptions, tokenExpiresAt } = write;
+    const { expiresAt, mode, maxSubscriptions, tokenExpiresAt, member, wasMember } = write;
+    // The connection's `members` set says which member items its disconnect must delete.
+    const membership = member ? ' ADD #members :member' : wasMember ? ' DELETE #members :member' : '';
     const live = 'attribute_exists(#pk) AND #ttl > :now';
     const condition =
       mode === 'new'
         ? `${live} AND attribute_not_exists(#topics.#topic) AND size(#topics) < :max`
         : `${live} AND attribute_exists(#topics.#topic)`;
-    return this.changeSubscription(
-      connectionId,
-      topic,
-      {
-        update: 'SET #topics.#topic = :expiresAt',
-        condition,
-        names: { '#ttl': Names['#ttl'] },
-        values: {
-          ':expiresAt': expiresAt,
-          ':now': this.nowSeconds(),
-          ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...Keys.subscription(topic, connectionId),
-            [Names['#ttl']]: expiresAt,
-            ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
-          },
-        },
-      },
-    );
-  }
-
-  /**
-   * The connection item's entry for `topic` and the subscription item, written in one transaction under a
-   * condition on the connection item. False when it lost a race (a condition failed or a concurrent write
-   * won): the caller reads again or gives up. `names` adds to the names every such write uses.
-   */
-  private async changeSubscription(
-    connectionId: string,
-    topic: string,
-    entry: {
-      update: string;
-      condition: string;
-      names?: Record<string, string>;
-      values?: Record<string, unknown>;
-    },
-    subscription:
-      | { Put: { TableName: string; Item: Record<string, unknown> } }
-      | { Delete: { TableName: string; Key: Record<string, string> } },
-  ): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -340,18 +382,42 @@ export class DynamoDbStore implements Store, SubscriberRanges {
               Update: {
                 TableName: this.tableName,
                 Key: Keys.connection(connectionId),
-                UpdateExpression: entry.update,
-                ConditionExpression: entry.condition,
+                UpdateExpression: `SET #topics.#topic = :expiresAt${membership}`,
+                ConditionExpression: condition,
                 ExpressionAttributeNames: {
                   '#pk': Names['#pk'],
-                  ...entry.names,
+                  '#ttl': Names['#ttl'],
                   '#topics': Names['#topics'],
                   '#topic': topic,
+                  ...(membership ? { '#members': Names['#members'] } : {}),
                 },
-                ...(entry.values ? { ExpressionAttributeValues: entry.values } : {}),
+                ExpressionAttributeValues: {
+                  ':expiresAt': expiresAt,
+                  ':now': this.nowSeconds(),
+                  ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
+                  ...(membership ? { ':member': new Set([topic]) } : {}),
+                },
               },
             },
-            subscription,
+            ...(member
+              ? [
+                  {
+                    Put: { TableName: this.tableName, Item: DynamoDbPresence.item(topic, member, expiresAt) },
+                  },
+                ]
+              : wasMember
+                ? [{ Delete: { TableName: this.tableName, Key: Keys.member(topic, connectionId) } }]
+                : []),
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...Keys.subscription(topic, connectionId),
+                  [Names['#ttl']]: expiresAt,
+                  ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
+                },
+              },
+            },
           ],
         }),
       );

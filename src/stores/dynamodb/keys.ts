@@ -9,6 +9,10 @@ import { TableDesign } from './table-design.ts';
  * - history message:   pk = H#<topic>,        sk = O#<offset, 16 digits>   (TTL)
  * - idempotency key:   pk = H#<topic>,        sk = K#<sha-256 of the scoped key, base64url>   (TTL)
  * - fan-out shard done: pk = F#<shardId>,      sk = F            (TTL; src/core/sharding)
+ * - pattern subscription: pk = T#<pattern>,    sk = C#<connectionId>   (`orders/*`: no topic holds a `*`)
+ * - pattern marker:    pk = W#<pattern>,       sk = W            (TTL: the latest of its subscriptions')
+ * - presence member:   pk = P#<topic>,         sk = C#<connectionId>   (TTL, the member's data as JSON)
+ * - presence events:   pk = R#<topic>,         sk = R#<window start, epoch seconds>   (TTL; a counter)
  * One Query on `T#<topic>` lists a topic's subscribers; one GetItem on `C#<id>` gives a connection's topics;
  * one Query on `H#<topic>` between two `O#` keys reads history after an offset.
  */
@@ -40,6 +44,20 @@ export const Keys = {
     [TableDesign.partitionKey]: `F#${shardId}`,
     [TableDesign.sortKey]: 'F',
   }),
+  /** Exists (unexpired) while the pattern may have live subscribers: what a publish reads before Querying it. */
+  patternMarker: (pattern: string) => ({
+    [TableDesign.partitionKey]: `W#${pattern}`,
+    [TableDesign.sortKey]: 'W',
+  }),
+  member: (topic: string, connectionId: string) => ({
+    [TableDesign.partitionKey]: memberPartition(topic),
+    [TableDesign.sortKey]: `C#${connectionId}`,
+  }),
+  memberPartition,
+  presenceEvents: (topic: string, windowStart: number) => ({
+    [TableDesign.partitionKey]: `R#${topic}`,
+    [TableDesign.sortKey]: `R#${windowStart}`,
+  }),
   historyPartition,
   messageSortKey,
   /** A subscription item's sort key for a connection id (the bound of a subscriber range). */
@@ -50,6 +68,10 @@ export const Keys = {
 
 function topicPartition(topic: string): string {
   return `T#${topic}`;
+}
+
+function memberPartition(topic: string): string {
+  return `P#${topic}`;
 }
 
 function historyPartition(topic: string): string {
@@ -69,4 +91,8 @@ export const Names = {
   '#topics': 'topics',
   /** On subscription items: the connection's token expiry (epoch seconds), read by the fan-out. */
   '#exp': 'exp',
+  /** On connection items: a string set of the topics the connection is a presence member of. */
+  '#members': 'members',
+  /** On member items: the member's data (user, selected claims) as JSON text. */
+  '#m': 'm',
 } as const;

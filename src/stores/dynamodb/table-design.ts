@@ -28,6 +28,8 @@ export const TableActions = [
   'dynamodb:DeleteItem',
   'dynamodb:Query',
   'dynamodb:BatchWriteItem',
+  // Pattern markers (wildcard subscriptions), one request per publish: docs/dynamodb.md.
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /** The Lambda's variable names live with every other variable's (src/core/config-env.ts). */

@@ -13,7 +13,11 @@ import type {
   SubscriberRanges,
   TopicSummary,
 } from '../../core/index.ts';
+import { memberData } from '../../core/index.ts';
+import { isPattern, patternsMatching } from '../../protocol/index.ts';
+import { mergedSubscriberPage } from '../merged-pages.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
+import { MemoryPresence } from './memory-presence.ts';
 import { MemoryShardLedger } from './memory-shard-ledger.ts';
 import { pageOfNames } from './name-pages.ts';
 import { TopicExpiries } from './topic-expiries.ts';
@@ -47,15 +51,40 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges {
   readonly history: MemoryHistory;
   /** The store's shard completion markers, in the same process. */
   readonly shardLedger: MemoryShardLedger;
+  /** The store's presence members and event counts (ports/presence.ts). */
+  readonly presence: MemoryPresence;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 1000;
     this.history = new MemoryHistory(this.now, options.history);
     this.shardLedger = new MemoryShardLedger(this.now);
+    this.presence = new MemoryPresence(() => this.nowSeconds());
   }
 
-  async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+  /** The partitions a publish to `topic` reads: the topic's, and those of the patterns that have subscribers. */
+  private partitionsOf(topic: string): string[] {
+    const partitions = [topic];
+    if (isPattern(topic)) return partitions;
+    for (const pattern of patternsMatching(topic)) if (this.byTopic.has(pattern)) partitions.push(pattern);
+    return partitions;
+  }
+
+  subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
+    return mergedSubscriberPage(
+      this.partitionsOf(topic),
+      (p, r, l) => this.partitionPage(p, r, l),
+      range,
+      limit,
+    );
+  }
+
+  /** One page of one partition (a topic's or a pattern's subscribers). */
+  private async partitionPage(
+    topic: string,
+    range: SubscriberRange,
+    limit: number,
+  ): Promise<SubscriberRangePage> {
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return { connectionIds: [] };
     const nowSeconds = this.nowSeconds();
@@ -113,22 +142,26 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges {
     return record && { ...record };
   }
 
-  async removeConnection(connectionId: string): Promise<void> {
-    this.removeConnectionNow(connectionId);
+  async removeConnection(connectionId: string): Promise<readonly string[]> {
+    return this.removeConnectionNow(connectionId);
   }
 
-  private removeConnectionNow(connectionId: string): void {
+  /** Returns the topics the connection was a presence member of. */
+  private removeConnectionNow(connectionId: string): string[] {
+    const memberOf = this.presence.removeAll(connectionId);
     this.connections.delete(connectionId);
     this.tokenExpiries.delete(connectionId);
     const topics = this.byConnection.get(connectionId);
-    if (!topics) return;
+    if (!topics) return memberOf;
     for (const [topic] of topics.entries()) this.dropFromTopic(topic, connectionId);
     this.byConnection.delete(connectionId);
+    return memberOf;
   }
 
   async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
     // Check and write with no await in between, so a concurrent removeConnection cannot leave an orphan.
-    if (!this.liveConnection(connectionId)) return 'no_connection';
+    const record = this.liveConnection(connectionId);
+    if (!record) return 'no_connection';
     let topics = this.byConnection.get(connectionId);
     if (!topics) {
       topics = new TopicExpiries();
@@ -150,19 +183,42 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges {
     }
     if (!subscribers.has(connectionId)) this.sortedIds.delete(topic);
     subscribers.set(connectionId, options.expiresAt);
+    if (options.presence && !isPattern(topic)) {
+      this.presence.add(topic, memberData(record, options.presence.claims), options.expiresAt);
+    } else this.presence.remove(topic, connectionId);
     return live ? 'already_subscribed' : 'subscribed';
   }
 
-  async unsubscribe(connectionId: string, topic: string): Promise<boolean> {
+  async unsubscribe(connectionId: string, topic: string, onLeft?: () => void): Promise<boolean> {
     const topics = this.byConnection.get(connectionId);
     const expiresAt = topics?.get(topic);
     if (!topics || expiresAt === undefined) return false;
+    if (this.presence.isMember(topic, connectionId)) onLeft?.();
     topics.delete(topic);
     this.dropFromTopic(topic, connectionId);
     return expiresAt > this.nowSeconds();
   }
 
   async *subscribers(topic: string): AsyncIterable<SubscriberPage> {
+    const partitions = this.partitionsOf(topic);
+    if (partitions.length > 1) {
+      // Patterns match: the sorted, merged pages (each connection once), as DynamoDB reads them.
+      let after: string | undefined;
+      do {
+        const range = after === undefined ? {} : { after };
+        const page = await mergedSubscriberPage(
+          partitions,
+          (p, r, l) => this.partitionPage(p, r, l),
+          range,
+          this.pageSize,
+        );
+        yield page.tokenExpired
+          ? Object.assign(page.connectionIds, { tokenExpired: page.tokenExpired })
+          : page.connectionIds;
+        after = page.next;
+      } while (after !== undefined);
+      return;
+    }
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
     const nowSeconds = this.nowSeconds();
@@ -243,11 +299,21 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges {
     return next === undefined ? { items } : { items, next };
   }
 
-  /** Sizes for the stats endpoint and tests. */
-  stats(): { connections: number; topics: number; subscriptions: number } {
+  /** Sizes for the stats endpoint and tests; `presence`: members in all and the 10 fullest topics. */
+  stats(): {
+    connections: number;
+    topics: number;
+    subscriptions: number;
+    presence: { members: number; topics: Array<{ topic: string; members: number }> };
+  } {
     let subscriptions = 0;
     for (const topics of this.byConnection.values()) subscriptions += topics.size;
-    return { connections: this.connections.size, topics: this.byTopic.size, subscriptions };
+    return {
+      connections: this.connections.size,
+      topics: this.byTopic.size,
+      subscriptions,
+      presence: this.presence.summary(10),
+    };
   }
 
   private liveConnection(connectionId: string): ConnectionRecord | undefined {
@@ -260,6 +326,7 @@ export class MemoryStore implements Store, Inventory, SubscriberRanges {
   }
 
   private dropFromTopic(topic: string, connectionId: string): void {
+    this.presence.remove(topic, connectionId);
     const subscribers = this.byTopic.get(topic);
     if (!subscribers) return;
     if (subscribers.delete(connectionId)) this.sortedIds.delete(topic);

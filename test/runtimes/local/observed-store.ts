@@ -5,11 +5,12 @@ export class ObservedStore extends MemoryStore {
   private readonly removed = new Set<string>();
   private readonly waiters = new Map<string, Array<() => void>>();
 
-  override async removeConnection(connectionId: string): Promise<void> {
-    await super.removeConnection(connectionId);
+  override async removeConnection(connectionId: string): Promise<readonly string[]> {
+    const memberOf = await super.removeConnection(connectionId);
     this.removed.add(connectionId);
     for (const resolve of this.waiters.get(connectionId) ?? []) resolve();
     this.waiters.delete(connectionId);
+    return memberOf;
   }
 
   removal(connectionId: string): Promise<void> {

@@ -1,0 +1,244 @@
+/**
+ * Wildcard subscriptions and presence through the Lambda handler (the AWS composition, createAwsHandler)
+ * behind the local API Gateway emulator, on DynamoDB Local, with real `ws` clients; SDK middleware counts
+ * every DynamoDB and `@connections` request, so the costs in docs/cost.md ("Presence and wildcards") are
+ * asserted here. The figures are written to $TMPDIR/topicsocket-wildcard-presence-cost.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
+import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
+import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
+import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { freshTable } from '../../support/dynamodb-test-table.ts';
+import { lambdaContext } from '../../support/lambda-context.ts';
+import { localManagementClient } from '../../support/management-client.ts';
+import { RequestCounter } from '../../support/sdk-faults.ts';
+import { TestClient } from '../local/client.ts';
+
+type Frame = Awaited<ReturnType<TestClient['next']>>;
+
+describe('wildcards and presence through the Lambda handler (emulator + DynamoDB Local)', () => {
+  let server: LocalServer;
+  let dynamo: { client: DynamoDBClient; tableName: string };
+  let dynamoCounter: RequestCounter;
+  let managementCounter: RequestCounter | undefined;
+  let lambda: ReturnType<typeof createAwsHandler>;
+  const clients: TestClient[] = [];
+  const ids: string[] = [];
+  const missedDisconnects = new Set<string>();
+  const inFlight = new Set<Promise<unknown>>();
+  const figures: Record<string, Record<string, number>> = {};
+  const managementClients = new ManagementClients(
+    (endpoint) => {
+      const client = localManagementClient(endpoint);
+      managementCounter = new RequestCounter(client);
+      return client;
+    },
+    { posts: 'sdk' },
+  );
+
+  const open = async () => {
+    const client = await TestClient.open(server.url);
+    clients.push(client);
+    return { client, id: ids[ids.length - 1] as string };
+  };
+  /** Sends a frame with an `id` and reads frames until its answer (events may come first). */
+  const ask = async (client: TestClient, frame: { id: number } & Record<string, unknown>) => {
+    client.send(frame);
+    const others: Frame[] = [];
+    for (;;) {
+      const next = await client.next(30_000);
+      if ((next as { id?: unknown }).id === frame.id) return { answer: next, others };
+      others.push(next);
+    }
+  };
+  /** The requests one action makes, by operation (DynamoDB and `@connections` together). */
+  const measure = async (name: string, action: () => Promise<unknown>) => {
+    dynamoCounter.reset();
+    managementCounter?.reset();
+    await action();
+    await Promise.all(inFlight);
+    const counts = { ...dynamoCounter.snapshot(), ...(managementCounter?.snapshot() ?? {}) };
+    figures[name] = counts;
+    return counts;
+  };
+
+  beforeAll(async () => {
+    dynamo = await freshTable('wild-presence');
+    dynamoCounter = new RequestCounter(dynamo.client);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    server = await startLocalServer({
+      port: 0,
+      connectionIds: () => {
+        const id = awsStyleId();
+        ids.push(id);
+        return id;
+      },
+      handler: async (event) => {
+        const { routeKey, connectionId } = event.requestContext;
+        // A `$disconnect` API Gateway "misses": the event never reaches the Lambda.
+        if (routeKey === '$disconnect' && missedDisconnects.has(connectionId)) return { statusCode: 200 };
+        const call = lambda(event, lambdaContext(event));
+        inFlight.add(call);
+        return call.finally(() => inFlight.delete(call));
+      },
+    });
+    lambda = createAwsHandler(
+      {
+        tableName: dynamo.tableName,
+        managementEndpoint: server.managementEndpoint,
+        sendConcurrency: 50,
+        subscriberPageSize: 1000,
+        maxSubscriptions: 10,
+        metricsNamespace: 'topicsocket-wildcards',
+      },
+      {
+        dynamoDb: dynamo.client,
+        managementClients,
+        logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
+        metrics: new EmfMetrics({ namespace: 'topicsocket-wildcards' }),
+      },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await server?.close();
+    await Promise.all(inFlight);
+    vi.restoreAllMocks();
+    managementClients.destroy();
+    dynamo?.client.destroy();
+    writeFileSync(
+      join(tmpdir(), 'topicsocket-wildcard-presence-cost.json'),
+      JSON.stringify(figures, null, 2),
+    );
+  });
+
+  it('delivers to topic and pattern subscribers once each; a topic without patterns pays one BatchGetItem more', async () => {
+    const both = await open();
+    const pattern = await open();
+    const publisher = await open();
+    expect((await ask(both.client, { type: 'subscribe', topic: 'w/a/b', id: 1 })).answer).toMatchObject({
+      type: 'subscribed',
+    });
+    // Before any pattern exists above it: the topic's Query, the history writes and the marker read.
+    const plain = await measure('publish, no wildcard subscriber', () =>
+      ask(publisher.client, { type: 'publish', topic: 'w/a/b', data: 0, id: 2 }),
+    );
+    expect(await both.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 0 });
+    expect(plain).toEqual({
+      BatchGetItemCommand: 1,
+      QueryCommand: 1,
+      UpdateItemCommand: 1,
+      PutItemCommand: 1,
+      PostToConnectionCommand: 1,
+    });
+    const wildSubscribe = await measure('subscribe to a pattern', () =>
+      ask(both.client, { type: 'subscribe', topic: 'w/*', id: 3 }),
+    );
+    // The marker's conditional UpdateItem, then the subscription as always (no history read for a pattern).
+    expect(wildSubscribe).toEqual({ GetItemCommand: 1, UpdateItemCommand: 1, TransactWriteItemsCommand: 1 });
+    await ask(pattern.client, { type: 'subscribe', topic: 'w/a/*', id: 4 });
+    const wild = await measure('publish, wildcard subscribers at two levels', () =>
+      ask(publisher.client, { type: 'publish', topic: 'w/a/b', data: 1, id: 5 }),
+    );
+    // One Query per partition that has subscribers (the topic, w/*, w/a/*), and one copy per connection.
+    expect(wild).toEqual({
+      BatchGetItemCommand: 1,
+      QueryCommand: 3,
+      UpdateItemCommand: 1,
+      PutItemCommand: 1,
+      PostToConnectionCommand: 2,
+    });
+    expect(await both.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 1, offset: 2 });
+    expect(await pattern.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 1 });
+    await ask(publisher.client, { type: 'ping', id: 6 });
+    expect(both.client.pending).toBe(0);
+    // A deeper topic under w/a/: reached by both patterns, and not by the topic's own subscribers.
+    await ask(publisher.client, { type: 'publish', topic: 'w/a/c/d', data: 2, id: 7 });
+    expect(await both.client.next()).toMatchObject({ topic: 'w/a/c/d', data: 2, offset: 1 });
+    expect(await pattern.client.next()).toMatchObject({ topic: 'w/a/c/d', data: 2 });
+  });
+
+  it('recovers each concrete topic of a pattern after a reconnect; a topic first published while away is not replayed', async () => {
+    const publisher = await open();
+    const first = await ask(publisher.client, { type: 'publish', topic: 'r/x', data: 'x1', id: 1 });
+    const position = first.answer as { epoch: string; offset: number };
+    await ask(publisher.client, { type: 'publish', topic: 'r/x', data: 'x2', id: 2 });
+    await ask(publisher.client, { type: 'publish', topic: 'r/new', data: 'n1', id: 3 });
+    const back = await open();
+    const { answer, others } = await ask(back.client, {
+      type: 'subscribe',
+      topic: 'r/*',
+      positions: { 'r/x': { epoch: position.epoch, offset: 1 } },
+      id: 4,
+    });
+    expect(others).toEqual([{ type: 'message', topic: 'r/x', data: 'x2', offset: 2, epoch: position.epoch }]);
+    expect(answer).toEqual({
+      type: 'subscribed',
+      topic: 'r/*',
+      id: 4,
+      recovered: true,
+      positions: { 'r/x': { epoch: position.epoch, offset: 2, recovered: true } },
+    });
+  });
+
+  it('lists members with no ghost (a missed $disconnect is checked with GetConnection), and sends join and leave', async () => {
+    const watcher = await open();
+    const joined = await ask(watcher.client, { type: 'subscribe', topic: 'p/room', presence: true, id: 1 });
+    expect(joined.others).toEqual([{ type: 'join', topic: 'p/room', member: { connectionId: watcher.id } }]);
+    const members = [];
+    for (let i = 0; i < 3; i++) {
+      const member = await open();
+      const subscribe = () =>
+        ask(member.client, { type: 'subscribe', topic: 'p/room', presence: true, id: 1 });
+      if (i < 2) await subscribe();
+      else {
+        const joinCost = await measure('presence subscribe, join sent to 4 members', subscribe);
+        // The subscribe (connection read, transaction with the member item, history position), then the
+        // join: the member's record for its data, the event counter, one Query of the members, the posts.
+        expect(joinCost).toEqual({
+          GetItemCommand: 3,
+          TransactWriteItemsCommand: 1,
+          UpdateItemCommand: 1,
+          QueryCommand: 1,
+          PostToConnectionCommand: 4,
+        });
+      }
+      members.push(member);
+      expect(await watcher.client.next()).toEqual({
+        type: 'join',
+        topic: 'p/room',
+        member: { connectionId: member.id },
+      });
+    }
+    const read = await measure('presence read of 4 members', () =>
+      ask(watcher.client, { type: 'presence', topic: 'p/room', id: 2 }),
+    );
+    // One Query of the member partition; one GetConnection per listed member (the ghost check).
+    expect(read).toEqual({ QueryCommand: 1, GetConnectionCommand: 4 });
+    // The last member's socket goes away and API Gateway never delivers its $disconnect.
+    const ghost = members[2] as { client: TestClient; id: string };
+    missedDisconnects.add(ghost.id);
+    await ghost.client.close();
+    const { answer, others } = await ask(watcher.client, { type: 'presence', topic: 'p/room', id: 3 });
+    expect(
+      (answer as { members: Array<{ connectionId: string }> }).members.map((m) => m.connectionId).sort(),
+    ).toEqual([watcher.id, ...members.slice(0, 2).map((m) => m.id)].sort());
+    // Found gone: removed, and its leave went out (to the watcher, before the answer).
+    expect(others).toEqual([{ type: 'leave', topic: 'p/room', connectionId: ghost.id }]);
+    // A normal disconnect leaves too.
+    const leaving = members[0] as { client: TestClient; id: string };
+    await leaving.client.close();
+    expect(await watcher.client.next()).toEqual({ type: 'leave', topic: 'p/room', connectionId: leaving.id });
+    const left = await ask(watcher.client, { type: 'presence', topic: 'p/room', limit: 1, id: 4 });
+    expect((left.answer as { members: unknown[]; next?: string }).members).toHaveLength(1);
+    expect((left.answer as { next?: string }).next).toBeDefined();
+  });
+});
