@@ -258,6 +258,8 @@ describe('IAM grants cover every DynamoDB request', () => {
         await ghosts.subscribe(connectionId, 'iam/wide', {
           expiresAt: now / 1000 + 600,
           maxSubscriptions: 10,
+          // A presence member: removing the ghost counts its leave (the churn cap's UpdateItem).
+          ...(connectionId.startsWith('Z2hvc3Q') ? { presence: { claims: [] } } : {}),
         });
       }
       const publish = createPublishHandler(config, loadAuthConfig(ENV, 'required'), 'keys', {
