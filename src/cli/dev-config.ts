@@ -16,7 +16,7 @@ import {
   readBrokerSettings,
 } from '../core/index.ts';
 import type { RateLimit } from '../core/limits/index.ts';
-import { defaultEmulatorLimits, type EmulatorLimits } from '../runtimes/local/limits.ts';
+import { defaultEmulatorLimits, type EmulatorLimits } from '../runtimes/emulator/limits.ts';
 import { LambdaEnvironment } from '../stores/dynamodb/table-design.ts';
 import { UsageError } from './io.ts';
 

@@ -1,8 +1,8 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, parseClientFrame } from '../../../src/protocol/index.ts';
+import { mockPingReply } from '../../../src/runtimes/emulator/ping-route.ts';
 import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
-import { mockPingReply } from '../../../src/runtimes/local/ping-route.ts';
 import { TestClient } from './client.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);

@@ -1,14 +1,14 @@
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
+import { FrameSizeGuard } from '../../../src/runtimes/emulator/frame-size-guard.ts';
+import { normalizeResult } from '../../../src/runtimes/emulator/handler.ts';
+import { acceptedProtocol } from '../../../src/runtimes/emulator/handshake.ts';
+import { awsStyleId } from '../../../src/runtimes/emulator/ids.ts';
+import { LocalConnection } from '../../../src/runtimes/emulator/local-connection.ts';
+import { mockPingReply } from '../../../src/runtimes/emulator/ping-route.ts';
+import { formatRequestTime } from '../../../src/runtimes/emulator/request-context.ts';
 import { ConsoleLogger } from '../../../src/runtimes/local/console-logger.ts';
-import { FrameSizeGuard } from '../../../src/runtimes/local/frame-size-guard.ts';
-import { normalizeResult } from '../../../src/runtimes/local/handler.ts';
-import { acceptedProtocol } from '../../../src/runtimes/local/handshake.ts';
-import { awsStyleId } from '../../../src/runtimes/local/ids.ts';
-import { LocalConnection } from '../../../src/runtimes/local/local-connection.ts';
-import { mockPingReply } from '../../../src/runtimes/local/ping-route.ts';
-import { formatRequestTime } from '../../../src/runtimes/local/request-context.ts';
 
 /** A masked client frame header for a payload of `length` bytes (payload bytes follow, zero-filled). */
 function clientFrame(opcode: number, length: number, fin = true): Buffer {

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WebSocket } from 'ws';
-import type { LocalConnection } from './local-connection.ts';
+import { CloseCodes } from '../../protocol/index.ts';
+import type { ConnectionTable } from './connection-table.ts';
 
 export interface ManagementApiOptions {
-  connections: ReadonlyMap<string, LocalConnection>;
+  connections: ConnectionTable;
   /** The emulated stage: the API is served both at `/@connections/{id}` and `/{stage}/@connections/{id}`. */
   stage: string;
-  maxMessageBytes: number;
-  maxBufferedBytes: number;
-  /** Ends a connection as DeleteConnection does. */
-  deleteConnection(connection: LocalConnection): void;
 }
 
 /** `/@connections/{id}` or `/{stage}/@connections/{id}`, with `@` possibly percent-encoded; id still encoded. */
@@ -47,21 +43,23 @@ export function handleManagementRequest(
     return true;
   }
 
+  const { connections } = options;
+  const { maxMessageBytes } = connections.limits;
   switch (request.method) {
     case 'POST':
-      readBody(request, options.maxMessageBytes, (body) => {
+      readBody(request, maxMessageBytes, (body) => {
         if (body === undefined) {
           sendError(
             response,
             413,
             'PayloadTooLargeException',
-            `Request body exceeds ${options.maxMessageBytes} bytes`,
+            `Request body exceeds ${maxMessageBytes} bytes`,
           );
           return;
         }
-        const connection = openConnection(options, connectionId);
+        const connection = connections.get(connectionId);
         if (!connection) return sendGone(response);
-        if (connection.socket.bufferedAmount > options.maxBufferedBytes) {
+        if (connections.isSlow(connection)) {
           sendError(response, 429, 'LimitExceededException', 'The client is not reading its messages');
           return;
         }
@@ -70,7 +68,7 @@ export function handleManagementRequest(
       });
       return true;
     case 'GET': {
-      const connection = openConnection(options, connectionId);
+      const connection = connections.get(connectionId);
       if (!connection) return sendGone(response);
       const identity: { sourceIp: string; userAgent?: string } = { sourceIp: connection.identity.sourceIp };
       if (connection.identity.userAgent !== undefined) identity.userAgent = connection.identity.userAgent;
@@ -86,9 +84,9 @@ export function handleManagementRequest(
       return true;
     }
     case 'DELETE': {
-      const connection = openConnection(options, connectionId);
+      const connection = connections.get(connectionId);
       if (!connection) return sendGone(response);
-      options.deleteConnection(connection);
+      connections.end(connection, CloseCodes.normal, '');
       send(response, 204);
       return true;
     }
@@ -96,14 +94,6 @@ export function handleManagementRequest(
       sendError(response, 405, 'MethodNotAllowedException', `Method ${request.method} is not allowed`);
       return true;
   }
-}
-
-function openConnection(options: ManagementApiOptions, connectionId: string): LocalConnection | undefined {
-  const connection = options.connections.get(connectionId);
-  // A client that already sent its close frame is gone for API Gateway too.
-  return connection?.state === 'open' && connection.socket.readyState === WebSocket.OPEN
-    ? connection
-    : undefined;
 }
 
 /** Collects the body, or yields undefined once it is larger than `limit` (the rest is drained, not kept). */

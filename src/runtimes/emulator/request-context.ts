@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestContext, WebSocketEvent } from '../../core/index.ts';
+import type { RequestContext, WebSocketEvent } from '../../core/events.ts';
 import { awsStyleId } from './ids.ts';
 
 /** Where the emulated API lives; `domainName` + `stage` form its management endpoint, as on AWS. */

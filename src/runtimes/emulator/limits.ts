@@ -49,3 +49,13 @@ export const defaultEmulatorLimits: EmulatorLimits = {
   maxConnectionsPerIp: 1_000,
   disconnectSlowConsumers: true,
 };
+
+/** The limits a server runs with: the defaults overridden by `limits`, checked against what API Gateway allows. */
+export function resolveEmulatorLimits(limits: Partial<EmulatorLimits> = {}): EmulatorLimits {
+  const resolved = { ...defaultEmulatorLimits, ...limits };
+  if (resolved.maxConnectionDurationMs > ApiGatewayLimits.maxConnectionDurationMs) {
+    // Records (connection, subscriptions) expire shortly after 2 hours; a longer connection would outlive them.
+    throw new Error('maxConnectionDurationMs must be at most 2 hours (7200000), as on API Gateway');
+  }
+  return resolved;
+}

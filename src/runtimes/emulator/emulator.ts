@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { type Logger, silentLogger } from '../../core/index.ts';
+import { type Logger, silentLogger } from '../../core/ports/logger.ts';
 import { ConnectionCounter } from '../../core/limits/index.ts';
-import { ApiGatewayLimits, CloseCodes, type DisconnectFrame, errorFrame } from '../../protocol/index.ts';
+import { CloseCodes, errorFrame } from '../../protocol/index.ts';
+import { ConnectionTable } from './connection-table.ts';
 import { FrameSizeGuard } from './frame-size-guard.ts';
 import { type Invocation, invoke, isSuccess, type WebSocketHandler } from './handler.ts';
 import { acceptedProtocol, isWebSocketUpgrade, offeredProtocols, refuseUpgrade } from './handshake.ts';
 import { awsStyleId, instanceIdFactory } from './ids.ts';
-import { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
+import type { EmulatorLimits } from './limits.ts';
 import { LocalConnection } from './local-connection.ts';
 import { LocalGateway } from './local-gateway.ts';
 import { handleManagementRequest } from './management-api.ts';
@@ -23,9 +24,8 @@ import {
   messageEvent,
 } from './request-context.ts';
 
-export interface EmulatorOptions {
+interface EmulatorBaseOptions {
   handler: WebSocketHandler;
-  limits?: Partial<EmulatorLimits>;
   logger?: Logger;
   /** Stage name in every requestContext; the management API is also served under `/{stage}`. */
   stage?: string;
@@ -35,6 +35,19 @@ export interface EmulatorOptions {
   /** Extra HTTP routes (e.g. `POST /publish`), tried before the management API; true when handled. */
   httpRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
+
+export type EmulatorOptions = EmulatorBaseOptions &
+  (
+    | {
+        /**
+         * The gateway the handler writes through (a Broker's), built first on a ConnectionTable with the
+         * limits: this emulator serves that table's connections.
+         */
+        gateway: LocalGateway;
+        limits?: never;
+      }
+    | { gateway?: never; limits?: Partial<EmulatorLimits> }
+  );
 
 /** Close reasons API Gateway puts in `$disconnect` when the close frame had none. */
 const DEFAULT_CLOSE_REASONS: Record<number, string> = {
@@ -56,21 +69,20 @@ export class ApiGatewayEmulator {
   readonly limits: EmulatorLimits;
   /** The in-process Gateway port a Broker uses to reach these connections. */
   readonly gateway: LocalGateway;
-  private readonly connections = new Map<string, LocalConnection>();
+  /** The open connections; the one place a connection is ended (`end`). */
+  private readonly connections: ConnectionTable;
   private readonly handler: WebSocketHandler;
   private readonly logger: Logger;
   private readonly stage: string;
   private readonly apiId: string;
   private newConnectionId: () => string;
   private readonly customIds: boolean;
-  /** Whether an id was issued by this server (set once listening); injected ids are all taken as ours. */
-  private ownsConnectionId: (connectionId: string) => boolean = () => true;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   /** Subprotocol chosen by `$connect`, per upgrade request, for ws's handleProtocols hook. */
   private readonly chosenProtocols = new WeakMap<IncomingMessage, string>();
   private readonly pendingConnects = new Set<Promise<void>>();
-  /** Every connection from open until its `$disconnect` was handled (the map above holds only open ones). */
+  /** Every connection from open until its `$disconnect` was handled (the table holds only open ones). */
   private readonly live = new Set<LocalConnection>();
   private api: ApiIdentity | undefined;
   private shuttingDown = false;
@@ -81,25 +93,20 @@ export class ApiGatewayEmulator {
 
   constructor(options: EmulatorOptions) {
     this.handler = options.handler;
-    this.limits = { ...defaultEmulatorLimits, ...options.limits };
-    if (this.limits.maxConnectionDurationMs > ApiGatewayLimits.maxConnectionDurationMs) {
-      // Records (connection, subscriptions) expire shortly after 2 hours; a longer connection would outlive them.
-      throw new Error('maxConnectionDurationMs must be at most 2 hours (7200000), as on API Gateway');
-    }
     this.logger = options.logger ?? silentLogger;
+    this.gateway =
+      options.gateway ??
+      new LocalGateway(
+        new ConnectionTable({ logger: this.logger, ...(options.limits ? { limits: options.limits } : {}) }),
+      );
+    this.connections = this.gateway.connections;
+    this.limits = this.connections.limits;
     this.stage = options.stage ?? 'local';
     this.apiId = options.apiId ?? 'local';
     this.newConnectionId = options.connectionIds ?? awsStyleId;
     this.customIds = options.connectionIds !== undefined;
     this.connectionsPerIp = new ConnectionCounter(this.limits.maxConnectionsPerIp);
     this.httpRoutes = options.httpRoutes;
-    this.gateway = new LocalGateway(
-      this.connections,
-      this.limits.maxBufferedBytes,
-      (connection) => this.deleteConnection(connection),
-      this.limits.disconnectSlowConsumers ? (connection) => this.dropSlowConsumer(connection) : undefined,
-      (connectionId) => this.ownsConnectionId(connectionId),
-    );
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -135,7 +142,7 @@ export class ApiGatewayEmulator {
       // live connections as gone when two share a DynamoDB table (local-gateway.ts).
       const ids = instanceIdFactory(`${hostname()}:${host}:${bound}`);
       this.newConnectionId = ids.next;
-      this.ownsConnectionId = ids.owns;
+      this.connections.issuedBy(ids.owns);
     }
     this.api = { apiId: this.apiId, stage: this.stage, domainName: `${reachableHost(host)}:${bound}` };
     return bound;
@@ -159,8 +166,8 @@ export class ApiGatewayEmulator {
     this.shuttingDown = true;
     this.stopSweep();
     await Promise.all(this.pendingConnects);
-    for (const connection of this.connections.values()) {
-      connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
+    for (const connection of [...this.connections.values()]) {
+      this.connections.end(connection, CloseCodes.goingAway, GOING_AWAY);
     }
     // Connections already closing (deleted, expired) are waited for too: no $disconnect after close().
     await Promise.all([...this.live].map((connection) => connection.finished));
@@ -183,19 +190,11 @@ export class ApiGatewayEmulator {
     const handled = handleManagementRequest(request, response, {
       connections: this.connections,
       stage: this.stage,
-      maxMessageBytes: this.limits.maxMessageBytes,
-      maxBufferedBytes: this.limits.maxBufferedBytes,
-      deleteConnection: (connection) => this.deleteConnection(connection),
     });
     if (handled) return;
     const status = request.method === 'GET' ? 426 : 404;
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: status === 426 ? 'Upgrade Required' : 'Not Found' }));
-  }
-
-  private deleteConnection(connection: LocalConnection): void {
-    this.connections.delete(connection.id);
-    connection.close(CloseCodes.normal, '', this.limits.closeGraceMs);
   }
 
   /**
@@ -204,30 +203,12 @@ export class ApiGatewayEmulator {
    * `slow_consumer` instead of growing the server's memory with its answers.
    */
   private reply(connection: LocalConnection, text: string): void {
-    if (connection.state !== 'open') return;
-    if (connection.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.dropSlowConsumer(connection);
+    if (!connection.isOpen) return;
+    if (this.connections.isSlow(connection)) {
+      this.connections.dropSlowConsumer(connection);
       return;
     }
     connection.sendText(text);
-  }
-
-  /** A client that stopped reading: tell it why (queued after what it has not read), then drop it. */
-  private dropSlowConsumer(connection: LocalConnection): void {
-    if (connection.state !== 'open') return;
-    this.logger.warn('slow consumer disconnected', {
-      connectionId: connection.id,
-      bufferedBytes: connection.socket.bufferedAmount,
-    });
-    const frame: DisconnectFrame = {
-      type: 'disconnect',
-      reason: 'slow_consumer',
-      message: `more than ${this.limits.maxBufferedBytes} bytes unread; reconnect and recover from history`,
-      reconnect: true,
-    };
-    connection.sendText(JSON.stringify(frame));
-    this.connections.delete(connection.id);
-    connection.close(CloseCodes.policyViolation, 'slow_consumer', this.limits.closeGraceMs);
   }
 
   // ---- WebSocket: $connect ----
@@ -321,7 +302,7 @@ export class ApiGatewayEmulator {
 
   private onOpen(ws: WebSocket, socket: Duplex, identity: ConnectionIdentity): void {
     const connection = new LocalConnection(identity, ws, socket, this.limits.maxQueuedMessages);
-    this.connections.set(identity.connectionId, connection);
+    this.connections.add(connection);
     this.live.add(connection);
     connection.frameGuard = new FrameSizeGuard(this.limits.maxFrameBytes);
     // Listeners shared by every connection, which they find on the socket: per-connection closures (and
@@ -346,8 +327,7 @@ export class ApiGatewayEmulator {
     const oversize = connection.frameGuard?.write(chunk);
     if (oversize === undefined) return;
     this.logger.info('frame too large', { connectionId: connection.id, payloadLength: oversize });
-    connection.close(CloseCodes.messageTooBig, 'Message too big', this.limits.closeGraceMs);
-    this.connections.delete(connection.id);
+    this.connections.end(connection, CloseCodes.messageTooBig, 'Message too big');
   }
 
   /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
@@ -376,8 +356,7 @@ export class ApiGatewayEmulator {
   private readonly expireDue = (): void => {
     const { idleTimeoutMs, maxConnectionDurationMs } = this.limits;
     const now = Date.now();
-    for (const connection of this.connections.values()) {
-      if (connection.state !== 'open') continue;
+    for (const connection of [...this.connections.values()]) {
       if (now - connection.identity.connectedAt >= maxConnectionDurationMs) {
         this.expire(connection, 'maximum connection duration reached');
       } else if (now - connection.lastActiveAt >= idleTimeoutMs) {
@@ -394,15 +373,14 @@ export class ApiGatewayEmulator {
 
   private expire(connection: LocalConnection, why: string): void {
     this.logger.info(why, { connectionId: connection.id });
-    this.connections.delete(connection.id);
-    connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
+    this.connections.end(connection, CloseCodes.goingAway, GOING_AWAY);
   }
 
   // ---- WebSocket: messages ----
 
   /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
-    if (connection.state !== 'open') return;
+    if (!connection.isOpen) return;
     connection.touch();
     if (!isBinary) {
       const text = data.toString('utf8');
@@ -450,12 +428,11 @@ export class ApiGatewayEmulator {
 
   /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onClose(connection: LocalConnection, code: number, reason: string): void {
-    connection.state = 'closed';
-    connection.clearTimers();
+    const report = connection.closed(code, reason);
     this.connectionsPerIp.release(connection.identity.sourceIp);
-    if (this.connections.get(connection.id) === connection) this.connections.delete(connection.id);
-    const statusCode = connection.serverClose?.code ?? code;
-    const closeReason = connection.serverClose?.reason || reason || DEFAULT_CLOSE_REASONS[statusCode] || '';
+    this.connections.remove(connection);
+    const statusCode = report.code;
+    const closeReason = report.reason || DEFAULT_CLOSE_REASONS[statusCode] || '';
     // After the connection's queued messages, so the handler sees a stable order.
     connection.enqueue(async () => {
       await this.disconnect(connection.identity, statusCode, closeReason);
