@@ -7,6 +7,7 @@ import { ConnectionCounter } from '../../core/limits/index.ts';
 import { type Logger, silentLogger } from '../../core/ports/logger.ts';
 import { CloseCodes, errorFrame } from '../../protocol/index.ts';
 import { ConnectionTable } from './connection-table.ts';
+import { FaultInjector, type FaultSettings, handleFaultsRequest } from './faults.ts';
 import { FrameSizeGuard } from './frame-size-guard.ts';
 import { type Invocation, invoke, isSuccess, type WebSocketHandler } from './handler.ts';
 import { acceptedProtocol, isWebSocketUpgrade, offeredProtocols, refuseUpgrade } from './handshake.ts';
@@ -15,7 +16,6 @@ import type { EmulatorLimits } from './limits.ts';
 import { LocalConnection } from './local-connection.ts';
 import { LocalGateway } from './local-gateway.ts';
 import { handleManagementRequest } from './management-api.ts';
-import { mockPingReply } from './ping-route.ts';
 import {
   type ApiIdentity,
   type ConnectionIdentity,
@@ -23,9 +23,15 @@ import {
   disconnectEvent,
   messageEvent,
 } from './request-context.ts';
+import { Router, type RouteTable, singleHandlerRoutes } from './routes.ts';
 
-interface EmulatorBaseOptions {
-  handler: WebSocketHandler;
+/**
+ * What the API runs: `routes` (a route table, as API Gateway defines one), or one `handler` for every route
+ * (`$connect`, `$disconnect`, and `$default` with a route response).
+ */
+type EmulatorTarget = { handler: WebSocketHandler; routes?: never } | { routes: RouteTable; handler?: never };
+
+type EmulatorBaseOptions = EmulatorTarget & {
   logger?: Logger;
   /** Stage name in every requestContext; the management API is also served under `/{stage}`. */
   stage?: string;
@@ -34,7 +40,11 @@ interface EmulatorBaseOptions {
   connectionIds?: () => string;
   /** Extra HTTP routes (e.g. `POST /publish`), tried before the management API; true when handled. */
   httpRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
-}
+  /** Faults injected on demand (docs/local-runtime.md#fault-injection); also set over `/@emulator/faults`. */
+  faults?: Partial<FaultSettings>;
+  /** Random numbers in [0, 1) for the fault shares (tests pass a fixed sequence). */
+  random?: () => number;
+};
 
 export type EmulatorOptions = EmulatorBaseOptions &
   (
@@ -61,8 +71,9 @@ const DEFAULT_CLOSE_REASONS: Record<number, string> = {
 const GOING_AWAY = 'Going away';
 
 /**
- * An API Gateway WebSocket API on one local port: WebSocket upgrades, the `$connect` / `$default` /
- * `$disconnect` routes driven through a Lambda-shaped handler, the `ping` mock route, the `@connections`
+ * An API Gateway WebSocket API on one local port: WebSocket upgrades, routes (`$connect`, `$disconnect`,
+ * `$default`, custom keys picked by a route selection expression, MOCK integrations) driven through
+ * Lambda-shaped handlers, the `@connections`
  * management API over HTTP, and API Gateway's limits and timers. See docs/local-runtime.md.
  */
 export class ApiGatewayEmulator {
@@ -71,7 +82,9 @@ export class ApiGatewayEmulator {
   readonly gateway: LocalGateway;
   /** The open connections; the one place a connection is ended (`end`). */
   private readonly connections: ConnectionTable;
-  private readonly handler: WebSocketHandler;
+  private router: Router;
+  /** Faults injected on demand; none by default. */
+  readonly faults: FaultInjector;
   private readonly logger: Logger;
   private readonly stage: string;
   private readonly apiId: string;
@@ -92,7 +105,8 @@ export class ApiGatewayEmulator {
   private readonly httpRoutes: EmulatorOptions['httpRoutes'];
 
   constructor(options: EmulatorOptions) {
-    this.handler = options.handler;
+    this.router = new Router(options.routes ?? singleHandlerRoutes(options.handler));
+    this.faults = new FaultInjector(options.faults, options.random);
     this.logger = options.logger ?? silentLogger;
     this.gateway =
       options.gateway ??
@@ -187,9 +201,11 @@ export class ApiGatewayEmulator {
 
   private onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
     if (this.httpRoutes?.(request, response)) return;
+    if (handleFaultsRequest(request, response, this.faults)) return;
     const handled = handleManagementRequest(request, response, {
       connections: this.connections,
       stage: this.stage,
+      faults: this.faults,
     });
     if (handled) return;
     const status = request.method === 'GET' ? 426 : 404;
@@ -250,7 +266,11 @@ export class ApiGatewayEmulator {
       requestId: event.requestContext.requestId,
     };
 
-    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    const connectRoute = this.router.lifecycle('$connect');
+    // No $connect route: API Gateway accepts every connection.
+    const invocation: Invocation = connectRoute
+      ? await invoke(connectRoute.handler, event, this.limits.integrationTimeoutMs)
+      : { outcome: 'ok', result: { statusCode: 200 } };
     const refusal = connectRefusal(invocation);
     if (refusal) {
       this.logConnectRefusal(invocation, refusal.statusCode, fields);
@@ -334,6 +354,11 @@ export class ApiGatewayEmulator {
   onSocketError(connection: LocalConnection, error: Error): void {
     // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
     this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
+    const code = wsFailureCode(error);
+    if (code !== undefined) {
+      connection.failed(code);
+      this.connections.remove(connection);
+    }
   }
 
   /**
@@ -382,46 +407,62 @@ export class ApiGatewayEmulator {
   onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
     if (!connection.isOpen) return;
     connection.touch();
-    if (!isBinary) {
-      const text = data.toString('utf8');
-      const pong = mockPingReply(text);
-      if (pong !== undefined) {
-        this.reply(connection, pong);
-        return;
-      }
-      connection.enqueue(() => this.route(connection, text, false));
-    } else {
-      connection.enqueue(() => this.route(connection, data.toString('base64'), true));
+    if (this.faults.dropsConnection()) {
+      // A forced disconnect: the socket is lost, as when a network path dies (the client sees 1006).
+      this.logger.info('fault: connection dropped', { connectionId: connection.id });
+      connection.socket.terminate();
+      return;
     }
+    const body = isBinary ? data.toString('base64') : data.toString('utf8');
+    // A binary frame's base64 text selects nothing: it goes to $default.
+    const selected = isBinary ? this.router.message('') : this.router.message(body);
+    if (selected && 'mock' in selected.route) {
+      // A MOCK integration answers at once, without waiting for the connection's queued invocations.
+      this.reply(connection, selected.route.mock(body));
+      return;
+    }
+    connection.enqueue(() => this.route(connection, selected, body, isBinary));
   }
 
-  private async route(connection: LocalConnection, body: string, isBase64Encoded: boolean): Promise<void> {
-    const event = messageEvent(this.requireApi(), connection.identity, body, isBase64Encoded);
-    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+  private async route(
+    connection: LocalConnection,
+    selected: ReturnType<Router['message']>,
+    body: string,
+    isBase64Encoded: boolean,
+  ): Promise<void> {
+    const routeKey = selected?.key ?? '$default';
+    const event = messageEvent(this.requireApi(), connection.identity, routeKey, body, isBase64Encoded);
     const { requestId } = event.requestContext;
+    if (!selected || !('handler' in selected.route)) {
+      // No route matched and the API has no $default: API Gateway answers so and keeps the connection.
+      this.reply(connection, gatewayError('Forbidden', connection.id, requestId));
+      return;
+    }
+    const route = selected.route;
+    const invocation = await invoke(route.handler, event, this.limits.integrationTimeoutMs);
+    const fields = { connectionId: connection.id, route: routeKey, requestId };
     switch (invocation.outcome) {
       case 'ok':
-        // The route response: the integration's body goes back to the caller.
-        if (invocation.result.body) this.reply(connection, invocation.result.body);
+        // Only a two-way route sends the integration's body back to the caller.
+        if (route.routeResponse && invocation.result.body) this.reply(connection, invocation.result.body);
         return;
       case 'error':
-        this.logger.error('$default handler failed', {
-          connectionId: connection.id,
-          route: '$default',
-          requestId,
-          error: describe(invocation.error),
-        });
+        this.logger.error(`${routeKey} handler failed`, { ...fields, error: describe(invocation.error) });
         this.reply(connection, gatewayError('Internal server error', connection.id, requestId));
         return;
       case 'timeout':
-        this.logger.error('$default handler timed out', {
-          connectionId: connection.id,
-          route: '$default',
-          requestId,
-        });
+        this.logger.error(`${routeKey} handler timed out`, fields);
         this.reply(connection, gatewayError('Endpoint request timed out', connection.id, requestId));
         return;
     }
+  }
+
+  /**
+   * Runs other routes from now on (a reloaded handler); open connections stay open and their next message
+   * goes to the new routes. Invocations already running finish on the old ones.
+   */
+  useRoutes(routes: RouteTable): void {
+    this.router = new Router(routes);
   }
 
   // ---- WebSocket: $disconnect ----
@@ -448,7 +489,13 @@ export class ApiGatewayEmulator {
       route: '$disconnect',
       requestId: event.requestContext.requestId,
     };
-    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    const route = this.router.lifecycle('$disconnect');
+    // No $disconnect route: nothing is invoked.
+    if (!route) {
+      this.logger.info('disconnected', { ...fields, statusCode, reason });
+      return;
+    }
+    const invocation = await invoke(route.handler, event, this.limits.integrationTimeoutMs);
     if (invocation.outcome === 'error') {
       this.logger.error('$disconnect handler failed', { ...fields, error: describe(invocation.error) });
     } else if (invocation.outcome === 'timeout') {
@@ -479,6 +526,20 @@ function sharedListeners(emulator: ApiGatewayEmulator) {
       if (connection) emulator.onClose(connection, code, reason.toString());
     },
   };
+}
+
+/**
+ * The close code `ws` sent when it failed a connection, from its documented error codes (`WS_ERR_*`):
+ * 1007 for bad UTF-8, 1009 for a message or frame over the limit, 1002 for every protocol error.
+ */
+function wsFailureCode(error: Error): number | undefined {
+  const code = (error as Error & { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007; // invalid frame payload data (RFC 6455 §7.4.1)
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') {
+    return CloseCodes.messageTooBig;
+  }
+  return 1002; // protocol error
 }
 
 /** Why `$connect` refuses the upgrade, if it does: API Gateway answers 500 for a failed integration, 504 for a slow one. */

@@ -5,6 +5,7 @@ import type { ConnectionIdentity } from './request-context.ts';
 
 /** Frames go out as text, uncompressed: the same bytes a client of API Gateway receives. */
 export const TEXT_FRAME = { binary: false, compress: false } as const;
+const BINARY_FRAME = { binary: true, compress: false } as const;
 
 /**
  * `open` until either side starts the close; `closing` once the server ended it (its close frame is out, the
@@ -90,8 +91,13 @@ export class LocalConnection {
 
   /** Sends a reply or management-API frame (text). Returns false if the connection is no longer open. */
   sendText(data: string | Buffer): boolean {
+    return this.send(data, false);
+  }
+
+  /** Sends one frame, text or binary. Returns false if the connection is no longer open. */
+  send(data: string | Buffer, binary: boolean): boolean {
     if (!this.isOpen) return false;
-    this.socket.send(data, TEXT_FRAME);
+    this.socket.send(data, binary ? BINARY_FRAME : TEXT_FRAME);
     this.touch();
     return true;
   }
@@ -144,6 +150,17 @@ export class LocalConnection {
     this.dropTimer = setTimeout(() => this.socket.terminate(), graceMs);
     this.dropTimer.unref();
     return true;
+  }
+
+  /**
+   * `ws` failed the connection (a protocol error, bad UTF-8, a message over the limit): it sent the client a
+   * close frame with `code` and drops the socket without waiting for the answer, so its `close` event says
+   * 1006. `$disconnect` reports the code the client was sent.
+   */
+  failed(code: number): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.serverClose = { code, reason: '' };
   }
 
   /**

@@ -1,12 +1,15 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCodes } from '../../protocol/index.ts';
 import type { ConnectionTable } from './connection-table.ts';
+import type { FaultInjector } from './faults.ts';
 
 export interface ManagementApiOptions {
   connections: ConnectionTable;
   /** The emulated stage: the API is served both at `/@connections/{id}` and `/{stage}/@connections/{id}`. */
   stage: string;
+  faults: FaultInjector;
 }
 
 /** `/@connections/{id}` or `/{stage}/@connections/{id}`, with `@` possibly percent-encoded; id still encoded. */
@@ -43,7 +46,18 @@ export function handleManagementRequest(
     return true;
   }
 
-  const { connections } = options;
+  // Added latency, when injected: the answer (and a POST's delivery) waits.
+  void options.faults.delay().then(() => answer(request, response, options, connectionId));
+  return true;
+}
+
+function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ManagementApiOptions,
+  connectionId: string,
+): void {
+  const { connections, faults } = options;
   const { maxMessageBytes } = connections.limits;
   switch (request.method) {
     case 'POST':
@@ -59,19 +73,33 @@ export function handleManagementRequest(
         }
         const connection = connections.get(connectionId);
         if (!connection) return sendGone(response);
+        const fault = faults.postFault();
+        if (fault) {
+          sendError(response, fault.status, fault.type, `Injected fault: ${fault.type}`);
+          return;
+        }
         if (connections.isSlow(connection)) {
           sendError(response, 429, 'LimitExceededException', 'The client is not reading its messages');
           return;
         }
-        connection.sendText(body);
+        // A text frame must carry valid UTF-8 (RFC 6455 §8.1): compliant clients fail the connection
+        // otherwise. API Gateway does not document what it does with other bytes; they go out as a binary
+        // frame, which delivers them unchanged and keeps the connection (docs/local-runtime.md).
+        connection.send(body, !isUtf8(body));
         send(response, 200);
       });
-      return true;
+      return;
     case 'GET': {
       const connection = connections.get(connectionId);
-      if (!connection) return sendGone(response);
-      const identity: { sourceIp: string; userAgent?: string } = { sourceIp: connection.identity.sourceIp };
-      if (connection.identity.userAgent !== undefined) identity.userAgent = connection.identity.userAgent;
+      if (!connection) {
+        sendGone(response);
+        return;
+      }
+      // The service model marks both required: a client that sent no User-Agent gets an empty one.
+      const identity = {
+        sourceIp: connection.identity.sourceIp,
+        userAgent: connection.identity.userAgent ?? '',
+      };
       send(
         response,
         200,
@@ -81,18 +109,21 @@ export function handleManagementRequest(
           lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
         }),
       );
-      return true;
+      return;
     }
     case 'DELETE': {
       const connection = connections.get(connectionId);
-      if (!connection) return sendGone(response);
+      if (!connection) {
+        sendGone(response);
+        return;
+      }
       connections.end(connection, CloseCodes.normal, '');
       send(response, 204);
-      return true;
+      return;
     }
     default:
       sendError(response, 405, 'MethodNotAllowedException', `Method ${request.method} is not allowed`);
-      return true;
+      return;
   }
 }
 
@@ -118,9 +149,8 @@ function readBody(request: IncomingMessage, limit: number, done: (body: Buffer |
   request.on('error', () => request.socket.destroy());
 }
 
-function sendGone(response: ServerResponse): true {
+function sendGone(response: ServerResponse): void {
   sendError(response, 410, 'GoneException', 'The connection is gone');
-  return true;
 }
 
 function sendError(response: ServerResponse, status: number, type: string, message: string): void {

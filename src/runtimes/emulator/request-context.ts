@@ -108,14 +108,15 @@ export function connectEvent(
   return event;
 }
 
-/** A `$default` (or other route) event carrying one client message. Binary messages arrive base64-encoded. */
+/** The event of one client message on route `routeKey`. Binary messages arrive base64-encoded. */
 export function messageEvent(
   api: ApiIdentity,
   connection: ConnectionIdentity,
+  routeKey: string,
   body: string,
   isBase64Encoded: boolean,
 ): WebSocketEvent {
-  const context = requestContext(api, connection, '$default', 'MESSAGE', Date.now());
+  const context = requestContext(api, connection, routeKey, 'MESSAGE', Date.now());
   (context as RequestContext & { messageId: string }).messageId = awsStyleId();
   return { requestContext: context, body, isBase64Encoded };
 }

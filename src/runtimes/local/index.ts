@@ -23,6 +23,7 @@ import { type HttpRoute, type InProcessBroker, inProcessBroker } from './in-proc
 import type { InProcessFanoutQueue, InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
 import { ServerStats } from './server-stats.ts';
 import { statsAccess } from './stats-access.ts';
+import { topicsocketRoutes } from './topicsocket-routes.ts';
 
 export {
   ApiGatewayEmulator,
@@ -37,6 +38,7 @@ export {
 export { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from './console-logger.ts';
 export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
 export { InProcessFanoutQueue, type InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
+export { TOPICSOCKET_ROUTE_SELECTION, topicsocketRoutes } from './topicsocket-routes.ts';
 
 export interface LocalServerOptions {
   /** Default 3001; 0 picks a free port. */
@@ -137,7 +139,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
   routes.push(...(inProcess?.routes ?? []));
   const emulator = new ApiGatewayEmulator({
-    handler,
+    routes: topicsocketRoutes(handler),
     gateway,
     ...(logger ? { logger } : {}),
     httpRoutes: (request, response) => routes.some((route) => route(request, response)),
