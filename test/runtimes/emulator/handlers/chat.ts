@@ -62,3 +62,7 @@ export async function gone(event: Event): Promise<{ statusCode: number; body: st
     return { statusCode: 200, body: `failed:${(error as Error).name}` };
   }
 }
+
+export async function whoami(event: Event): Promise<{ statusCode: number; body: string }> {
+  return { statusCode: 200, body: event.requestContext.connectionId };
+}
