@@ -44,6 +44,11 @@ type EmulatorBaseOptions = EmulatorTarget & {
   faults?: Partial<FaultSettings>;
   /** Random numbers in [0, 1) for the fault shares (tests pass a fixed sequence). */
   random?: () => number;
+  /**
+   * A text frame every connection gets just before `close()` closes it with 1001. None by default: API
+   * Gateway sends nothing of its own (a dev server may say why it goes away).
+   */
+  shutdownNotice?: string;
 };
 
 export type EmulatorOptions = EmulatorBaseOptions &
@@ -103,6 +108,7 @@ export class ApiGatewayEmulator {
   private sweep: NodeJS.Timeout | undefined;
   private readonly connectionsPerIp: ConnectionCounter;
   private readonly httpRoutes: EmulatorOptions['httpRoutes'];
+  private readonly shutdownNotice: string | undefined;
 
   constructor(options: EmulatorOptions) {
     this.router = new Router(options.routes ?? singleHandlerRoutes(options.handler));
@@ -121,6 +127,7 @@ export class ApiGatewayEmulator {
     this.customIds = options.connectionIds !== undefined;
     this.connectionsPerIp = new ConnectionCounter(this.limits.maxConnectionsPerIp);
     this.httpRoutes = options.httpRoutes;
+    this.shutdownNotice = options.shutdownNotice;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -181,7 +188,7 @@ export class ApiGatewayEmulator {
     this.stopSweep();
     await Promise.all(this.pendingConnects);
     for (const connection of [...this.connections.values()]) {
-      this.connections.end(connection, CloseCodes.goingAway, GOING_AWAY);
+      this.connections.end(connection, CloseCodes.goingAway, GOING_AWAY, this.shutdownNotice);
     }
     // Connections already closing (deleted, expired) are waited for too: no $disconnect after close().
     await Promise.all([...this.live].map((connection) => connection.finished));

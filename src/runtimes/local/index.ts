@@ -8,6 +8,7 @@ import type { AuthOptions } from '../../core/auth/index.ts';
 import { redactingLogger } from '../../core/auth/index.ts';
 import type { Broker, BrokerLimits, Logger, Metrics, ShardingSettings, Store } from '../../core/index.ts';
 import type { PublishApiOptions } from '../../core/publish-api/index.ts';
+import type { DisconnectFrame } from '../../protocol/index.ts';
 import { MemoryStore } from '../../stores/index.ts';
 import {
   ApiGatewayEmulator,
@@ -141,6 +142,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const emulator = new ApiGatewayEmulator({
     routes: topicsocketRoutes(handler),
     gateway,
+    shutdownNotice: SHUTDOWN_NOTICE,
     ...(logger ? { logger } : {}),
     httpRoutes: (request, response) => routes.some((route) => route(request, response)),
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
@@ -185,6 +187,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (fanoutQueue) server.fanoutQueue = fanoutQueue;
   return server;
 }
+
+/** Said to every client when the dev server stops: it is coming back (a restart), so reconnecting helps. */
+const SHUTDOWN_NOTICE = JSON.stringify({
+  type: 'disconnect',
+  reason: 'server_shutdown',
+  message: 'the server is shutting down',
+  reconnect: true,
+} satisfies DisconnectFrame);
 
 function asHandler(inProcess: InProcessBroker): { handler: WebSocketHandler; inProcess: InProcessBroker } {
   return { handler: inProcess.handler, inProcess };

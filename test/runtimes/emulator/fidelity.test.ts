@@ -122,3 +122,30 @@ describe('the @connections API', () => {
     expect(body.identity).toEqual({ sourceIp: '127.0.0.1', userAgent: '' });
   });
 });
+
+describe('docs/protocol.md and the code agree', () => {
+  it('the dev server says server_shutdown before it closes connections with 1001', async () => {
+    const local = await startLocalServer({ port: 0 });
+    const client = await TestClient.open(local.url);
+    const closing = local.close();
+    expect(await client.next()).toMatchObject({
+      type: 'disconnect',
+      reason: 'server_shutdown',
+      reconnect: true,
+    });
+    expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
+    await closing;
+  });
+
+  it('the ping route echoes any id, as the deployed MOCK integration does: ids are not validated there', async () => {
+    const local = await startLocalServer({ port: 0 });
+    server = local;
+    const client = await open(local.url);
+    const long = 'x'.repeat(300);
+    expect(await client.request({ type: 'ping', id: long })).toEqual({ type: 'pong', id: long });
+    expect(await client.request({ type: 'ping', id: { any: ['thing'] } })).toEqual({
+      type: 'pong',
+      id: { any: ['thing'] },
+    });
+  });
+});
