@@ -149,6 +149,7 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
     },
     "npx topicsocket emulate --route 'sendmessage=./chat.ts#send' --route '$connect=./chat.ts#connect'": {
       ranBy: 'test/runtimes/emulator/third-party-handlers.test.ts',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the test's template literal, quoted verbatim
       as: '`sendmessage=${chat}#send`',
       note: 'in process, with the test handlers (no $connect route there: connections are accepted)',
     },

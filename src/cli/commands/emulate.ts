@@ -11,12 +11,23 @@ import {
 } from '../../runtimes/emulator/routes.ts';
 import { ConsoleLogger, type LogLevel } from '../../runtimes/local/console-logger.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
-import { type FunctionSpec, parseHandlerFlag, pickExport } from '../emulate/function-spec.ts';
+import {
+  type FunctionSpec,
+  MissingExportError,
+  parseHandlerFlag,
+  pickExport,
+} from '../emulate/function-spec.ts';
 import { readServerlessService } from '../emulate/serverless-service.ts';
 import { CliFailure, listenFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 import { resolvePort } from '../port.ts';
-import { type UserModule, UserModuleError, type UserModuleWatcher, watchUserModule } from '../user-module.ts';
+import {
+  loadUserModule,
+  type UserModule,
+  UserModuleError,
+  type UserModuleWatcher,
+  watchUserModule,
+} from '../user-module.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -190,6 +201,10 @@ export const emulateCommand: Command = {
     };
     try {
       for (const file of files) {
+        if (values['no-reload']) {
+          modules.set(file, await loadUserModule(file, { cwd }));
+          continue;
+        }
         const watcher = await watchUserModule(file, {
           cwd,
           onReload: (module) => {
@@ -201,10 +216,8 @@ export const emulateCommand: Command = {
             io.out(`reloaded ${relative(cwd, file) || file}; open connections kept`);
           },
           onError: (error) => io.err(`topicsocket emulate: not reloaded: ${error.message}`),
-          ...(values['no-reload'] ? { maxReloads: 0 } : {}),
         });
-        if (values['no-reload']) watcher.close();
-        else watchers.push(watcher);
+        watchers.push(watcher);
         modules.set(file, watcher.current);
       }
       emulator = new ApiGatewayEmulator({
@@ -219,8 +232,7 @@ export const emulateCommand: Command = {
     } catch (error) {
       await stopAll();
       if (error instanceof UserModuleError) throw new CliFailure(error.message);
-      if (error instanceof Error && /has no function export/.test(error.message))
-        throw new CliFailure(error.message);
+      if (error instanceof MissingExportError) throw new CliFailure(error.message);
       throw listenFailure(error, values.host, port) ?? error;
     }
 

@@ -48,6 +48,11 @@ export function resolveServerlessHandler(
   );
 }
 
+/** A module that does not export the handler it is configured with. */
+export class MissingExportError extends Error {
+  override readonly name = 'MissingExportError';
+}
+
 /**
  * The handler a module exports under `name`: a named export of an ES module, or a property of a CommonJS
  * module's `module.exports` (which reaches an ES importer as `default`).
@@ -68,7 +73,7 @@ export function pickExport(
     ...Object.keys(exports).filter((key) => key !== 'default'),
     ...(typeof commonJs === 'object' && commonJs !== null ? Object.keys(commonJs) : []),
   ];
-  throw new Error(
+  throw new MissingExportError(
     `${file} has no function export "${name}"${names.length > 0 ? ` (it exports ${[...new Set(names)].join(', ')})` : ''}`,
   );
 }

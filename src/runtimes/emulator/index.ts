@@ -5,7 +5,22 @@
  */
 export { ConnectionTable, type ConnectionTableOptions } from './connection-table.ts';
 export { ApiGatewayEmulator, type EmulatorOptions } from './emulator.ts';
+export { type FaultSettings, noFaults } from './faults.ts';
 export { normalizeResult, type WebSocketHandler } from './handler.ts';
 export { awsStyleId } from './ids.ts';
+export {
+  type LambdaCallback,
+  type LambdaContext,
+  type LambdaFunction,
+  type LambdaFunctionOptions,
+  LambdaTimeoutError,
+  lambdaHandler,
+} from './lambda-function.ts';
 export { defaultEmulatorLimits, type EmulatorLimits, resolveEmulatorLimits } from './limits.ts';
 export { LocalGateway } from './local-gateway.ts';
+export {
+  DEFAULT_ROUTE_SELECTION_EXPRESSION,
+  type RouteDefinition,
+  type RouteTable,
+  singleHandlerRoutes,
+} from './routes.ts';

@@ -11,6 +11,7 @@ const event = { requestContext: { routeKey: '$default' } } as unknown as WebSock
 describe('route selection expressions', () => {
   it('reads $request.body paths in both spellings, and refuses anything else', () => {
     expect(selectionPath('$request.body.action')).toEqual(['action']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's braced spelling, not a template
     expect(selectionPath('${request.body.action}')).toEqual(['action']);
     expect(selectionPath('$request.body.data.kind')).toEqual(['data', 'kind']);
     expect(selectionPath("$request.body['my key']")).toEqual(['my key']);
