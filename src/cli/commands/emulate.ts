@@ -9,7 +9,7 @@ import {
   type RouteTable,
   selectionPath,
 } from '../../runtimes/emulator/routes.ts';
-import { ConsoleLogger, type LogLevel } from '../../runtimes/local/console-logger.ts';
+import { ConsoleLogger } from '../../runtimes/local/console-logger.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../runtimes/local/defaults.ts';
 import {
   type FunctionSpec,
@@ -20,6 +20,7 @@ import {
 import { readServerlessService } from '../emulate/serverless-service.ts';
 import { CliFailure, listenFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { logLevelOption } from '../log-level.ts';
 import { resolvePort } from '../port.ts';
 import {
   loadUserModule,
@@ -28,8 +29,6 @@ import {
   type UserModuleWatcher,
   watchUserModule,
 } from '../user-module.ts';
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Lambda's own defaults for a function configured with nothing. */
 const LAMBDA_DEFAULT_TIMEOUT_S = 3;
@@ -112,8 +111,7 @@ export const emulateCommand: Command = {
     }
     const cwd = process.cwd();
     const port = resolvePort(values.port, io.env);
-    const level = values['log-level'] ?? io.env.LOG_LEVEL?.toLowerCase() ?? 'info';
-    if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`unknown log level "${level}"`);
+    const level = logLevelOption(values['log-level'], io.env);
     const faults = faultFlags(values);
     const limits = timerFlags(values);
     const sources = [values.handler, values.route?.length ? values.route : undefined, values.serverless];
@@ -189,7 +187,7 @@ export const emulateCommand: Command = {
 
     // ---- the Lambda environment, then the code ----
     const restoreEnvironment = lambdaEnvironment(environment);
-    const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
+    const logger = new ConsoleLogger({ level, write: io.out, color: io.colors === true });
     const files = [...new Set(choices.map((choice) => choice.function.file))];
     const modules = new Map<string, UserModule>();
     const watchers: UserModuleWatcher[] = [];
