@@ -1,11 +1,17 @@
 import { type Logger, silentLogger } from '../../core/ports/logger.ts';
-import { CloseCodes, type DisconnectFrame } from '../../protocol/index.ts';
+import { CloseCodes } from '../../protocol/index.ts';
 import { type EmulatorLimits, resolveEmulatorLimits } from './limits.ts';
 import type { LocalConnection } from './local-connection.ts';
 
 export interface ConnectionTableOptions {
   limits?: Partial<EmulatorLimits>;
   logger?: Logger;
+  /**
+   * The text frame a slow consumer gets before it is dropped (`disconnectSlowConsumers`), made from the
+   * bound it crossed. None by default: API Gateway has no such frame (the dev server sends topicsocket's
+   * `disconnect`).
+   */
+  slowConsumerNotice?: (maxBufferedBytes: number) => string;
 }
 
 /**
@@ -20,6 +26,7 @@ export interface ConnectionTableOptions {
 export class ConnectionTable {
   readonly limits: EmulatorLimits;
   private readonly logger: Logger;
+  private readonly slowConsumerNotice: ConnectionTableOptions['slowConsumerNotice'];
   private readonly open = new Map<string, LocalConnection>();
   /** Whether an id was issued by this server (set once listening); until then every id is taken as ours. */
   private ownsId: (connectionId: string) => boolean = () => true;
@@ -27,6 +34,7 @@ export class ConnectionTable {
   constructor(options: ConnectionTableOptions = {}) {
     this.limits = resolveEmulatorLimits(options.limits);
     this.logger = options.logger ?? silentLogger;
+    this.slowConsumerNotice = options.slowConsumerNotice;
   }
 
   /** The open connection with this id, if any (closing ones are not returned: for API Gateway they are gone). */
@@ -76,20 +84,22 @@ export class ConnectionTable {
     connection.end(code, reason, this.limits.closeGraceMs);
   }
 
-  /** A client that left more than `maxBufferedBytes` unread: tell it why (queued after what it has not read), then drop it. */
+  /**
+   * A client that left more than `maxBufferedBytes` unread: tell it why if there is a notice (queued after
+   * what it has not read), then drop it with 1008.
+   */
   dropSlowConsumer(connection: LocalConnection): void {
     if (!connection.isOpen) return;
     this.logger.warn('slow consumer disconnected', {
       connectionId: connection.id,
       bufferedBytes: connection.socket.bufferedAmount,
     });
-    const frame: DisconnectFrame = {
-      type: 'disconnect',
-      reason: 'slow_consumer',
-      message: `more than ${this.limits.maxBufferedBytes} bytes unread; reconnect and recover from history`,
-      reconnect: true,
-    };
-    this.end(connection, CloseCodes.policyViolation, 'slow_consumer', JSON.stringify(frame));
+    this.end(
+      connection,
+      CloseCodes.policyViolation,
+      'slow_consumer',
+      this.slowConsumerNotice?.(this.limits.maxBufferedBytes),
+    );
   }
 
   /** Whether a client has more unread than the bound allows. */

@@ -31,8 +31,9 @@ export interface EmulatorLimits {
    */
   maxConnectionsPerIp: number;
   /**
-   * When a client leaves more than `maxBufferedBytes` unread, disconnect it (in-band `disconnect` with reason
-   * `slow_consumer`, then close 1008) instead of only failing sends to it as API Gateway does.
+   * When a client leaves more than `maxBufferedBytes` unread, disconnect it (close 1008 `slow_consumer`,
+   * after the table's `slowConsumerNotice`: the dev server's in-band `disconnect`) instead of only failing
+   * sends to it as API Gateway does.
    */
   disconnectSlowConsumers: boolean;
 }

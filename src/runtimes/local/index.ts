@@ -109,6 +109,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const connections = new ConnectionTable({
     ...(options.limits ? { limits: options.limits } : {}),
     ...(logger ? { logger } : {}),
+    slowConsumerNotice,
   });
   const gateway = new LocalGateway(connections);
   const { handler, inProcess } = options.handler
@@ -186,6 +187,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (broker) server.broker = broker;
   if (fanoutQueue) server.fanoutQueue = fanoutQueue;
   return server;
+}
+
+/** Said to a client dropped for leaving too much unread: it may come back and recover what it missed. */
+function slowConsumerNotice(maxBufferedBytes: number): string {
+  const frame: DisconnectFrame = {
+    type: 'disconnect',
+    reason: 'slow_consumer',
+    message: `more than ${maxBufferedBytes} bytes unread; reconnect and recover from history`,
+    reconnect: true,
+  };
+  return JSON.stringify(frame);
 }
 
 /** Said to every client when the dev server stops: it is coming back (a restart), so reconnecting helps. */
