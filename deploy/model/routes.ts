@@ -1,8 +1,10 @@
+import { TOPICSOCKET_ROUTE_SELECTION } from '../../src/runtimes/local/topicsocket-routes.ts';
+
 /**
  * The WebSocket API's routes. Frames are routed on their `type`; everything without a route of its own
  * (subscribe, publish, seed frames, non-JSON) reaches `$default`.
  */
-export const RouteSelectionExpression = '$request.body.type';
+export const RouteSelectionExpression = TOPICSOCKET_ROUTE_SELECTION;
 
 export type RouteTarget = 'function' | 'pong-mock';
 

@@ -24,7 +24,7 @@ import {
 import type { RateLimit } from '../core/limits/index.ts';
 import type { Retention } from '../core/ports/history.ts';
 import { defaultShardingSettings } from '../core/sharding/settings.ts';
-import { defaultEmulatorLimits, type EmulatorLimits } from '../runtimes/local/limits.ts';
+import { defaultEmulatorLimits, type EmulatorLimits } from '../runtimes/emulator/limits.ts';
 import { UsageError } from './io.ts';
 
 export const limitArgs = {

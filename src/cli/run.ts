@@ -12,6 +12,7 @@ const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = {
   publish: async () => (await import('./commands/publish.ts')).publishCommand,
   subscribe: async () => (await import('./commands/subscribe.ts')).subscribeCommand,
   'dynamodb-local': async () => (await import('./commands/dynamodb-local.ts')).dynamodbLocalCommand,
+  emulate: async () => (await import('./commands/emulate.ts')).emulateCommand,
 };
 
 async function overview(): Promise<string> {

@@ -101,7 +101,7 @@ describe('CLI failures: one line with the fix, non-zero exit', () => {
     });
     expect(await failing(['deploy-to-mars'])).toEqual({
       code: 2,
-      line: 'topicsocket: unknown command "deploy-to-mars" (commands: dev, publish, subscribe, dynamodb-local; see topicsocket --help)',
+      line: 'topicsocket: unknown command "deploy-to-mars" (commands: dev, publish, subscribe, dynamodb-local, emulate; see topicsocket --help)',
     });
   });
 

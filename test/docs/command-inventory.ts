@@ -142,6 +142,27 @@ export const CommandInventory: Record<string, Record<string, Coverage>> = {
       ranBy: ROOT_DOCS_TEST,
       note: 'against the dynamodb-local above',
     },
+    "npx topicsocket emulate --handler ./handler.js --route-response '$default'": {
+      ranBy: 'test/runtimes/emulator/serverless-and-reload.test.ts',
+      as: "['--handler', file, '--route-response', '$default']",
+      note: 'in process (runCli), on a free port, with a handler written to a temporary folder',
+    },
+    "npx topicsocket emulate --route 'sendmessage=./chat.ts#send' --route '$connect=./chat.ts#connect'": {
+      ranBy: 'test/runtimes/emulator/third-party-handlers.test.ts',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the test's template literal, quoted verbatim
+      as: '`sendmessage=${chat}#send`',
+      note: 'in process, with the test handlers (no $connect route there: connections are accepted)',
+    },
+    'npx topicsocket emulate --serverless ./serverless.yml': {
+      ranBy: 'test/runtimes/emulator/serverless-and-reload.test.ts',
+      as: "['--serverless', service]",
+      note: 'in process, against the sample service in test/runtimes/emulator/handlers/service',
+    },
+    'curl -X PUT http://127.0.0.1:3001/@emulator/faults -d \'{"goneShare":0.1,"latencyMs":50}\'': {
+      ranBy: 'test/runtimes/emulator/faults.test.ts',
+      as: "fetch(url, { method: 'PUT', body: JSON.stringify(body) })",
+      note: 'with fetch, on the free port of the emulator under test, and other settings',
+    },
   },
   'docs/reliability.md': {
     'npm run soak': {

@@ -7,16 +7,14 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   type EmulatorLimits,
-  type LogLevel,
   startLocalServer,
 } from '../../runtimes/local/index.ts';
 import { devLimits, limitArgs, limitUsage } from '../dev-config.ts';
 import { listenFailure } from '../failures.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
+import { logLevelOption } from '../log-level.ts';
 import { resolvePort } from '../port.ts';
 import { createStore, storeArgs, storeUsage } from '../store-option.ts';
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const usage = `Usage: topicsocket dev [options]
 
@@ -62,8 +60,7 @@ export const devCommand: Command = {
       return ExitCodes.ok;
     }
     const port = resolvePort(values.port, io.env);
-    const level = values['log-level'] ?? io.env.LOG_LEVEL?.toLowerCase() ?? 'info';
-    if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`unknown log level "${level}"`);
+    const level = logLevelOption(values['log-level'], io.env);
 
     const limits: Partial<EmulatorLimits> = {};
     if (values['idle-timeout'] !== undefined)
@@ -83,7 +80,7 @@ export const devCommand: Command = {
     const { fanoutThreshold, history } = configured;
     Object.assign(limits, configured.emulator);
     const { store, description } = await createStore(values);
-    const logger = new ConsoleLogger({ level: level as LogLevel, write: io.out, color: io.colors === true });
+    const logger = new ConsoleLogger({ level, write: io.out, color: io.colors === true });
     // Open mode with no API keys leaves the publish API open too: dev only, and said loudly below.
     const publishOpen = security.auth.mode === 'open' && security.apiKeys.length === 0;
     let server: Awaited<ReturnType<typeof startLocalServer>>;

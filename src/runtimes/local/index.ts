@@ -1,42 +1,45 @@
 /**
- * The local runtime: an API Gateway WebSocket emulator running the broker in process (docs/local-runtime.md).
+ * topicsocket's dev server: the broker in process behind the API Gateway emulator (../emulator), with the
+ * web console, `GET /stats`, the admin listings, `POST /publish` and the in-process fan-out queue
+ * (docs/local-runtime.md).
  */
 
-import { AdminQueries } from '../../core/admin/index.ts';
 import type { AuthOptions } from '../../core/auth/index.ts';
 import { redactingLogger } from '../../core/auth/index.ts';
-import {
-  Broker,
-  type BrokerLimits,
-  hasInventory,
-  type Logger,
-  type Metrics,
-  type ShardingSettings,
-  type Store,
-} from '../../core/index.ts';
-import { PublishApi, type PublishApiOptions } from '../../core/publish-api/index.ts';
+import type { Broker, BrokerLimits, Logger, Metrics, ShardingSettings, Store } from '../../core/index.ts';
+import type { PublishApiOptions } from '../../core/publish-api/index.ts';
+import type { DisconnectFrame } from '../../protocol/index.ts';
 import { MemoryStore } from '../../stores/index.ts';
-import { adminRoutes } from './admin-routes.ts';
+import {
+  ApiGatewayEmulator,
+  ConnectionTable,
+  type EmulatorLimits,
+  LocalGateway,
+  type WebSocketHandler,
+} from '../emulator/index.ts';
 import { consoleAssetBuilder } from './console-assets.ts';
 import { consoleRoutes } from './console-routes.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
-import { ApiGatewayEmulator } from './emulator.ts';
-import type { WebSocketHandler } from './handler.ts';
-import { InProcessFanoutQueue, type InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
-import type { EmulatorLimits } from './limits.ts';
-import type { LocalGateway } from './local-gateway.ts';
-import { publishRoute } from './publish-route.ts';
+import { type HttpRoute, type InProcessBroker, inProcessBroker } from './in-process-broker.ts';
+import type { InProcessFanoutQueue, InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
 import { ServerStats } from './server-stats.ts';
 import { statsAccess } from './stats-access.ts';
+import { topicsocketRoutes } from './topicsocket-routes.ts';
 
+export {
+  ApiGatewayEmulator,
+  awsStyleId,
+  defaultEmulatorLimits,
+  type EmulatorLimits,
+  type EmulatorOptions,
+  LocalGateway,
+  normalizeResult,
+  type WebSocketHandler,
+} from '../emulator/index.ts';
 export { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from './console-logger.ts';
 export { DEFAULT_HOST, DEFAULT_PORT } from './defaults.ts';
-export { ApiGatewayEmulator, type EmulatorOptions } from './emulator.ts';
-export { normalizeResult, type WebSocketHandler } from './handler.ts';
-export { awsStyleId } from './ids.ts';
 export { InProcessFanoutQueue, type InProcessFanoutQueueOptions } from './in-process-fanout-queue.ts';
-export { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
-export { LocalGateway } from './local-gateway.ts';
+export { TOPICSOCKET_ROUTE_SELECTION, topicsocketRoutes } from './topicsocket-routes.ts';
 
 export interface LocalServerOptions {
   /** Default 3001; 0 picks a free port. */
@@ -96,90 +99,63 @@ export interface LocalServer {
 }
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
-  let broker: Broker | undefined;
   const ownsStore = options.handler === undefined && options.store === undefined;
   const store: Store = options.store ?? new MemoryStore();
   // Tokens and API keys never reach the logs, whatever a handler or a log call passes along.
   const logger = options.logger ? redactingLogger(options.logger) : undefined;
-  let publishApi: PublishApi | undefined;
   const stats = options.console === false ? undefined : new ServerStats(options.metrics);
   const access = statsAccess(options.auth, options.publishApi ? options.publishApi.auth : undefined);
-  const consoleRoute = stats
-    ? consoleRoutes({
-        build: consoleAssetBuilder(),
-        stats: () => stats.snapshot(emulator.connectionCount, options.handler ? undefined : store),
-        statsAccess: access,
-        authRequired: options.auth?.mode === 'required',
-      })
-    : undefined;
-  // The console's admin listings read the broker's store: none with a custom handler (set below).
-  let adminRoute: ReturnType<typeof adminRoutes> | undefined;
-  const emulator: ApiGatewayEmulator = new ApiGatewayEmulator({
-    handler: options.handler ?? ((event) => (broker as Broker).handle(event)),
+  // The table of open connections comes first: the broker's gateway writes to it, the emulator fills it.
+  const connections = new ConnectionTable({
     ...(options.limits ? { limits: options.limits } : {}),
     ...(logger ? { logger } : {}),
-    httpRoutes: (request, response) =>
-      consoleRoute?.(request, response) ||
-      adminRoute?.(request, response) ||
-      (publishApi ? publishRoute(publishApi)(request, response) : false),
+    slowConsumerNotice,
+  });
+  const gateway = new LocalGateway(connections);
+  const { handler, inProcess } = options.handler
+    ? { handler: options.handler, inProcess: undefined }
+    : asHandler(
+        inProcessBroker({
+          store,
+          gateway,
+          logger,
+          metrics: stats ?? options.metrics,
+          brokerLimits: options.brokerLimits,
+          auth: options.auth,
+          publishApi: options.publishApi,
+          fanout: options.fanout,
+          adminAccess: stats ? access : undefined,
+        }),
+      );
+  const routes: HttpRoute[] = [];
+  if (stats) {
+    routes.push(
+      consoleRoutes({
+        build: consoleAssetBuilder(),
+        // The console's store figures come from the broker's store: none with a custom handler.
+        stats: () => stats.snapshot(connections.size, inProcess ? store : undefined),
+        statsAccess: access,
+        authRequired: options.auth?.mode === 'required',
+      }),
+    );
+  }
+  routes.push(...(inProcess?.routes ?? []));
+  const emulator = new ApiGatewayEmulator({
+    routes: topicsocketRoutes(handler),
+    gateway,
+    shutdownNotice: SHUTDOWN_NOTICE,
+    ...(logger ? { logger } : {}),
+    httpRoutes: (request, response) => routes.some((route) => route(request, response)),
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.connectionIds ? { connectionIds: options.connectionIds } : {}),
   });
-  let fanoutQueue: InProcessFanoutQueue | undefined;
-  const fanout = options.fanout === false ? undefined : (options.fanout ?? {});
-  if (!options.handler && fanout) {
-    fanoutQueue = new InProcessFanoutQueue({
-      ...(logger ? { logger } : {}),
-      ...(stats || options.metrics ? { metrics: stats ?? options.metrics } : {}),
-      ...fanout.queue,
-    });
-  }
-  if (!options.handler) {
-    broker = new Broker({
-      store,
-      gateway: emulator.gateway,
-      ...(logger ? { logger } : {}),
-      ...(stats || options.metrics ? { metrics: stats ?? options.metrics } : {}),
-      ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
-      ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
-      ...(fanoutQueue
-        ? {
-            sharding: {
-              queue: fanoutQueue,
-              ...(fanout?.settings ? { settings: fanout.settings } : {}),
-            },
-          }
-        : {}),
-    });
-    const worker = broker.shardWorker();
-    if (fanoutQueue && worker) fanoutQueue.attach(worker);
-    if (stats) {
-      adminRoute = adminRoutes({
-        queries: new AdminQueries({
-          ...(hasInventory(store) ? { inventory: store } : {}),
-          ...(store.history ? { history: store.history } : {}),
-          retention: broker.limits.history,
-        }),
-        access,
-        ...(logger ? { logger } : {}),
-      });
-    }
-    if (options.publishApi !== false) {
-      const inProcess = broker;
-      publishApi = new PublishApi({
-        auth: {},
-        ...options.publishApi,
-        publish: (topic, data, options) => inProcess.publish(topic, data, options),
-        check: (topic, data) => inProcess.assertPublishable(topic, data),
-        ...(logger ? { logger } : {}),
-      });
-    }
-  }
   if (!options.auth || options.auth.mode === 'open') {
     logger?.warn(
       'AUTH IS OFF: anyone who can reach this server may connect, subscribe and publish to any topic',
     );
   }
+  const broker = inProcess?.broker;
+  const fanoutQueue = inProcess?.fanoutQueue;
   let port: number;
   try {
     port = await emulator.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
@@ -196,7 +172,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     url: `ws://${host}`,
     managementEndpoint: `http://${host}`,
     port,
-    gateway: emulator.gateway,
+    gateway,
     connections: () => emulator.connectionCount,
     close: () => {
       closing ??= (async () => {
@@ -211,4 +187,27 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (broker) server.broker = broker;
   if (fanoutQueue) server.fanoutQueue = fanoutQueue;
   return server;
+}
+
+/** Said to a client dropped for leaving too much unread: it may come back and recover what it missed. */
+function slowConsumerNotice(maxBufferedBytes: number): string {
+  const frame: DisconnectFrame = {
+    type: 'disconnect',
+    reason: 'slow_consumer',
+    message: `more than ${maxBufferedBytes} bytes unread; reconnect and recover from history`,
+    reconnect: true,
+  };
+  return JSON.stringify(frame);
+}
+
+/** Said to every client when the dev server stops: it is coming back (a restart), so reconnecting helps. */
+const SHUTDOWN_NOTICE = JSON.stringify({
+  type: 'disconnect',
+  reason: 'server_shutdown',
+  message: 'the server is shutting down',
+  reconnect: true,
+} satisfies DisconnectFrame);
+
+function asHandler(inProcess: InProcessBroker): { handler: WebSocketHandler; inProcess: InProcessBroker } {
+  return { handler: inProcess.handler, inProcess };
 }

@@ -1,8 +1,8 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, parseClientFrame } from '../../../src/protocol/index.ts';
+import { mockPingReply } from '../../../src/runtimes/emulator/ping-route.ts';
 import type { LocalServer } from '../../../src/runtimes/local/index.ts';
-import { mockPingReply } from '../../../src/runtimes/local/ping-route.ts';
 import { localServerForFile } from '../../support/local-server.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);

@@ -31,8 +31,9 @@ export interface EmulatorLimits {
    */
   maxConnectionsPerIp: number;
   /**
-   * When a client leaves more than `maxBufferedBytes` unread, disconnect it (in-band `disconnect` with reason
-   * `slow_consumer`, then close 1008) instead of only failing sends to it as API Gateway does.
+   * When a client leaves more than `maxBufferedBytes` unread, disconnect it (close 1008 `slow_consumer`,
+   * after the table's `slowConsumerNotice`: the dev server's in-band `disconnect`) instead of only failing
+   * sends to it as API Gateway does.
    */
   disconnectSlowConsumers: boolean;
 }
@@ -49,3 +50,13 @@ export const defaultEmulatorLimits: EmulatorLimits = {
   maxConnectionsPerIp: 1_000,
   disconnectSlowConsumers: true,
 };
+
+/** The limits a server runs with: the defaults overridden by `limits`, checked against what API Gateway allows. */
+export function resolveEmulatorLimits(limits: Partial<EmulatorLimits> = {}): EmulatorLimits {
+  const resolved = { ...defaultEmulatorLimits, ...limits };
+  if (resolved.maxConnectionDurationMs > ApiGatewayLimits.maxConnectionDurationMs) {
+    // Records (connection, subscriptions) expire shortly after 2 hours; a longer connection would outlive them.
+    throw new Error('maxConnectionDurationMs must be at most 2 hours (7200000), as on API Gateway');
+  }
+  return resolved;
+}

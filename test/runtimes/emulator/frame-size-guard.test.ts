@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameSizeGuard } from '../../../src/runtimes/local/frame-size-guard.ts';
+import { FrameSizeGuard } from '../../../src/runtimes/emulator/frame-size-guard.ts';
 
 /** A masked client frame header for a payload of `length` bytes (payload bytes follow, zero-filled). */
 function clientFrame(opcode: number, length: number, fin = true): Buffer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ws from 'ws';
-import { encodeTextFrame } from '../../../src/runtimes/local/text-frame.ts';
+import { encodeTextFrame } from '../../../src/runtimes/emulator/text-frame.ts';
 
 /** ws's own framing (not in its type declarations), the reference the pre-encoded frames must match. */
 const Sender = (ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender;

@@ -6,6 +6,11 @@
 export function mockPingReply(text: string): string | undefined {
   // Cheap pre-check so ordinary frames are not parsed twice; a ping frame always contains this word.
   if (!text.includes('ping')) return undefined;
+  return pongReply(text);
+}
+
+/** The pong for a frame the route table already sent to the `ping` route (its `type` is `ping`). */
+export function pongReply(text: string): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { CorkedWriter } from '../../../src/runtimes/local/corked-writer.ts';
+import { CorkedWriter } from '../../../src/runtimes/emulator/corked-writer.ts';
 
 /** A socket stand-in that records each write the stream hands down: one entry per would-be syscall. */
 function recordingSocket(): { socket: Duplex; batches: string[][] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRequestTime } from '../../../src/runtimes/local/request-context.ts';
+import { formatRequestTime } from '../../../src/runtimes/emulator/request-context.ts';
 
 describe('formatRequestTime', () => {
   it('formats requestTime as API Gateway does', () => {

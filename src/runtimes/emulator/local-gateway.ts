@@ -1,7 +1,7 @@
-import { WebSocket } from 'ws';
-import type { DeliveryReport, Gateway } from '../../core/index.ts';
+import type { DeliveryReport, Gateway } from '../../core/ports/gateway.ts';
+import { CloseCodes } from '../../protocol/index.ts';
+import type { ConnectionTable } from './connection-table.ts';
 import { CorkedWriter } from './corked-writer.ts';
-import type { LocalConnection } from './local-connection.ts';
 import { encodeTextFrame } from './text-frame.ts';
 
 /**
@@ -10,19 +10,14 @@ import { encodeTextFrame } from './text-frame.ts';
  * gets those bytes written straight to its socket, coalesced per event-loop turn. This bypasses `ws.send`,
  * which is sound because the server never compresses (perMessageDeflate is off), fragments or sends Blobs,
  * so `ws` never holds queued frames of its own that these bytes could overtake.
+ *
+ * Built on the emulator's ConnectionTable before the emulator itself, so a Broker using it can be the
+ * emulator's handler (`new ApiGatewayEmulator({ handler: broker.handle, gateway })`).
  */
 export class LocalGateway implements Gateway {
   private readonly writer = new CorkedWriter();
 
-  constructor(
-    private readonly connections: ReadonlyMap<string, LocalConnection>,
-    private readonly maxBufferedBytes: number,
-    private readonly deleteConnection: (connection: LocalConnection) => void,
-    /** Set when slow consumers are disconnected rather than only failed (EmulatorLimits.disconnectSlowConsumers). */
-    private readonly dropSlowConsumer?: (connection: LocalConnection) => void,
-    /** Whether this process issued an id; unset: every id is taken as its own. */
-    private readonly owns: (connectionId: string) => boolean = () => true,
-  ) {}
+  constructor(readonly connections: ConnectionTable) {}
 
   async send(connectionIds: readonly string[], frame: string): Promise<DeliveryReport> {
     const bytes = encodeTextFrame(frame);
@@ -30,21 +25,20 @@ export class LocalGateway implements Gateway {
     const gone: string[] = [];
     const failed: DeliveryReport['failed'] = [];
     let delivered = 0;
+    const { connections } = this;
     for (const connectionId of connectionIds) {
-      const connection = this.connections.get(connectionId);
+      const connection = connections.get(connectionId);
       // Not connected here, or closing: API Gateway answers 410 for both. But only for ids this process
       // issued: another process's connection (two servers on one table) is alive there, not gone.
-      if (connection === undefined || connection.socket.readyState !== WebSocket.OPEN) {
-        if (connection === undefined && !this.owns(connectionId)) {
-          failed.push({ connectionId, error: 'the connection belongs to another server process' });
-        } else gone.push(connectionId);
+      if (connection === undefined) {
+        if (connections.owns(connectionId)) gone.push(connectionId);
+        else failed.push({ connectionId, error: 'the connection belongs to another server process' });
         continue;
       }
-      const socket = connection.socket;
-      if (socket.bufferedAmount > this.maxBufferedBytes) {
-        if (this.dropSlowConsumer) {
+      if (connections.isSlow(connection)) {
+        if (connections.limits.disconnectSlowConsumers) {
           // Its memory is released with the socket; for the broker it is gone (subscriptions removed).
-          this.dropSlowConsumer(connection);
+          connections.dropSlowConsumer(connection);
           gone.push(connectionId);
           continue;
         }
@@ -69,15 +63,16 @@ export class LocalGateway implements Gateway {
   async findGone(connectionIds: readonly string[]): Promise<string[]> {
     return connectionIds.filter((connectionId) => {
       const connection = this.connections.get(connectionId);
-      if (connection === undefined) return this.owns(connectionId);
-      return connection.socket.readyState !== WebSocket.OPEN;
+      if (connection === undefined) return this.connections.owns(connectionId);
+      return !connection.isOpen;
     });
   }
 
   async whenWritable(connectionId: string): Promise<void> {
     const connection = this.connections.get(connectionId);
     // Half the bound: room for the next message (at most one message limit) without crossing it.
-    if (!connection || connection.socket.bufferedAmount <= this.maxBufferedBytes / 2) return;
+    if (!connection || connection.socket.bufferedAmount <= this.connections.limits.maxBufferedBytes / 2)
+      return;
     const transport = connection.transport;
     if (transport.destroyed) return;
     await new Promise<void>((resolve) => {
@@ -93,6 +88,6 @@ export class LocalGateway implements Gateway {
 
   async close(connectionId: string): Promise<void> {
     const connection = this.connections.get(connectionId);
-    if (connection) this.deleteConnection(connection);
+    if (connection) this.connections.end(connection, CloseCodes.normal, '');
   }
 }

@@ -1,4 +1,4 @@
-import type { WebSocketEvent, WebSocketResult } from '../../core/index.ts';
+import type { WebSocketEvent, WebSocketResult } from '../../core/events.ts';
 
 /**
  * What the emulator drives: anything shaped like the Lambda function behind an API Gateway WebSocket API,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeResult } from '../../../src/runtimes/local/handler.ts';
+import { normalizeResult } from '../../../src/runtimes/emulator/handler.ts';
 
 describe('normalizeResult', () => {
   it('reads handler results as API Gateway reads Lambda proxy results', () => {

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { LocalConnection } from '../../../src/runtimes/local/local-connection.ts';
+import { LocalConnection } from '../../../src/runtimes/emulator/local-connection.ts';
 
 describe('LocalConnection queue', () => {
   it('runs work in order, one at a time, and stops reading the socket while too much is queued', async () => {

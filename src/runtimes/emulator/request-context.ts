@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestContext, WebSocketEvent } from '../../core/index.ts';
+import type { RequestContext, WebSocketEvent } from '../../core/events.ts';
 import { awsStyleId } from './ids.ts';
 
 /** Where the emulated API lives; `domainName` + `stage` form its management endpoint, as on AWS. */
@@ -108,14 +108,15 @@ export function connectEvent(
   return event;
 }
 
-/** A `$default` (or other route) event carrying one client message. Binary messages arrive base64-encoded. */
+/** The event of one client message on route `routeKey`. Binary messages arrive base64-encoded. */
 export function messageEvent(
   api: ApiIdentity,
   connection: ConnectionIdentity,
+  routeKey: string,
   body: string,
   isBase64Encoded: boolean,
 ): WebSocketEvent {
-  const context = requestContext(api, connection, '$default', 'MESSAGE', Date.now());
+  const context = requestContext(api, connection, routeKey, 'MESSAGE', Date.now());
   (context as RequestContext & { messageId: string }).messageId = awsStyleId();
   return { requestContext: context, body, isBase64Encoded };
 }

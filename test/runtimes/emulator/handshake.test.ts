@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptedProtocol } from '../../../src/runtimes/local/handshake.ts';
+import { acceptedProtocol } from '../../../src/runtimes/emulator/handshake.ts';
 
 describe('acceptedProtocol', () => {
   it('accepts only an echoed, offered subprotocol', () => {

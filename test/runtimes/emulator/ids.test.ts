@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsStyleId } from '../../../src/runtimes/local/ids.ts';
+import { awsStyleId } from '../../../src/runtimes/emulator/ids.ts';
 
 describe('awsStyleId', () => {
   it('makes AWS-shaped ids', () => {

@@ -3,18 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { type Logger, silentLogger } from '../../core/index.ts';
 import { ConnectionCounter } from '../../core/limits/index.ts';
-import { ApiGatewayLimits, CloseCodes, type DisconnectFrame, errorFrame } from '../../protocol/index.ts';
+import { type Logger, silentLogger } from '../../core/ports/logger.ts';
+import { CloseCodes, errorFrame } from '../../protocol/index.ts';
+import { ConnectionTable } from './connection-table.ts';
+import { FaultInjector, type FaultSettings, handleFaultsRequest } from './faults.ts';
 import { FrameSizeGuard } from './frame-size-guard.ts';
 import { type Invocation, invoke, isSuccess, type WebSocketHandler } from './handler.ts';
 import { acceptedProtocol, isWebSocketUpgrade, offeredProtocols, refuseUpgrade } from './handshake.ts';
 import { awsStyleId, instanceIdFactory } from './ids.ts';
-import { defaultEmulatorLimits, type EmulatorLimits } from './limits.ts';
+import type { EmulatorLimits } from './limits.ts';
 import { LocalConnection } from './local-connection.ts';
 import { LocalGateway } from './local-gateway.ts';
 import { handleManagementRequest } from './management-api.ts';
-import { mockPingReply } from './ping-route.ts';
 import {
   type ApiIdentity,
   type ConnectionIdentity,
@@ -22,10 +23,15 @@ import {
   disconnectEvent,
   messageEvent,
 } from './request-context.ts';
+import { Router, type RouteTable, singleHandlerRoutes } from './routes.ts';
 
-export interface EmulatorOptions {
-  handler: WebSocketHandler;
-  limits?: Partial<EmulatorLimits>;
+/**
+ * What the API runs: `routes` (a route table, as API Gateway defines one), or one `handler` for every route
+ * (`$connect`, `$disconnect`, and `$default` with a route response).
+ */
+type EmulatorTarget = { handler: WebSocketHandler; routes?: never } | { routes: RouteTable; handler?: never };
+
+type EmulatorBaseOptions = EmulatorTarget & {
   logger?: Logger;
   /** Stage name in every requestContext; the management API is also served under `/{stage}`. */
   stage?: string;
@@ -34,7 +40,29 @@ export interface EmulatorOptions {
   connectionIds?: () => string;
   /** Extra HTTP routes (e.g. `POST /publish`), tried before the management API; true when handled. */
   httpRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
-}
+  /** Faults injected on demand (docs/local-runtime.md#fault-injection); also set over `/@emulator/faults`. */
+  faults?: Partial<FaultSettings>;
+  /** Random numbers in [0, 1) for the fault shares (tests pass a fixed sequence). */
+  random?: () => number;
+  /**
+   * A text frame every connection gets just before `close()` closes it with 1001. None by default: API
+   * Gateway sends nothing of its own (a dev server may say why it goes away).
+   */
+  shutdownNotice?: string;
+};
+
+export type EmulatorOptions = EmulatorBaseOptions &
+  (
+    | {
+        /**
+         * The gateway the handler writes through (a Broker's), built first on a ConnectionTable with the
+         * limits: this emulator serves that table's connections.
+         */
+        gateway: LocalGateway;
+        limits?: never;
+      }
+    | { gateway?: never; limits?: Partial<EmulatorLimits> }
+  );
 
 /** Close reasons API Gateway puts in `$disconnect` when the close frame had none. */
 const DEFAULT_CLOSE_REASONS: Record<number, string> = {
@@ -48,29 +76,31 @@ const DEFAULT_CLOSE_REASONS: Record<number, string> = {
 const GOING_AWAY = 'Going away';
 
 /**
- * An API Gateway WebSocket API on one local port: WebSocket upgrades, the `$connect` / `$default` /
- * `$disconnect` routes driven through a Lambda-shaped handler, the `ping` mock route, the `@connections`
+ * An API Gateway WebSocket API on one local port: WebSocket upgrades, routes (`$connect`, `$disconnect`,
+ * `$default`, custom keys picked by a route selection expression, MOCK integrations) driven through
+ * Lambda-shaped handlers, the `@connections`
  * management API over HTTP, and API Gateway's limits and timers. See docs/local-runtime.md.
  */
 export class ApiGatewayEmulator {
   readonly limits: EmulatorLimits;
   /** The in-process Gateway port a Broker uses to reach these connections. */
   readonly gateway: LocalGateway;
-  private readonly connections = new Map<string, LocalConnection>();
-  private readonly handler: WebSocketHandler;
+  /** The open connections; the one place a connection is ended (`end`). */
+  private readonly connections: ConnectionTable;
+  private router: Router;
+  /** Faults injected on demand; none by default. */
+  readonly faults: FaultInjector;
   private readonly logger: Logger;
   private readonly stage: string;
   private readonly apiId: string;
   private newConnectionId: () => string;
   private readonly customIds: boolean;
-  /** Whether an id was issued by this server (set once listening); injected ids are all taken as ours. */
-  private ownsConnectionId: (connectionId: string) => boolean = () => true;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   /** Subprotocol chosen by `$connect`, per upgrade request, for ws's handleProtocols hook. */
   private readonly chosenProtocols = new WeakMap<IncomingMessage, string>();
   private readonly pendingConnects = new Set<Promise<void>>();
-  /** Every connection from open until its `$disconnect` was handled (the map above holds only open ones). */
+  /** Every connection from open until its `$disconnect` was handled (the table holds only open ones). */
   private readonly live = new Set<LocalConnection>();
   private api: ApiIdentity | undefined;
   private shuttingDown = false;
@@ -78,28 +108,26 @@ export class ApiGatewayEmulator {
   private sweep: NodeJS.Timeout | undefined;
   private readonly connectionsPerIp: ConnectionCounter;
   private readonly httpRoutes: EmulatorOptions['httpRoutes'];
+  private readonly shutdownNotice: string | undefined;
 
   constructor(options: EmulatorOptions) {
-    this.handler = options.handler;
-    this.limits = { ...defaultEmulatorLimits, ...options.limits };
-    if (this.limits.maxConnectionDurationMs > ApiGatewayLimits.maxConnectionDurationMs) {
-      // Records (connection, subscriptions) expire shortly after 2 hours; a longer connection would outlive them.
-      throw new Error('maxConnectionDurationMs must be at most 2 hours (7200000), as on API Gateway');
-    }
+    this.router = new Router(options.routes ?? singleHandlerRoutes(options.handler));
+    this.faults = new FaultInjector(options.faults, options.random);
     this.logger = options.logger ?? silentLogger;
+    this.gateway =
+      options.gateway ??
+      new LocalGateway(
+        new ConnectionTable({ logger: this.logger, ...(options.limits ? { limits: options.limits } : {}) }),
+      );
+    this.connections = this.gateway.connections;
+    this.limits = this.connections.limits;
     this.stage = options.stage ?? 'local';
     this.apiId = options.apiId ?? 'local';
     this.newConnectionId = options.connectionIds ?? awsStyleId;
     this.customIds = options.connectionIds !== undefined;
     this.connectionsPerIp = new ConnectionCounter(this.limits.maxConnectionsPerIp);
     this.httpRoutes = options.httpRoutes;
-    this.gateway = new LocalGateway(
-      this.connections,
-      this.limits.maxBufferedBytes,
-      (connection) => this.deleteConnection(connection),
-      this.limits.disconnectSlowConsumers ? (connection) => this.dropSlowConsumer(connection) : undefined,
-      (connectionId) => this.ownsConnectionId(connectionId),
-    );
+    this.shutdownNotice = options.shutdownNotice;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -135,7 +163,7 @@ export class ApiGatewayEmulator {
       // live connections as gone when two share a DynamoDB table (local-gateway.ts).
       const ids = instanceIdFactory(`${hostname()}:${host}:${bound}`);
       this.newConnectionId = ids.next;
-      this.ownsConnectionId = ids.owns;
+      this.connections.issuedBy(ids.owns);
     }
     this.api = { apiId: this.apiId, stage: this.stage, domainName: `${reachableHost(host)}:${bound}` };
     return bound;
@@ -159,8 +187,8 @@ export class ApiGatewayEmulator {
     this.shuttingDown = true;
     this.stopSweep();
     await Promise.all(this.pendingConnects);
-    for (const connection of this.connections.values()) {
-      connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
+    for (const connection of [...this.connections.values()]) {
+      this.connections.end(connection, CloseCodes.goingAway, GOING_AWAY, this.shutdownNotice);
     }
     // Connections already closing (deleted, expired) are waited for too: no $disconnect after close().
     await Promise.all([...this.live].map((connection) => connection.finished));
@@ -180,22 +208,16 @@ export class ApiGatewayEmulator {
 
   private onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
     if (this.httpRoutes?.(request, response)) return;
+    if (handleFaultsRequest(request, response, this.faults)) return;
     const handled = handleManagementRequest(request, response, {
       connections: this.connections,
       stage: this.stage,
-      maxMessageBytes: this.limits.maxMessageBytes,
-      maxBufferedBytes: this.limits.maxBufferedBytes,
-      deleteConnection: (connection) => this.deleteConnection(connection),
+      faults: this.faults,
     });
     if (handled) return;
     const status = request.method === 'GET' ? 426 : 404;
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: status === 426 ? 'Upgrade Required' : 'Not Found' }));
-  }
-
-  private deleteConnection(connection: LocalConnection): void {
-    this.connections.delete(connection.id);
-    connection.close(CloseCodes.normal, '', this.limits.closeGraceMs);
   }
 
   /**
@@ -204,30 +226,12 @@ export class ApiGatewayEmulator {
    * `slow_consumer` instead of growing the server's memory with its answers.
    */
   private reply(connection: LocalConnection, text: string): void {
-    if (connection.state !== 'open') return;
-    if (connection.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.dropSlowConsumer(connection);
+    if (!connection.isOpen) return;
+    if (this.connections.isSlow(connection)) {
+      this.connections.dropSlowConsumer(connection);
       return;
     }
     connection.sendText(text);
-  }
-
-  /** A client that stopped reading: tell it why (queued after what it has not read), then drop it. */
-  private dropSlowConsumer(connection: LocalConnection): void {
-    if (connection.state !== 'open') return;
-    this.logger.warn('slow consumer disconnected', {
-      connectionId: connection.id,
-      bufferedBytes: connection.socket.bufferedAmount,
-    });
-    const frame: DisconnectFrame = {
-      type: 'disconnect',
-      reason: 'slow_consumer',
-      message: `more than ${this.limits.maxBufferedBytes} bytes unread; reconnect and recover from history`,
-      reconnect: true,
-    };
-    connection.sendText(JSON.stringify(frame));
-    this.connections.delete(connection.id);
-    connection.close(CloseCodes.policyViolation, 'slow_consumer', this.limits.closeGraceMs);
   }
 
   // ---- WebSocket: $connect ----
@@ -269,7 +273,11 @@ export class ApiGatewayEmulator {
       requestId: event.requestContext.requestId,
     };
 
-    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    const connectRoute = this.router.lifecycle('$connect');
+    // No $connect route: API Gateway accepts every connection.
+    const invocation: Invocation = connectRoute
+      ? await invoke(connectRoute.handler, event, this.limits.integrationTimeoutMs)
+      : { outcome: 'ok', result: { statusCode: 200 } };
     const refusal = connectRefusal(invocation);
     if (refusal) {
       this.logConnectRefusal(invocation, refusal.statusCode, fields);
@@ -321,7 +329,7 @@ export class ApiGatewayEmulator {
 
   private onOpen(ws: WebSocket, socket: Duplex, identity: ConnectionIdentity): void {
     const connection = new LocalConnection(identity, ws, socket, this.limits.maxQueuedMessages);
-    this.connections.set(identity.connectionId, connection);
+    this.connections.add(connection);
     this.live.add(connection);
     connection.frameGuard = new FrameSizeGuard(this.limits.maxFrameBytes);
     // Listeners shared by every connection, which they find on the socket: per-connection closures (and
@@ -346,14 +354,18 @@ export class ApiGatewayEmulator {
     const oversize = connection.frameGuard?.write(chunk);
     if (oversize === undefined) return;
     this.logger.info('frame too large', { connectionId: connection.id, payloadLength: oversize });
-    connection.close(CloseCodes.messageTooBig, 'Message too big', this.limits.closeGraceMs);
-    this.connections.delete(connection.id);
+    this.connections.end(connection, CloseCodes.messageTooBig, 'Message too big');
   }
 
   /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onSocketError(connection: LocalConnection, error: Error): void {
     // ws closes the connection itself (1009 past maxPayload, 1007 bad UTF-8, 1002 protocol errors).
     this.logger.debug('socket error', { connectionId: connection.id, error: describe(error) });
+    const code = wsFailureCode(error);
+    if (code !== undefined) {
+      connection.failed(code);
+      this.connections.remove(connection);
+    }
   }
 
   /**
@@ -376,8 +388,7 @@ export class ApiGatewayEmulator {
   private readonly expireDue = (): void => {
     const { idleTimeoutMs, maxConnectionDurationMs } = this.limits;
     const now = Date.now();
-    for (const connection of this.connections.values()) {
-      if (connection.state !== 'open') continue;
+    for (const connection of [...this.connections.values()]) {
       if (now - connection.identity.connectedAt >= maxConnectionDurationMs) {
         this.expire(connection, 'maximum connection duration reached');
       } else if (now - connection.lastActiveAt >= idleTimeoutMs) {
@@ -394,68 +405,82 @@ export class ApiGatewayEmulator {
 
   private expire(connection: LocalConnection, why: string): void {
     this.logger.info(why, { connectionId: connection.id });
-    this.connections.delete(connection.id);
-    connection.close(CloseCodes.goingAway, GOING_AWAY, this.limits.closeGraceMs);
+    this.connections.end(connection, CloseCodes.goingAway, GOING_AWAY);
   }
 
   // ---- WebSocket: messages ----
 
   /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onMessage(connection: LocalConnection, data: Buffer, isBinary: boolean): void {
-    if (connection.state !== 'open') return;
+    if (!connection.isOpen) return;
     connection.touch();
-    if (!isBinary) {
-      const text = data.toString('utf8');
-      const pong = mockPingReply(text);
-      if (pong !== undefined) {
-        this.reply(connection, pong);
-        return;
-      }
-      connection.enqueue(() => this.route(connection, text, false));
-    } else {
-      connection.enqueue(() => this.route(connection, data.toString('base64'), true));
+    if (this.faults.dropsConnection()) {
+      // A forced disconnect: the socket is lost, as when a network path dies (the client sees 1006).
+      this.logger.info('fault: connection dropped', { connectionId: connection.id });
+      connection.socket.terminate();
+      return;
     }
+    const body = isBinary ? data.toString('base64') : data.toString('utf8');
+    // A binary frame's base64 text selects nothing: it goes to $default.
+    const selected = isBinary ? this.router.message('') : this.router.message(body);
+    if (selected && 'mock' in selected.route) {
+      // A MOCK integration answers at once, without waiting for the connection's queued invocations.
+      this.reply(connection, selected.route.mock(body));
+      return;
+    }
+    connection.enqueue(() => this.route(connection, selected, body, isBinary));
   }
 
-  private async route(connection: LocalConnection, body: string, isBase64Encoded: boolean): Promise<void> {
-    const event = messageEvent(this.requireApi(), connection.identity, body, isBase64Encoded);
-    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+  private async route(
+    connection: LocalConnection,
+    selected: ReturnType<Router['message']>,
+    body: string,
+    isBase64Encoded: boolean,
+  ): Promise<void> {
+    const routeKey = selected?.key ?? '$default';
+    const event = messageEvent(this.requireApi(), connection.identity, routeKey, body, isBase64Encoded);
     const { requestId } = event.requestContext;
+    if (!selected || !('handler' in selected.route)) {
+      // No route matched and the API has no $default: API Gateway answers so and keeps the connection.
+      this.reply(connection, gatewayError('Forbidden', connection.id, requestId));
+      return;
+    }
+    const route = selected.route;
+    const invocation = await invoke(route.handler, event, this.limits.integrationTimeoutMs);
+    const fields = { connectionId: connection.id, route: routeKey, requestId };
     switch (invocation.outcome) {
       case 'ok':
-        // The route response: the integration's body goes back to the caller.
-        if (invocation.result.body) this.reply(connection, invocation.result.body);
+        // Only a two-way route sends the integration's body back to the caller.
+        if (route.routeResponse && invocation.result.body) this.reply(connection, invocation.result.body);
         return;
       case 'error':
-        this.logger.error('$default handler failed', {
-          connectionId: connection.id,
-          route: '$default',
-          requestId,
-          error: describe(invocation.error),
-        });
+        this.logger.error(`${routeKey} handler failed`, { ...fields, error: describe(invocation.error) });
         this.reply(connection, gatewayError('Internal server error', connection.id, requestId));
         return;
       case 'timeout':
-        this.logger.error('$default handler timed out', {
-          connectionId: connection.id,
-          route: '$default',
-          requestId,
-        });
+        this.logger.error(`${routeKey} handler timed out`, fields);
         this.reply(connection, gatewayError('Endpoint request timed out', connection.id, requestId));
         return;
     }
+  }
+
+  /**
+   * Runs other routes from now on (a reloaded handler); open connections stay open and their next message
+   * goes to the new routes. Invocations already running finish on the old ones.
+   */
+  useRoutes(routes: RouteTable): void {
+    this.router = new Router(routes);
   }
 
   // ---- WebSocket: $disconnect ----
 
   /** @internal Called by the listeners every socket shares (sharedListeners below); not part of the emulator's API. */
   onClose(connection: LocalConnection, code: number, reason: string): void {
-    connection.state = 'closed';
-    connection.clearTimers();
+    const report = connection.closed(code, reason);
     this.connectionsPerIp.release(connection.identity.sourceIp);
-    if (this.connections.get(connection.id) === connection) this.connections.delete(connection.id);
-    const statusCode = connection.serverClose?.code ?? code;
-    const closeReason = connection.serverClose?.reason || reason || DEFAULT_CLOSE_REASONS[statusCode] || '';
+    this.connections.remove(connection);
+    const statusCode = report.code;
+    const closeReason = report.reason || DEFAULT_CLOSE_REASONS[statusCode] || '';
     // After the connection's queued messages, so the handler sees a stable order.
     connection.enqueue(async () => {
       await this.disconnect(connection.identity, statusCode, closeReason);
@@ -471,7 +496,13 @@ export class ApiGatewayEmulator {
       route: '$disconnect',
       requestId: event.requestContext.requestId,
     };
-    const invocation = await invoke(this.handler, event, this.limits.integrationTimeoutMs);
+    const route = this.router.lifecycle('$disconnect');
+    // No $disconnect route: nothing is invoked.
+    if (!route) {
+      this.logger.info('disconnected', { ...fields, statusCode, reason });
+      return;
+    }
+    const invocation = await invoke(route.handler, event, this.limits.integrationTimeoutMs);
     if (invocation.outcome === 'error') {
       this.logger.error('$disconnect handler failed', { ...fields, error: describe(invocation.error) });
     } else if (invocation.outcome === 'timeout') {
@@ -502,6 +533,20 @@ function sharedListeners(emulator: ApiGatewayEmulator) {
       if (connection) emulator.onClose(connection, code, reason.toString());
     },
   };
+}
+
+/**
+ * The close code `ws` sent when it failed a connection, from its documented error codes (`WS_ERR_*`):
+ * 1007 for bad UTF-8, 1009 for a message or frame over the limit, 1002 for every protocol error.
+ */
+function wsFailureCode(error: Error): number | undefined {
+  const code = (error as Error & { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007; // invalid frame payload data (RFC 6455 §7.4.1)
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') {
+    return CloseCodes.messageTooBig;
+  }
+  return 1002; // protocol error
 }
 
 /** Why `$connect` refuses the upgrade, if it does: API Gateway answers 500 for a failed integration, 504 for a slow one. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameSizeGuard } from '../../../src/runtimes/local/frame-size-guard.ts';
+import { FrameSizeGuard } from '../../../src/runtimes/emulator/frame-size-guard.ts';
 
 /** A masked client frame header with a 64-bit length (14 bytes), payload left out: only headers matter here. */
 function header64(length: number): Buffer {

@@ -1,12 +1,25 @@
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { FrameSizeGuard } from './frame-size-guard.ts';
 import type { ConnectionIdentity } from './request-context.ts';
 
 /** Frames go out as text, uncompressed: the same bytes a client of API Gateway receives. */
 export const TEXT_FRAME = { binary: false, compress: false } as const;
+const BINARY_FRAME = { binary: true, compress: false } as const;
 
+/**
+ * `open` until either side starts the close; `closing` once the server ended it (its close frame is out, the
+ * client has `graceMs` to answer); `closed` once the socket is gone. A client's own close frame moves the
+ * WebSocket to CLOSING before the socket closes: `isOpen` reads both, so that window counts as gone too, as
+ * it does on API Gateway.
+ */
 export type ConnectionState = 'open' | 'closing' | 'closed';
+
+/** The close code and reason `$disconnect` reports. */
+export interface CloseReport {
+  code: number;
+  reason: string;
+}
 
 /** Where a socket (and its WebSocket) keeps its LocalConnection, so listeners can be shared by all sockets. */
 const kConnection = Symbol('topicsocket.localConnection');
@@ -21,11 +34,11 @@ interface ConnectionCarrier {
  * the emulator's one sweep over all connections, from `connectedAt` and `lastActiveAt`.
  */
 export class LocalConnection {
-  state: ConnectionState = 'open';
+  private state: ConnectionState = 'open';
   /** Epoch milliseconds of the last frame in either direction (drives the idle timeout and GET @connections). */
   lastActiveAt: number;
   /** Set when the server ends the connection, so `$disconnect` reports the server's code, not the echo. */
-  serverClose: { code: number; reason: string } | undefined;
+  private serverClose: CloseReport | undefined;
   /** Watches this client's frame sizes (set by the emulator when the connection opens). */
   frameGuard: FrameSizeGuard | undefined;
   /** Made when a message arrives, dropped once handled: an idle connection holds no queue. */
@@ -68,10 +81,23 @@ export class LocalConnection {
     this.lastActiveAt = now;
   }
 
+  /**
+   * Whether messages may still be sent to this connection: neither side has started closing it. The one
+   * answer to "is it open" for the emulator, the gateway and the management API.
+   */
+  get isOpen(): boolean {
+    return this.state === 'open' && this.socket.readyState === WebSocket.OPEN;
+  }
+
   /** Sends a reply or management-API frame (text). Returns false if the connection is no longer open. */
   sendText(data: string | Buffer): boolean {
-    if (this.state !== 'open') return false;
-    this.socket.send(data, TEXT_FRAME);
+    return this.send(data, false);
+  }
+
+  /** Sends one frame, text or binary. Returns false if the connection is no longer open. */
+  send(data: string | Buffer, binary: boolean): boolean {
+    if (!this.isOpen) return false;
+    this.socket.send(data, binary ? BINARY_FRAME : TEXT_FRAME);
     this.touch();
     return true;
   }
@@ -112,22 +138,40 @@ export class LocalConnection {
   }
 
   /**
-   * Ends the connection from the server side. Clients get `graceMs` to answer the close handshake; after
-   * that the socket is dropped (the `close` event follows either way).
+   * Ends the connection from the server side (ConnectionTable.end is the one caller). Clients get `graceMs`
+   * to answer the close handshake; after that the socket is dropped (the `close` event follows either way).
+   * Returns false when it was already ending.
    */
-  close(code: number, reason: string, graceMs: number): void {
-    if (this.state !== 'open') return;
+  end(code: number, reason: string, graceMs: number): boolean {
+    if (this.state !== 'open') return false;
     this.state = 'closing';
     this.serverClose = { code, reason };
     this.socket.close(code, reason);
     this.dropTimer = setTimeout(() => this.socket.terminate(), graceMs);
     this.dropTimer.unref();
+    return true;
   }
 
-  /** The socket closed: nothing left to drop. */
-  clearTimers(): void {
+  /**
+   * `ws` failed the connection (a protocol error, bad UTF-8, a message over the limit): it sent the client a
+   * close frame with `code` and drops the socket without waiting for the answer, so its `close` event says
+   * 1006. `$disconnect` reports the code the client was sent.
+   */
+  failed(code: number): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.serverClose = { code, reason: '' };
+  }
+
+  /**
+   * The socket closed with `code` and `reason` as ws saw them. Returns what `$disconnect` reports: the
+   * server's own code when the server ended the connection (not the client's echo of it).
+   */
+  closed(code: number, reason: string): CloseReport {
+    this.state = 'closed';
     if (this.dropTimer) clearTimeout(this.dropTimer);
     this.dropTimer = undefined;
+    return { code: this.serverClose?.code ?? code, reason: this.serverClose?.reason || reason };
   }
 
   /** Resolves once `$disconnect` has been handled. */

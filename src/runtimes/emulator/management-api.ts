@@ -1,16 +1,15 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WebSocket } from 'ws';
-import type { LocalConnection } from './local-connection.ts';
+import { CloseCodes } from '../../protocol/index.ts';
+import type { ConnectionTable } from './connection-table.ts';
+import type { FaultInjector } from './faults.ts';
 
 export interface ManagementApiOptions {
-  connections: ReadonlyMap<string, LocalConnection>;
+  connections: ConnectionTable;
   /** The emulated stage: the API is served both at `/@connections/{id}` and `/{stage}/@connections/{id}`. */
   stage: string;
-  maxMessageBytes: number;
-  maxBufferedBytes: number;
-  /** Ends a connection as DeleteConnection does. */
-  deleteConnection(connection: LocalConnection): void;
+  faults: FaultInjector;
 }
 
 /** `/@connections/{id}` or `/{stage}/@connections/{id}`, with `@` possibly percent-encoded; id still encoded. */
@@ -47,33 +46,60 @@ export function handleManagementRequest(
     return true;
   }
 
+  // Added latency, when injected: the answer (and a POST's delivery) waits.
+  void options.faults.delay().then(() => answer(request, response, options, connectionId));
+  return true;
+}
+
+function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ManagementApiOptions,
+  connectionId: string,
+): void {
+  const { connections, faults } = options;
+  const { maxMessageBytes } = connections.limits;
   switch (request.method) {
     case 'POST':
-      readBody(request, options.maxMessageBytes, (body) => {
+      readBody(request, maxMessageBytes, (body) => {
         if (body === undefined) {
           sendError(
             response,
             413,
             'PayloadTooLargeException',
-            `Request body exceeds ${options.maxMessageBytes} bytes`,
+            `Request body exceeds ${maxMessageBytes} bytes`,
           );
           return;
         }
-        const connection = openConnection(options, connectionId);
+        const connection = connections.get(connectionId);
         if (!connection) return sendGone(response);
-        if (connection.socket.bufferedAmount > options.maxBufferedBytes) {
+        const fault = faults.postFault();
+        if (fault) {
+          sendError(response, fault.status, fault.type, `Injected fault: ${fault.type}`);
+          return;
+        }
+        if (connections.isSlow(connection)) {
           sendError(response, 429, 'LimitExceededException', 'The client is not reading its messages');
           return;
         }
-        connection.sendText(body);
+        // A text frame must carry valid UTF-8 (RFC 6455 §8.1): compliant clients fail the connection
+        // otherwise. API Gateway does not document what it does with other bytes; they go out as a binary
+        // frame, which delivers them unchanged and keeps the connection (docs/local-runtime.md).
+        connection.send(body, !isUtf8(body));
         send(response, 200);
       });
-      return true;
+      return;
     case 'GET': {
-      const connection = openConnection(options, connectionId);
-      if (!connection) return sendGone(response);
-      const identity: { sourceIp: string; userAgent?: string } = { sourceIp: connection.identity.sourceIp };
-      if (connection.identity.userAgent !== undefined) identity.userAgent = connection.identity.userAgent;
+      const connection = connections.get(connectionId);
+      if (!connection) {
+        sendGone(response);
+        return;
+      }
+      // The service model marks both required: a client that sent no User-Agent gets an empty one.
+      const identity = {
+        sourceIp: connection.identity.sourceIp,
+        userAgent: connection.identity.userAgent ?? '',
+      };
       send(
         response,
         200,
@@ -83,27 +109,22 @@ export function handleManagementRequest(
           lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
         }),
       );
-      return true;
+      return;
     }
     case 'DELETE': {
-      const connection = openConnection(options, connectionId);
-      if (!connection) return sendGone(response);
-      options.deleteConnection(connection);
+      const connection = connections.get(connectionId);
+      if (!connection) {
+        sendGone(response);
+        return;
+      }
+      connections.end(connection, CloseCodes.normal, '');
       send(response, 204);
-      return true;
+      return;
     }
     default:
       sendError(response, 405, 'MethodNotAllowedException', `Method ${request.method} is not allowed`);
-      return true;
+      return;
   }
-}
-
-function openConnection(options: ManagementApiOptions, connectionId: string): LocalConnection | undefined {
-  const connection = options.connections.get(connectionId);
-  // A client that already sent its close frame is gone for API Gateway too.
-  return connection?.state === 'open' && connection.socket.readyState === WebSocket.OPEN
-    ? connection
-    : undefined;
 }
 
 /** Collects the body, or yields undefined once it is larger than `limit` (the rest is drained, not kept). */
@@ -128,9 +149,8 @@ function readBody(request: IncomingMessage, limit: number, done: (body: Buffer |
   request.on('error', () => request.socket.destroy());
 }
 
-function sendGone(response: ServerResponse): true {
+function sendGone(response: ServerResponse): void {
   sendError(response, 410, 'GoneException', 'The connection is gone');
-  return true;
 }
 
 function sendError(response: ServerResponse, status: number, type: string, message: string): void {

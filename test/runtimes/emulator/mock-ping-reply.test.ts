@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mockPingReply } from '../../../src/runtimes/local/ping-route.ts';
+import { mockPingReply } from '../../../src/runtimes/emulator/ping-route.ts';
 
 describe('mockPingReply', () => {
   it('answers only real ping frames on the mock route', () => {
