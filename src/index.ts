@@ -24,7 +24,6 @@ export {
   type PublishResult,
   type RequestContext,
   Routes,
-  serializeMessage,
   type WebSocketEvent,
   type WebSocketResult,
 } from './core/index.ts';

@@ -10,8 +10,9 @@ import type {
   SubscribeFrame,
   UnsubscribeFrame,
 } from '../protocol/frames.ts';
+import { readGatewayError } from '../protocol/server-frames.ts';
 import { backoffDelay, jitteredAge } from './backoff.ts';
-import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd, readGatewayError } from './connection.ts';
+import { ABNORMAL_CLOSURE, Connection, type ConnectionEnd } from './connection.ts';
 import { Emitter } from './emitter.ts';
 import { ConnectRefusedError, TopicsocketError } from './errors.ts';
 import { createMessageStream } from './message-stream.ts';
@@ -493,7 +494,8 @@ export class TopicsocketClient {
         if (!frame.reconnect) void this.#end({ code: 1000, reason: frame.reason });
         return;
       default:
-        // A frame type from a newer server: ignored, as unknown fields are.
+        // `history`: this SDK sends no history request. A newer server's frame types never get here: the
+        // connection drops them (protocol/server-frames.ts).
         return;
     }
   }

@@ -1,4 +1,5 @@
 import type { PingFrame, ServerFrame } from '../protocol/frames.ts';
+import { parseServerFrame } from '../protocol/server-frames.ts';
 import type { ConnectRefusal } from './errors.ts';
 import { watchRefusal } from './handshake-response.ts';
 import {
@@ -166,9 +167,10 @@ export class Connection {
   #onMessage(data: unknown): void {
     if (this.#ended) return;
     this.#lastInboundAt = now();
-    const frame = parseServerFrame(data);
-    if (frame) this.#handlers.frame(frame);
-    else this.#handlers.invalidFrame(data);
+    const reading = parseServerFrame(data);
+    if (reading.kind === 'frame') this.#handlers.frame(reading.frame);
+    else if (reading.kind === 'invalid') this.#handlers.invalidFrame(data);
+    // `unknown_type`: a newer server's frame, ignored as unknown fields are (docs/protocol.md).
   }
 
   /**
@@ -282,36 +284,4 @@ function errorDetail(event: ErrorEventLike): string | undefined {
     | undefined;
   const candidates = [event.message, error?.message, error?.cause?.message];
   return candidates.find((text): text is string => typeof text === 'string' && text !== '');
-}
-
-/** Reads a server frame: a JSON object with a string `type`. Anything else is reported, not thrown. */
-export function parseServerFrame(data: unknown): ServerFrame | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const value: unknown = JSON.parse(data);
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as { type?: unknown }).type === 'string'
-    ) {
-      return value as ServerFrame;
-    }
-  } catch {
-    // Not JSON: fall through.
-  }
-  return undefined;
-}
-
-/** The `message` of API Gateway's own error frame (`{"message":"Internal server error",...}`), if `data` is one. */
-export function readGatewayError(data: unknown): string | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const value: unknown = JSON.parse(data);
-    const message = (value as { message?: unknown } | null)?.message;
-    return typeof value === 'object' && !(value as { type?: unknown }).type && typeof message === 'string'
-      ? message
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,14 +5,17 @@ import {
   errorFrame,
   exceedsJsonDepth,
   type FrameId,
-  type HistoryFrame,
   InputLimits,
   type JsonValue,
+  LARGEST_POSITION,
+  messageFrameJson,
   ProtocolError,
   parseClientFrame,
   type ServerFrame,
   type StreamPosition,
   type SubscribedFrame,
+  serializeHistory,
+  serializeMessage,
   topicProblem,
   utf8Length,
 } from '../protocol/index.ts';
@@ -181,7 +184,7 @@ export class Broker {
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       position = { epoch: appended.epoch, offset: appended.offset };
-      frame = messageFrame(topic, dataJson, position);
+      frame = messageFrameJson(topic, dataJson, position);
       if (appended.duplicate) {
         // Stored once. Its fan-out runs again, with the first attempt's offset: if that attempt failed after
         // storing, live subscribers still get it, and clients drop it by offset if they had it already.
@@ -212,7 +215,7 @@ export class Broker {
     }
     const dataJson = JSON.stringify(data);
     // Sized with room for the position fields, so a message accepted here is never too large once placed.
-    const unplaced = messageFrame(topic, dataJson, this.history ? LARGEST_POSITION : undefined);
+    const unplaced = messageFrameJson(topic, dataJson, this.history ? LARGEST_POSITION : undefined);
     if (utf8Length(unplaced) > this.limits.maxMessageBytes) {
       throw new ProtocolError(
         'payload_too_large',
@@ -346,23 +349,7 @@ export class Broker {
           retention,
           limit: wanted,
         });
-    const empty = withId<HistoryFrame>(
-      { type: 'history', topic, epoch: page.epoch, offset: page.top, messages: [] },
-      id,
-    );
-    const shell = JSON.stringify(empty);
-    let size = utf8Length(shell);
-    const parts: string[] = [];
-    for (let i = page.messages.length - 1; i >= 0; i--) {
-      const json = JSON.stringify(page.messages[i]);
-      const added = utf8Length(json) + (parts.length > 0 ? 1 : 0);
-      if (size + added > budget) break;
-      size += added;
-      parts.push(json);
-    }
-    parts.reverse();
-    // The topic and epoch cannot hold a quote, so this is the messages field; the splice is exact.
-    return shell.replace('"messages":[]', `"messages":[${parts.join(',')}]`);
+    return serializeHistory({ topic, epoch: page.epoch, offset: page.top, id }, page.messages, budget);
   }
 
   private async connect(event: WebSocketEvent): Promise<WebSocketResult> {
@@ -556,25 +543,6 @@ export class Broker {
     }
   }
 }
-
-/** Serializes a delivered message once per publish; every receiver gets these exact bytes. */
-export function serializeMessage(topic: string, data: JsonValue, position?: StreamPosition): string {
-  return messageFrame(topic, JSON.stringify(data), position);
-}
-
-/**
- * The bytes of a `message` frame around already-serialized data: exactly what JSON.stringify gives for
- * `{type, topic, data, offset?, epoch?}`, without serializing the data again.
- */
-function messageFrame(topic: string, dataJson: string, position?: StreamPosition): string {
-  const head = `{"type":"message","topic":${JSON.stringify(topic)},"data":${dataJson}`;
-  return position
-    ? `${head},"offset":${position.offset},"epoch":${JSON.stringify(position.epoch)}}`
-    : `${head}}`;
-}
-
-/** The widest position a frame can carry: used to size-check a message before its position is known. */
-const LARGEST_POSITION: StreamPosition = { epoch: 'x'.repeat(16), offset: Number.MAX_SAFE_INTEGER };
 
 function reply(frame: ServerFrame): WebSocketResult {
   return { statusCode: 200, body: JSON.stringify(frame) };

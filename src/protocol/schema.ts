@@ -1,6 +1,8 @@
 /**
- * Runtime schemas for client frames. Each is checked against its hand-written type in frames.ts, so the
- * two cannot drift apart.
+ * Runtime schemas for client frames. Each is built through `schemaOf<T>()`, which makes it a compile error
+ * for the schema's output to differ in any way from the hand-written type in frames.ts (an optional field
+ * on one side only included: zod's objects strip unknown keys, so such a field would otherwise compile and
+ * be dropped silently at runtime). test/protocol/schema-equality.test.ts shows the mismatches it refuses.
  *
  * `zod/mini`, not `zod`: the same validator with a functional, tree-shakable API, so a Lambda bundle carries
  * only the checks used here (22 KiB of it instead of 444). Its English messages come from zod's own `en`
@@ -10,6 +12,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import type {
+  ClientFrame,
   FrameId,
   HistoryRequestFrame,
   JsonValue,
@@ -21,8 +24,19 @@ import type {
   UnsubscribeFrame,
 } from './frames.ts';
 import { InputLimits } from './limits.ts';
+import type { Equal, Mismatch } from './type-equality.ts';
 
-const frameId: z.ZodMiniType<FrameId> = z.union([z.string().check(z.maxLength(128)), z.int()]);
+/**
+ * `schemaOf<T>()(schema)` returns `schema` unchanged, and refuses to compile unless what it parses to is
+ * exactly `T` (type-equality.ts). The curried form lets `T` be given while the schema's type is inferred.
+ */
+export function schemaOf<T>() {
+  return <S extends z.ZodMiniType<T>>(
+    schema: S & (Equal<T, z.output<S>> extends true ? unknown : Mismatch<T, z.output<S>>),
+  ): S => schema;
+}
+
+const frameId = schemaOf<FrameId>()(z.union([z.string().check(z.maxLength(128)), z.int()]));
 
 // JSON.parse only ever yields JSON values, so `data` needs no deeper check than presence.
 const jsonValue = z.custom<JsonValue>((value) => value !== undefined, { message: 'is required' });
@@ -30,52 +44,66 @@ const jsonValue = z.custom<JsonValue>((value) => value !== undefined, { message:
 // Topic syntax is checked separately (topic.ts) so it gets its own error code.
 const topic = z.string();
 
-const streamPosition: z.ZodMiniType<StreamPosition> = z.object({
-  epoch: z.string().check(z.maxLength(64)),
-  offset: z.int().check(z.nonnegative()),
-});
+const streamPosition = schemaOf<StreamPosition>()(
+  z.object({
+    epoch: z.string().check(z.maxLength(64)),
+    offset: z.int().check(z.nonnegative()),
+  }),
+);
 
-export const subscribeSchema: z.ZodMiniType<SubscribeFrame> = z.object({
-  type: z.literal('subscribe'),
-  topic,
-  since: z.optional(streamPosition),
-  id: z.optional(frameId),
-});
+export const subscribeSchema = schemaOf<SubscribeFrame>()(
+  z.object({
+    type: z.literal('subscribe'),
+    topic,
+    since: z.optional(streamPosition),
+    id: z.optional(frameId),
+  }),
+);
 
-export const historySchema: z.ZodMiniType<HistoryRequestFrame> = z.object({
-  type: z.literal('history'),
-  topic,
-  limit: z.optional(z.int().check(z.positive())),
-  id: z.optional(frameId),
-});
+export const historySchema = schemaOf<HistoryRequestFrame>()(
+  z.object({
+    type: z.literal('history'),
+    topic,
+    limit: z.optional(z.int().check(z.positive())),
+    id: z.optional(frameId),
+  }),
+);
 
-export const unsubscribeSchema: z.ZodMiniType<UnsubscribeFrame> = z.object({
-  type: z.literal('unsubscribe'),
-  topic,
-  id: z.optional(frameId),
-});
+export const unsubscribeSchema = schemaOf<UnsubscribeFrame>()(
+  z.object({
+    type: z.literal('unsubscribe'),
+    topic,
+    id: z.optional(frameId),
+  }),
+);
 
-export const publishSchema: z.ZodMiniType<PublishFrame> = z.object({
-  type: z.literal('publish'),
-  topic,
-  data: jsonValue,
-  idempotencyKey: z.optional(
-    z.string().check(z.minLength(1), z.maxLength(InputLimits.maxIdempotencyKeyLength)),
-  ),
-  id: z.optional(frameId),
-});
+export const publishSchema = schemaOf<PublishFrame>()(
+  z.object({
+    type: z.literal('publish'),
+    topic,
+    data: jsonValue,
+    idempotencyKey: z.optional(
+      z.string().check(z.minLength(1), z.maxLength(InputLimits.maxIdempotencyKeyLength)),
+    ),
+    id: z.optional(frameId),
+  }),
+);
 
-export const pingSchema: z.ZodMiniType<PingFrame> = z.object({
-  type: z.literal('ping'),
-  id: z.optional(frameId),
-});
+export const pingSchema = schemaOf<PingFrame>()(
+  z.object({
+    type: z.literal('ping'),
+    id: z.optional(frameId),
+  }),
+);
 
-export const seedMessageSchema: z.ZodMiniType<SeedMessageFrame> = z.object({
-  type: z.literal('message'),
-  topic,
-  message: jsonValue,
-  id: z.optional(frameId),
-});
+export const seedMessageSchema = schemaOf<SeedMessageFrame>()(
+  z.object({
+    type: z.literal('message'),
+    topic,
+    message: jsonValue,
+    id: z.optional(frameId),
+  }),
+);
 
 export const clientFrameSchemas = {
   subscribe: subscribeSchema,
@@ -84,9 +112,13 @@ export const clientFrameSchemas = {
   ping: pingSchema,
   history: historySchema,
   message: seedMessageSchema,
-} as const;
+  // Exactly one schema per client frame type (a missing or an extra key does not compile), each for its type.
+} as const satisfies {
+  [K in ClientFrameType]: z.ZodMiniType<Extract<ClientFrame | SeedMessageFrame, { type: K }>>;
+};
 
-export type ClientFrameType = keyof typeof clientFrameSchemas;
+/** What a client may send on the wire: every v1 client frame, and the seed's `message`. */
+export type ClientFrameType = ClientFrame['type'] | SeedMessageFrame['type'];
 
 /** zod's English messages ("Too big: expected string to have <=128 characters"), for `safeParse`. */
 export const schemaMessages = en().localeError;

@@ -26,7 +26,10 @@ describe('browser bundle', () => {
       inputs.every((input) => input.startsWith('src/client/') || input.startsWith('src/protocol/')),
     ).toBe(true);
     // Only plain data from the protocol module: no zod, no validator.
-    expect(inputs.filter((input) => input.startsWith('src/protocol/'))).toEqual(['src/protocol/codes.ts']);
+    expect(inputs.filter((input) => input.startsWith('src/protocol/')).sort()).toEqual([
+      'src/protocol/codes.ts',
+      'src/protocol/server-frames.ts',
+    ]);
     expect(inputs.some((input) => input.includes('node_modules'))).toBe(false);
     expect(code).not.toMatch(/\brequire\(|from"node:|import\("node:/);
   });

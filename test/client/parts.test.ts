@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { parseServerFrame, readGatewayError } from '../../src/client/connection.ts';
 import { Emitter } from '../../src/client/emitter.ts';
 import { clientDefaults, isTopicsocketError, TopicsocketError } from '../../src/client/index.ts';
 import { resolveOptions } from '../../src/client/options.ts';
@@ -34,26 +33,6 @@ describe('TopicsocketError', () => {
     expect(isTopicsocketError(error)).toBe(true);
     expect(isTopicsocketError(cause)).toBe(false);
     expect(error).toMatchObject({ name: 'TopicsocketError', code: 'listener_failed', topic: 't', cause });
-  });
-});
-
-describe('parseServerFrame', () => {
-  it('reads JSON objects with a string type, and nothing else', () => {
-    expect(parseServerFrame('{"type":"pong","id":"ping-1"}')).toEqual({ type: 'pong', id: 'ping-1' });
-    for (const bad of ['', 'not json', '[]', 'null', '{"type":1}', '{"message":"Internal server error"}']) {
-      expect(parseServerFrame(bad)).toBeUndefined();
-    }
-    expect(parseServerFrame(new ArrayBuffer(4))).toBeUndefined();
-  });
-});
-
-describe('readGatewayError', () => {
-  it("reads API Gateway's own error frames only", () => {
-    const frame = '{"message":"Internal server error","connectionId":"abc=","requestId":"r"}';
-    expect(readGatewayError(frame)).toBe('Internal server error');
-    for (const other of ['{"type":"error","message":"x"}', '{"message":1}', 'null', 'nope', '"text"']) {
-      expect(readGatewayError(other)).toBeUndefined();
-    }
   });
 });
 

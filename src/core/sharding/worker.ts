@@ -1,4 +1,4 @@
-import { serializeMessage } from '../broker.ts';
+import { serializeMessage } from '../../protocol/index.ts';
 import { type FanoutDeps, removeGone } from '../fanout.ts';
 import type {
   DeliveryReport,
