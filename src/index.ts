@@ -27,6 +27,20 @@ export {
   type WebSocketEvent,
   type WebSocketResult,
 } from './core/index.ts';
+export {
+  type ConnectContext,
+  type ConnectionContext,
+  defineHooks,
+  type HookPublishReceipt,
+  HookRejection,
+  type HookRejectionCode,
+  type Hooks,
+  type PublishCaller,
+  type PublishContext,
+  type PublishHookResult,
+  type RpcMethod,
+  type ServerContext,
+} from './core/hooks/index.ts';
 export * from './core/ports/index.ts';
 export type { PublishApiAuth, PublishApiOptions } from './core/publish-api/index.ts';
 export * from './protocol/index.ts';

@@ -117,3 +117,20 @@ export function readBrokerSettings(reader: EnvReader): BrokerSettings {
   }
   return settings;
 }
+
+/**
+ * Server hooks (docs/hooks.md). `TOPICSOCKET_HOOKS` names the hooks module: `topicsocket dev` loads it at
+ * startup, and the deploy tools read it at synth/package time to bundle the module into the functions (the
+ * deployed functions do not read it). The timeout is read by both runtimes.
+ */
+export const HookEnvironment = {
+  module: 'TOPICSOCKET_HOOKS',
+  /** Time budget of one hook call, milliseconds (default 3000). */
+  timeoutMs: 'TOPICSOCKET_HOOK_TIMEOUT_MS',
+} as const;
+
+/**
+ * A hook call's budget: at most 10 s, so a hook plus the store and fan-out work after it stay well inside
+ * API Gateway's 29 s integration timeout (and the functions' 29 s timeout).
+ */
+export const HookTimeoutRange: IntegerRange = { min: 1, max: 10_000 };

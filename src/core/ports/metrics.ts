@@ -52,7 +52,11 @@ export type MetricName =
   /** Shards a worker could not finish (an error, or retries used up): left to the queue's redrive and DLQ. */
   | 'shardsFailed'
   /** Shards whose message was no longer in history (referenced, not carried): their receivers miss it. */
-  | 'shardFramesMissing';
+  | 'shardFramesMissing'
+  /** Server hooks (docs/hooks.md): refusals, calls that threw or answered the wrong shape, calls past their budget. */
+  | 'hookRejections'
+  | 'hookErrors'
+  | 'hookTimeouts';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;
