@@ -10,6 +10,8 @@ export interface ConnectionAttributes {
   sourceIp?: string;
   userAgent?: string;
   claims?: { [key: string]: JsonValue };
+  /** The hooks' `user`, as JSON text (see DynamoDbStore.putConnection). */
+  user?: string;
   topics: Map<string, number>;
 }
 

@@ -186,12 +186,14 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
       ':ttl': record.expiresAt,
       ':empty': {},
     };
-    for (const field of ['sourceIp', 'userAgent', 'claims'] as const) {
+    for (const field of ['sourceIp', 'userAgent', 'claims', 'user'] as const) {
       names[`#${field}`] = field;
       if (record[field] === undefined) remove.push(`#${field}`);
       else {
         set.push(`#${field} = :${field}`);
-        values[`:${field}`] = record[field];
+        // `user` is kept as JSON text: it reads back exactly as the hook returned it, where a map would
+        // refuse numbers beyond DynamoDB's range and lose keys such as `__proto__` (connection-item.ts).
+        values[`:${field}`] = field === 'user' ? JSON.stringify(record.user) : record[field];
       }
     }
     set.push('#topics = if_not_exists(#topics, :empty)');
@@ -216,6 +218,7 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
       ...(item.sourceIp === undefined ? {} : { sourceIp: item.sourceIp }),
       ...(item.userAgent === undefined ? {} : { userAgent: item.userAgent }),
       ...(item.claims === undefined ? {} : { claims: item.claims }),
+      ...(item.user === undefined ? {} : { user: JSON.parse(item.user) as JsonValue }),
     };
   }
 
