@@ -31,4 +31,6 @@ export const InputLimits = {
   maxIdempotencyKeyLength: 128,
   /** Longest idempotency key of a `POST /publish` message, in UTF-16 units. */
   maxHttpIdempotencyKeyLength: 256,
+  /** Longest method name of an `rpc` frame, in UTF-16 units. */
+  maxRpcMethodLength: 128,
 } as const;

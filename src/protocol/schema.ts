@@ -18,6 +18,7 @@ import type {
   JsonValue,
   PingFrame,
   PublishFrame,
+  RpcFrame,
   SeedMessageFrame,
   StreamPosition,
   SubscribeFrame,
@@ -105,7 +106,17 @@ export const seedMessageSchema = schemaOf<SeedMessageFrame>()(
   }),
 );
 
+export const rpcSchema = schemaOf<RpcFrame>()(
+  z.object({
+    type: z.literal('rpc'),
+    method: z.string().check(z.minLength(1), z.maxLength(InputLimits.maxRpcMethodLength)),
+    params: z.optional(jsonValue),
+    id: frameId,
+  }),
+);
+
 export const clientFrameSchemas = {
+  rpc: rpcSchema,
   subscribe: subscribeSchema,
   unsubscribe: unsubscribeSchema,
   publish: publishSchema,
