@@ -31,6 +31,8 @@ export interface RequestContext {
   domainName: string;
   connectionId: string;
   apiId: string;
+  /** The caller as API Gateway saw it (sent on every route; `@types/aws-lambda` leaves it out). */
+  identity?: { sourceIp?: string; userAgent?: string };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The transport-agnostic core: broker, fan-out and the ports runtimes plug into. */
-export { Broker, type BrokerOptions, type PublishResult } from './broker.ts';
+export { Broker, type BrokerOptions, type PublishResult, serializeMessage } from './broker/index.ts';
 export { type BrokerLimits, brokerLimitsFrom, DEFAULT_RETENTION, defaultBrokerLimits } from './config.ts';
 export {
   BrokerEnvironment,

@@ -7,18 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GapReport, Message } from '../../src/client/index.ts';
 import { Sequencer } from '../../src/client/sequencer.ts';
-import { Broker, type BrokerLimits, type History, mapLimit, type Store } from '../../src/core/index.ts';
+import { Broker, type BrokerLimits, mapLimit } from '../../src/core/index.ts';
 import { PublishApi } from '../../src/core/publish-api/index.ts';
 import type { MessageFrame, SubscribedFrame } from '../../src/protocol/index.ts';
 import { type LocalServer, startLocalServer } from '../../src/runtimes/local/index.ts';
 import { Clients } from '../client/support/clients.ts';
 import { Inbox, nextEvent } from '../client/support/events.ts';
+import type { HistoryStore } from '../stores/store-contract.ts';
 import { wsEvent } from '../support/events.ts';
 import { RecordingGateway } from '../support/recording-gateway.ts';
 
 export interface RecoveryFixture {
   /** A store on the fixture's data: every call sees what earlier ones wrote (a restart keeps history). */
-  open(): Promise<Store & History>;
+  open(): Promise<HistoryStore>;
   /**
    * Loses the data, as a memory-store process restart or a recreated table does: later `open()`s return a
    * store without the earlier history, so topics come back with a new epoch.
@@ -243,7 +244,7 @@ export function describeRecovery(name: string, fixture: RecoveryFixture): void {
         const topic = `race-${randomUUID()}`;
         await broker.handle(wsEvent('$connect', 'sub'));
         for (const n of range(0, 20)) await broker.publish(topic, n);
-        const { epoch } = await store.position(topic);
+        const { epoch } = await store.history.position(topic);
         const since = 10;
         const publishers = 4;
         const each = 40;

@@ -50,15 +50,17 @@ describe('DynamoDB store hardening', () => {
       { after: true },
     );
     const first = new DynamoDbStore({ client: doomed, tableName: table.tableName, now: () => clock });
-    await expect(first.append(topic, 'payload', { retention, idempotencyKey: 'k-1' })).rejects.toThrow();
+    await expect(
+      first.history.append(topic, 'payload', { retention, idempotencyKey: 'k-1' }),
+    ).rejects.toThrow();
     doomed.destroy();
 
     // The retry lands on another process, after a stale claim would have been taken over.
     clock += 60_000;
     const second = new DynamoDbStore({ client: table.client, tableName: table.tableName, now: () => clock });
-    const retry = await second.append(topic, 'payload', { retention, idempotencyKey: 'k-1' });
+    const retry = await second.history.append(topic, 'payload', { retention, idempotencyKey: 'k-1' });
     expect(retry).toMatchObject({ offset: 1, duplicate: true });
-    const page = await second.read(topic, 0, { retention, limit: 10 });
+    const page = await second.history.read(topic, 0, { retention, limit: 10 });
     expect(page.messages).toEqual([{ offset: 1, data: 'payload' }]);
     expect(page.top).toBe(1);
   });
@@ -81,12 +83,12 @@ describe('DynamoDB store hardening', () => {
     }
     const store = new DynamoDbStore({ client, tableName: table.tableName });
     const topic = `wcu-${randomUUID()}`;
-    await store.append(topic, 'warm-up', { retention });
+    await store.history.append(topic, 'warm-up', { retention });
     writeUnits = 0;
-    await store.append(topic, { small: 'message' }, { retention });
+    await store.history.append(topic, { small: 'message' }, { retention });
     const plain = writeUnits;
     writeUnits = 0;
-    await store.append(topic, { small: 'message' }, { retention, idempotencyKey: 'wcu-key' });
+    await store.history.append(topic, { small: 'message' }, { retention, idempotencyKey: 'wcu-key' });
     const keyed = writeUnits;
     client.destroy();
     // Plain: counter ADD + message put (1 + 1). Keyed: claim put + counter ADD + one transaction of the

@@ -29,8 +29,8 @@ describe('MemoryStore inventory', () => {
 
   it('shows history positions without creating streams', async () => {
     const { store } = storeAt(1_000_000);
-    const first = await store.append('h', 1, { retention: RETENTION });
-    await store.append('h', 2, { retention: RETENTION });
+    const first = await store.history.append('h', 1, { retention: RETENTION });
+    await store.history.append('h', 2, { retention: RETENTION });
     const listed = await store.listTopics({ limit: 10 });
     expect(listed.items).toEqual([
       { topic: 'h', subscribers: 0, position: { epoch: first.epoch, offset: 2 } },
@@ -41,7 +41,7 @@ describe('MemoryStore inventory', () => {
 
   it('pages in string order with the last name as the cursor', async () => {
     const { store } = storeAt(1_000_000);
-    for (const topic of ['c', 'a', 'b', 'd']) await store.append(topic, 0, { retention: RETENTION });
+    for (const topic of ['c', 'a', 'b', 'd']) await store.history.append(topic, 0, { retention: RETENTION });
     const first = await store.listTopics({ limit: 3 });
     expect(first.items.map((item) => item.topic)).toEqual(['a', 'b', 'c']);
     expect(first.next).toBe('c');

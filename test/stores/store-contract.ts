@@ -6,9 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionRecord, History, Retention, Store } from '../../src/core/index.ts';
 
+/** A store that keeps message history (`store.history`), as every bundled store does. */
+export type HistoryStore = Store & { readonly history: History };
+
 export interface StoreFixture {
-  /** Every bundled store keeps message history too (the History port). */
-  store: Store & History;
+  store: HistoryStore;
   /** Moves the store's clock forward. */
   advance(ms: number): void;
   /** Wall time of the store's clock, epoch milliseconds. */
@@ -28,7 +30,7 @@ export function describeStoreContract(
 ): void {
   describe(`Store contract: ${name}`, () => {
     let fx: StoreFixture;
-    let store: Store & History;
+    let store: HistoryStore;
     const nowSeconds = () => Math.floor(fx.now() / 1000);
     const uid = (label: string) => `${label}-${randomUUID()}=`;
     const connection = (id: string, ttlSeconds = HOUR): ConnectionRecord => ({
@@ -234,7 +236,7 @@ export function describeStoreContract(
         const data: unknown[] = [];
         let cursor = after;
         for (;;) {
-          const page = await store.read(topic, cursor, { retention: keep, limit });
+          const page = await store.history.read(topic, cursor, { retention: keep, limit });
           for (const message of page.messages) {
             offsets.push(message.offset);
             data.push(message.data);
@@ -246,37 +248,37 @@ export function describeStoreContract(
 
       it('gives a new topic an epoch and offset 0, and keeps them stable', async () => {
         const topic = uid('h');
-        const first = await store.position(topic);
+        const first = await store.history.position(topic);
         expect(first).toEqual({ epoch: expect.any(String), offset: 0 });
         expect(first.epoch.length).toBeGreaterThan(0);
-        expect(await store.position(topic)).toEqual(first);
-        expect((await store.position(uid('other'))).epoch).not.toBe(first.epoch);
+        expect(await store.history.position(topic)).toEqual(first);
+        expect((await store.history.position(uid('other'))).epoch).not.toBe(first.epoch);
       });
 
       it('assigns offsets one by one in one epoch, and reads them back in order, page by page', async () => {
         const topic = uid('h');
-        const { epoch } = await store.position(topic);
+        const { epoch } = await store.history.position(topic);
         for (let n = 1; n <= 20; n++) {
-          expect(await store.append(topic, { n }, { retention })).toEqual({
+          expect(await store.history.append(topic, { n }, { retention })).toEqual({
             epoch,
             offset: n,
             duplicate: false,
           });
         }
-        expect(await store.position(topic)).toEqual({ epoch, offset: 20 });
+        expect(await store.history.position(topic)).toEqual({ epoch, offset: 20 });
         const { offsets, data, page } = await readAll(topic, 12);
         expect(offsets).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
         expect(data).toEqual(offsets.map((n) => ({ n })));
         expect(page).toMatchObject({ epoch, top: 20 });
         // Everything after 12 is held: a replay after 12 is complete.
-        expect((await store.read(topic, 12, { retention, limit: 3 })).oldest).toBeLessThanOrEqual(13);
-        expect((await store.read(topic, 20, { retention, limit: 5 })).messages).toEqual([]);
+        expect((await store.history.read(topic, 12, { retention, limit: 3 })).oldest).toBeLessThanOrEqual(13);
+        expect((await store.history.read(topic, 20, { retention, limit: 5 })).messages).toEqual([]);
       });
 
       it('keeps at most maxMessages: older offsets are gone and `oldest` says so', async () => {
         const topic = uid('h');
         const small: Retention = { maxMessages: 5, maxAgeSeconds: 300 };
-        for (let n = 1; n <= 12; n++) await store.append(topic, n, { retention: small });
+        for (let n = 1; n <= 12; n++) await store.history.append(topic, n, { retention: small });
         const { offsets, page } = await readAll(topic, 0, small);
         expect(offsets).toEqual([8, 9, 10, 11, 12]);
         expect(page.oldest).toBe(8);
@@ -286,10 +288,10 @@ export function describeStoreContract(
       it('drops messages past maxAgeSeconds, but the topic meta (epoch, top) outlives them', async () => {
         const topic = uid('h');
         const short: Retention = { maxMessages: 100, maxAgeSeconds: 60 };
-        const { epoch } = await store.position(topic);
-        for (let n = 1; n <= 3; n++) await store.append(topic, n, { retention: short });
+        const { epoch } = await store.history.position(topic);
+        for (let n = 1; n <= 3; n++) await store.history.append(topic, n, { retention: short });
         fx.advance(30_000);
-        await store.append(topic, 4, { retention: short });
+        await store.history.append(topic, 4, { retention: short });
         fx.advance(31_000);
         const { offsets, page } = await readAll(topic, 0, short);
         expect(offsets).toEqual([4]);
@@ -298,8 +300,8 @@ export function describeStoreContract(
         const empty = await readAll(topic, 0, short);
         expect(empty.offsets).toEqual([]);
         expect(empty.page).toMatchObject({ epoch, top: 4, oldest: 5 });
-        expect(await store.position(topic)).toEqual({ epoch, offset: 4 });
-        expect(await store.append(topic, 5, { retention: short })).toEqual({
+        expect(await store.history.position(topic)).toEqual({ epoch, offset: 4 });
+        expect(await store.history.append(topic, 5, { retention: short })).toEqual({
           epoch,
           offset: 5,
           duplicate: false,
@@ -309,24 +311,30 @@ export function describeStoreContract(
       it('stores a publish retried with the same idempotency key once, until the key ages out', async () => {
         const topic = uid('h');
         const short: Retention = { maxMessages: 100, maxAgeSeconds: 60 };
-        const first = await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' });
+        const first = await store.history.append(topic, 'a', { retention: short, idempotencyKey: 'k1' });
         expect(first).toMatchObject({ offset: 1, duplicate: false });
-        expect(await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toEqual({
+        expect(await store.history.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toEqual({
           ...first,
           duplicate: true,
         });
-        expect(await store.append(topic, 'b', { retention: short, idempotencyKey: 'k2' })).toMatchObject({
+        expect(
+          await store.history.append(topic, 'b', { retention: short, idempotencyKey: 'k2' }),
+        ).toMatchObject({
           offset: 2,
           duplicate: false,
         });
         // The same key on another topic is another message.
-        expect(await store.append(uid('h'), 'a', { retention: short, idempotencyKey: 'k1' })).toMatchObject({
+        expect(
+          await store.history.append(uid('h'), 'a', { retention: short, idempotencyKey: 'k1' }),
+        ).toMatchObject({
           offset: 1,
           duplicate: false,
         });
         expect((await readAll(topic, 0, short)).data).toEqual(['a', 'b']);
         fx.advance(61_000);
-        expect(await store.append(topic, 'a', { retention: short, idempotencyKey: 'k1' })).toMatchObject({
+        expect(
+          await store.history.append(topic, 'a', { retention: short, idempotencyKey: 'k1' }),
+        ).toMatchObject({
           offset: 3,
           duplicate: false,
         });
@@ -335,13 +343,15 @@ export function describeStoreContract(
       it('gives concurrent appends distinct consecutive offsets, and a key raced by many is stored once', async () => {
         const topic = uid('h');
         const results = await Promise.all(
-          Array.from({ length: 40 }, (_, n) => store.append(topic, n, { retention })),
+          Array.from({ length: 40 }, (_, n) => store.history.append(topic, n, { retention })),
         );
         expect(results.map((r) => r.offset).sort((a, b) => a - b)).toEqual(
           Array.from({ length: 40 }, (_, n) => n + 1),
         );
         const raced = await Promise.all(
-          Array.from({ length: 8 }, () => store.append(topic, 'once', { retention, idempotencyKey: 'same' })),
+          Array.from({ length: 8 }, () =>
+            store.history.append(topic, 'once', { retention, idempotencyKey: 'same' }),
+          ),
         );
         expect(raced.filter((r) => !r.duplicate)).toHaveLength(1);
         expect(new Set(raced.map((r) => r.offset))).toEqual(new Set([41]));

@@ -83,12 +83,11 @@ export interface History {
   latest?(topic: string, options: LatestOptions): Promise<HistoryPage>;
 }
 
-/** Whether a store also keeps history (both bundled stores do). */
-export function hasHistory(store: object): store is History {
-  const candidate = store as Partial<History>;
-  return (
-    typeof candidate.append === 'function' &&
-    typeof candidate.read === 'function' &&
-    typeof candidate.position === 'function'
-  );
+/**
+ * A History with the retention every call on it names: what the broker and the shard worker hold when
+ * history is on. `store` is where the messages are kept (the store's own History, or one given apart).
+ */
+export interface RetainedHistory {
+  store: History;
+  retention: Retention;
 }

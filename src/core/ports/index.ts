@@ -1,15 +1,15 @@
 export type { EnqueueOptions, FanoutQueue, FanoutShard } from './fanout-queue.ts';
 export type { DeliveryReport, Gateway, SendOptions } from './gateway.ts';
-export {
-  type AppendOptions,
-  type AppendResult,
-  type History,
-  type HistoryPage,
-  hasHistory,
-  type LatestOptions,
-  type ReadOptions,
-  type Retention,
-  type StoredMessage,
+export type {
+  AppendOptions,
+  AppendResult,
+  History,
+  HistoryPage,
+  LatestOptions,
+  ReadOptions,
+  RetainedHistory,
+  Retention,
+  StoredMessage,
 } from './history.ts';
 export {
   type ConnectionSummary,

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../protocol/index.ts';
+import type { History } from './history.ts';
 
 /** What the broker keeps about one open connection. */
 export interface ConnectionRecord {
@@ -69,6 +70,11 @@ export interface Store {
   subscribers(topic: string): AsyncIterable<SubscriberPage>;
   /** Topics the connection is subscribed to (live ones only). */
   topicsOf(connectionId: string): Promise<string[]>;
+  /**
+   * The store's message history (both bundled stores keep one, in the same table or process). Absent: the
+   * store keeps none, and the broker runs with history off unless it is given a History of its own.
+   */
+  readonly history?: History;
   /** Releases clients, timers, files. */
   close?(): Promise<void>;
 }

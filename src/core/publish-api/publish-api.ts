@@ -8,7 +8,7 @@ import {
   topicProblem,
 } from '../../protocol/index.ts';
 import { OPEN_POLICY, policyAllows } from '../auth/topic-permissions.ts';
-import type { PublishResult } from '../broker.ts';
+import type { PublishResult } from '../broker/index.ts';
 import { type RateLimit, RateLimiter } from '../limits/index.ts';
 import type { Logger } from '../ports/logger.ts';
 import { silentLogger } from '../ports/logger.ts';

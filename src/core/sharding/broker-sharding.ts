@@ -2,10 +2,9 @@ import type { StreamPosition } from '../../protocol/index.ts';
 import type { FanoutDeps } from '../fanout.ts';
 import {
   type FanoutQueue,
-  type History,
   hasShardLedger,
   hasSubscriberRanges,
-  type Retention,
+  type RetainedHistory,
   type ShardLedger,
   type SubscriberRanges,
 } from '../ports/index.ts';
@@ -29,7 +28,7 @@ export class Sharding {
     private readonly ledger: ShardLedger,
     private readonly queue: FanoutQueue,
     readonly settings: ShardingSettings,
-    private readonly history: { store: History; retention: Retention } | undefined,
+    private readonly history: RetainedHistory | undefined,
     private readonly now: () => number,
   ) {}
 
@@ -37,8 +36,7 @@ export class Sharding {
   static create(
     options: BrokerSharding,
     deps: FanoutDeps,
-    history: History | undefined,
-    retention: Retention | false,
+    history: RetainedHistory | undefined,
     now: () => number,
   ): Sharding | undefined {
     const store = deps.store;
@@ -55,7 +53,7 @@ export class Sharding {
       ledger,
       options.queue,
       { ...defaultShardingSettings, ...options.settings },
-      history && retention ? { store: history, retention } : undefined,
+      history,
       now,
     );
   }

@@ -4,8 +4,7 @@ import type {
   DeliveryReport,
   FanoutQueue,
   FanoutShard,
-  History,
-  Retention,
+  RetainedHistory,
   ShardLedger,
   SubscriberRanges,
 } from '../ports/index.ts';
@@ -19,7 +18,7 @@ export interface ShardWorkerDeps extends FanoutDeps {
   queue: FanoutQueue;
   settings: ShardingSettings;
   /** Where `ref` shards find their frame; absent: such shards cannot be delivered (counted, logged). */
-  history?: { store: History; retention: Retention };
+  history?: RetainedHistory;
   now: () => number;
 }
 

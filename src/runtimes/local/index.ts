@@ -8,7 +8,6 @@ import { redactingLogger } from '../../core/auth/index.ts';
 import {
   Broker,
   type BrokerLimits,
-  hasHistory,
   hasInventory,
   type Logger,
   type Metrics,
@@ -158,7 +157,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       adminRoute = adminRoutes({
         queries: new AdminQueries({
           ...(hasInventory(store) ? { inventory: store } : {}),
-          ...(hasHistory(store) ? { history: store } : {}),
+          ...(store.history ? { history: store.history } : {}),
           retention: broker.limits.history,
         }),
         access,

@@ -13,13 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
-  AppendOptions,
-  AppendResult,
   ConnectionRecord,
-  History,
-  HistoryPage,
-  LatestOptions,
-  ReadOptions,
   ShardLedger,
   Store,
   SubscribeOptions,
@@ -31,7 +25,7 @@ import type {
 } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
+import type { JsonValue } from '../../protocol/index.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
@@ -68,7 +62,7 @@ const SUBSCRIBE_ATTEMPTS = 4;
  * subscription is written in one transaction with a condition on the live connection item, so a subscribe
  * racing a disconnect either lands before the delete (and is removed by it) or fails: never an orphan.
  */
-export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLedger {
+export class DynamoDbStore implements Store, SubscriberRanges, ShardLedger {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly now: () => number;
@@ -77,8 +71,9 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
   private readonly batchRetry: BatchRetryOptions;
   /** The client `close()` destroys (a document client's destroy is a no-op, so the base client is kept). */
   private readonly ownedClient: { destroy(): void } | undefined;
-  private readonly history: DynamoDbHistory;
   private readonly ledger: DynamoDbShardLedger;
+  /** The store's History, in the same table (docs/dynamodb.md). */
+  readonly history: DynamoDbHistory;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client =
@@ -148,22 +143,6 @@ export class DynamoDbStore implements Store, History, SubscriberRanges, ShardLed
     // A last key equal to `until` leaves nothing in the range to read.
     if (typeof lastKey === 'string' && lastKey !== until) page.next = Keys.connectionIdOfSortKey(lastKey);
     return page;
-  }
-
-  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
-    return this.history.append(topic, data, options);
-  }
-
-  position(topic: string): Promise<StreamPosition> {
-    return this.history.position(topic);
-  }
-
-  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
-    return this.history.read(topic, after, options);
-  }
-
-  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
-    return this.history.latest(topic, options);
   }
 
   async close(): Promise<void> {

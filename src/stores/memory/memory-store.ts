@@ -1,15 +1,9 @@
 import type {
-  AppendOptions,
-  AppendResult,
   ConnectionRecord,
   ConnectionSummary,
-  History,
-  HistoryPage,
   Inventory,
-  LatestOptions,
   ListOptions,
   ListPage,
-  ReadOptions,
   ShardLedger,
   Store,
   SubscribeOptions,
@@ -20,7 +14,6 @@ import type {
   SubscriberRanges,
   TopicSummary,
 } from '../../core/index.ts';
-import type { JsonValue, StreamPosition } from '../../protocol/index.ts';
 import { MemoryHistory, type MemoryHistoryLimits } from './memory-history.ts';
 import { MemoryShardLedger } from './memory-shard-ledger.ts';
 import { pageOfNames } from './name-pages.ts';
@@ -39,7 +32,7 @@ export interface MemoryStoreOptions {
  * The embedded store of `npm start`: the full Store contract, TTLs included, in two indexes (by topic and
  * by connection) so every operation is a key lookup, as it is in DynamoDB.
  */
-export class MemoryStore implements Store, History, Inventory, SubscriberRanges, ShardLedger {
+export class MemoryStore implements Store, Inventory, SubscriberRanges, ShardLedger {
   private readonly connections = new Map<string, ConnectionRecord>();
   /** topic -> connectionId -> expiresAt (epoch seconds) */
   private readonly byTopic = new Map<string, Map<string, number>>();
@@ -49,10 +42,11 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
   private readonly tokenExpiries = new Map<string, number>();
   private readonly now: () => number;
   private readonly pageSize: number;
-  private readonly history: MemoryHistory;
   /** topic -> its subscribers' ids sorted, for range reads; dropped whenever the topic's set changes. */
   private readonly sortedIds = new Map<string, string[]>();
   private readonly ledger: MemoryShardLedger;
+  /** The store's History, in the same process; `size()` says what it holds (docs/history.md, "Memory store"). */
+  readonly history: MemoryHistory;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -116,27 +110,6 @@ export class MemoryStore implements Store, History, Inventory, SubscriberRanges,
       page.tokenExpired ??= [];
       page.tokenExpired.push(connectionId);
     } else page.connectionIds.push(connectionId);
-  }
-
-  append(topic: string, data: JsonValue, options: AppendOptions): Promise<AppendResult> {
-    return this.history.append(topic, data, options);
-  }
-
-  position(topic: string): Promise<StreamPosition> {
-    return this.history.position(topic);
-  }
-
-  read(topic: string, after: number, options: ReadOptions): Promise<HistoryPage> {
-    return this.history.read(topic, after, options);
-  }
-
-  latest(topic: string, options: LatestOptions): Promise<HistoryPage> {
-    return this.history.latest(topic, options);
-  }
-
-  /** Topics, messages and bytes the history holds (docs/history.md, "Memory store"). */
-  historySize(): { topics: number; messages: number; bytes: number } {
-    return this.history.size();
   }
 
   async putConnection(record: ConnectionRecord): Promise<void> {
