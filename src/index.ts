@@ -16,18 +16,6 @@ export {
   type TokenVerifier,
 } from './core/auth/index.ts';
 export {
-  Broker,
-  type BrokerLimits,
-  type BrokerOptions,
-  defaultBrokerLimits,
-  type FanoutResult,
-  type PublishResult,
-  type RequestContext,
-  Routes,
-  type WebSocketEvent,
-  type WebSocketResult,
-} from './core/index.ts';
-export {
   type ConnectContext,
   type ConnectionContext,
   defineHooks,
@@ -41,6 +29,18 @@ export {
   type RpcMethod,
   type ServerContext,
 } from './core/hooks/index.ts';
+export {
+  Broker,
+  type BrokerLimits,
+  type BrokerOptions,
+  defaultBrokerLimits,
+  type FanoutResult,
+  type PublishResult,
+  type RequestContext,
+  Routes,
+  type WebSocketEvent,
+  type WebSocketResult,
+} from './core/index.ts';
 export * from './core/ports/index.ts';
 export type { PublishApiAuth, PublishApiOptions } from './core/publish-api/index.ts';
 export * from './protocol/index.ts';

@@ -236,10 +236,19 @@ export class TopicsocketClient {
     const timer = setTimeout(() => {
       this.#pending.delete(id);
       item.reject(
-        new TopicsocketError('timeout', `no answer to rpc ${item.method} within ${this.#options.ackTimeoutMs} ms`),
+        new TopicsocketError(
+          'timeout',
+          `no answer to rpc ${item.method} within ${this.#options.ackTimeoutMs} ms`,
+        ),
       );
     }, this.#options.ackTimeoutMs);
-    this.#pending.set(id, { kind: 'rpc', method: item.method, resolve: item.resolve, reject: item.reject, timer });
+    this.#pending.set(id, {
+      kind: 'rpc',
+      method: item.method,
+      resolve: item.resolve,
+      reject: item.reject,
+      timer,
+    });
     this.#connection?.send(text);
   }
 
@@ -584,7 +593,11 @@ export class TopicsocketClient {
     if (request?.kind === 'publish') request.reject(serverError(frame, request.topic));
     else if (request?.kind === 'rpc') request.reject(serverError(frame, undefined));
     else if (request?.kind === 'subscribe') this.#onSubscribeRefused(request, frame);
-    else this.#events.emit('error', serverError(frame, request && 'topic' in request ? request.topic : undefined));
+    else
+      this.#events.emit(
+        'error',
+        serverError(frame, request && 'topic' in request ? request.topic : undefined),
+      );
   }
 
   /** Removes and returns the request an ack answers, with its timer stopped. */

@@ -16,13 +16,14 @@
  *   message-frame.ts   the bytes of a `message` frame, serialized once per publish
  *   replies.ts         route results: replies, errors, acks
  *
+ *    broker-hooks.ts    server hooks (docs/hooks.md), run after auth and limits and before any store or history
+ *                      write: onConnect in `Connections.connect` after `guardConnect`, before `putConnection`;
+ *                      onSubscribe, onPublish and `rpc` in `FrameRouter.dispatch` after each frame's
+ *                      permission and rate checks; onDisconnect in `Connections.disconnect` after the records
+ *                      go; `POST /publish` through `Broker.backendPublishHook`. Server publishes
+ *                      (`Broker.publish`, `ctx.publish`) run no hook.
+ *
  * Where what comes next plugs in (not built yet):
- * - Server hooks run after auth and limits and before any store or history write:
- *   onConnect in `Connections.connect` after `guardConnect` allows, before `putConnection`;
- *   onSubscribe, onPublish in `FrameRouter.dispatch` after each frame's permission and rate checks, before
- *   `Subscriptions.subscribe` / `Publisher.publishFrame` (server publishes through `Broker.publish` skip
- *   client hooks); onDisconnect in `Connections.disconnect` (it runs for gone connections too, never
- *   refuses); an `rpc` frame is a new case in `FrameRouter.dispatch` with its own check, answered by a reply.
  * - Wildcard subscriptions: stored by `Subscriptions.subscribe`; matched at fan-out, where
  *   `Publisher.deliver` reads a topic's subscribers (`fanout` / `Sharding.publish`), and recovery stays per
  *   concrete topic.

@@ -3,4 +3,8 @@
  * them through this name. (Merge of broker-split-ready and protocol-ready in the hooks branch: one
  * implementation.)
  */
-export { LARGEST_POSITION, messageFrameJson as messageFrame, serializeMessage } from '../../protocol/index.ts';
+export {
+  LARGEST_POSITION,
+  messageFrameJson as messageFrame,
+  serializeMessage,
+} from '../../protocol/index.ts';
