@@ -8,6 +8,7 @@ import { redactingLogger } from '../../core/auth/index.ts';
 import {
   Broker,
   type BrokerLimits,
+  type BrokerOptions,
   hasInventory,
   type Logger,
   type Metrics,
@@ -47,6 +48,10 @@ export interface LocalServerOptions {
   store?: Store;
   limits?: Partial<EmulatorLimits>;
   brokerLimits?: Partial<BrokerLimits>;
+  /** Server hooks for the in-process broker (docs/hooks.md): an object, or a source a reload swaps. */
+  hooks?: BrokerOptions['hooks'];
+  /** A hook call's budget, ms. */
+  hookTimeoutMs?: number;
   logger?: Logger;
   metrics?: Metrics;
   /** Drive this Lambda-shaped handler instead of an in-process Broker (then `store` is unused). */
@@ -141,6 +146,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...(logger ? { logger } : {}),
       ...(stats || options.metrics ? { metrics: stats ?? options.metrics } : {}),
       ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      ...(options.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: options.hookTimeoutMs }),
       ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
       ...(fanoutQueue
         ? {
@@ -171,6 +178,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         ...options.publishApi,
         publish: (topic, data, options) => inProcess.publish(topic, data, options),
         check: (topic, data) => inProcess.assertPublishable(topic, data),
+        beforePublish: (principal, topic, data) => inProcess.backendPublishHook(principal, topic, data),
         ...(logger ? { logger } : {}),
       });
     }
