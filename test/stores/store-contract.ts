@@ -66,10 +66,12 @@ export function describeStoreContract(
       expect(await store.getConnection(uid('missing'))).toBeUndefined();
     });
 
-    it('keeps the hooks\' user data with the connection exactly as given, and drops it when stored without', async () => {
+    it("keeps the hooks' user data with the connection exactly as given, and drops it when stored without", async () => {
       const id = uid('c');
       // As JSON.parse gives it: `__proto__` an own key, a number beyond DynamoDB's range, an empty key.
-      const user = JSON.parse('{"name":"Ada","__proto__":"kept","big":1e300,"nested":[{"":null,"n":-0.5}],"e":""}');
+      const user = JSON.parse(
+        '{"name":"Ada","__proto__":"kept","big":1e300,"nested":[{"":null,"n":-0.5}],"e":""}',
+      );
       const record: ConnectionRecord = { ...connection(id), user };
       await store.putConnection(record);
       const read = await store.getConnection(id);

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
+import type { Hooks } from '../../core/hooks/index.ts';
 import { Broker, type WebSocketEvent, type WebSocketResult } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
@@ -29,6 +30,10 @@ export interface AwsHandlerDependencies {
   auth?: AuthConfig;
   /** The fan-out queue's client (TOPICSOCKET_FANOUT_QUEUE_URL); default: one for the configured endpoint. */
   sqs?: SQSClient;
+  /** Server hooks (docs/hooks.md); the entry point passes the ones the deploy tools bundled. */
+  hooks?: Hooks;
+  /** A hook call's budget, ms (TOPICSOCKET_HOOK_TIMEOUT_MS). */
+  hookTimeoutMs?: number;
 }
 
 export type WebSocketLambdaHandler = (event: WebSocketEvent, context?: Context) => Promise<WebSocketResult>;
@@ -84,6 +89,8 @@ export function createAwsHandler(
         ...(deps.now ? { now: deps.now } : {}),
         ...(sharding ? { sharding } : {}),
         fanoutReadDeadline: () => budget.readDeadline,
+        ...(deps.hooks ? { hooks: deps.hooks } : {}),
+        ...(deps.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: deps.hookTimeoutMs }),
       });
       brokers.set(endpoint, broker);
     }

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
+import type { Hooks } from '../../core/hooks/index.ts';
 import { Broker } from '../../core/index.ts';
 import { PublishApi } from '../../core/publish-api/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
@@ -26,6 +27,9 @@ export interface PublishHandlerDependencies {
   managementClients?: ManagementClients;
   logger?: PowertoolsLogger;
   sqs?: SQSClient;
+  /** Server hooks (docs/hooks.md): onPublish runs for every message; the entry point passes the bundled ones. */
+  hooks?: Hooks;
+  hookTimeoutMs?: number;
 }
 
 type IamContext = { authorizer?: { iam?: { userArn?: string; callerId?: string } } };
@@ -66,10 +70,13 @@ export function createPublishHandler(
     limits: historyLimits(config),
     ...(sharding ? { sharding } : {}),
     fanoutReadDeadline: () => budget.readDeadline,
+    ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    ...(deps.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: deps.hookTimeoutMs }),
   });
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),
     check: (topic, data) => broker.assertPublishable(topic, data),
+    beforePublish: (principal, topic, data) => broker.backendPublishHook(principal, topic, data),
     auth: {
       apiKeys: auth.apiKeys,
       ...(auth.auth.verifier ? { verifier: auth.auth.verifier } : {}),

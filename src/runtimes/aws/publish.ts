@@ -6,6 +6,7 @@
 import { loadAuthConfig } from '../../core/auth/index.ts';
 import { withAuthSecrets } from './auth-secrets.ts';
 import { loadAwsRuntimeConfig } from './config.ts';
+import { deployedHookOptions } from './deployed-hooks.ts';
 import { createPublishHandler } from './publish-handler.ts';
 
 const routeAuth = process.env.TOPICSOCKET_PUBLISH_AUTH === 'iam' ? 'iam' : 'keys';
@@ -13,5 +14,10 @@ const routeAuth = process.env.TOPICSOCKET_PUBLISH_AUTH === 'iam' ? 'iam' : 'keys
 // In `keys` mode the API keys and HS256 secret come from the auth secret (deploy/model/secrets.ts); in
 // `iam` mode the function is given no secret source at all.
 export const handler = withAuthSecrets(process.env, (env) =>
-  createPublishHandler(loadAwsRuntimeConfig(env), loadAuthConfig(env, 'required'), routeAuth),
+  createPublishHandler(
+    loadAwsRuntimeConfig(env),
+    loadAuthConfig(env, 'required'),
+    routeAuth,
+    deployedHookOptions(env),
+  ),
 );
