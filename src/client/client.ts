@@ -228,8 +228,8 @@ export class TopicsocketClient {
     const frame: RpcFrame = { type: 'rpc', method: item.method, id };
     if (item.params !== undefined) frame.params = item.params;
     const text = JSON.stringify(frame);
-    const limit = this.#options.maxFrameBytes;
-    if (text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit) {
+    if (this.#tooLarge(text)) {
+      const limit = this.#options.maxFrameBytes;
       item.reject(new TopicsocketError('frame_too_large', `rpc frame is larger than ${limit} bytes`));
       return;
     }
@@ -250,6 +250,12 @@ export class TopicsocketClient {
       timer,
     });
     this.#connection?.send(text);
+  }
+
+  /** Over the one-frame limit (API Gateway closes the connection on those). Short texts skip the exact count. */
+  #tooLarge(text: string): boolean {
+    const limit = this.#options.maxFrameBytes;
+    return text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit;
   }
 
   #onResult(frame: ResultFrame): void {
@@ -516,8 +522,8 @@ export class TopicsocketClient {
     const frame: PublishFrame = { type: 'publish', topic: item.topic, data: item.data, id };
     if (item.idempotencyKey !== undefined) frame.idempotencyKey = item.idempotencyKey;
     const text = JSON.stringify(frame);
-    const limit = this.#options.maxFrameBytes;
-    if (text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit) {
+    if (this.#tooLarge(text)) {
+      const limit = this.#options.maxFrameBytes;
       item.reject(
         new TopicsocketError('frame_too_large', `publish frame is larger than ${limit} bytes`, {
           topic: item.topic,
