@@ -11,6 +11,11 @@ export default defineConfig({
         find: /^@topicsocket\/client$/,
         replacement: fileURLToPath(new URL('./src/client/index.ts', import.meta.url)),
       },
+      {
+        // As tsconfig.json's `paths`: the Lambda entry points' deployed hooks, none in tests that import them.
+        find: /^@topicsocket\/deployed-hooks$/,
+        replacement: fileURLToPath(new URL('./src/runtimes/aws/no-hooks.ts', import.meta.url)),
+      },
     ],
   },
   test: {

@@ -7,6 +7,7 @@ const COLORS: Record<ServerKind, string> = {
   socketio: '#f59e0b',
   topicsocket: '#2563eb',
   'topicsocket-dynamodb': '#7c3aed',
+  'topicsocket-hooks': '#0891b2',
 };
 
 interface Bar {

@@ -1,6 +1,6 @@
 /** Messages between the runner and its child processes (servers and the load generator), over Node IPC. */
 
-export type ServerKind = 'raw-ws' | 'socketio' | 'topicsocket' | 'topicsocket-dynamodb';
+export type ServerKind = 'raw-ws' | 'socketio' | 'topicsocket' | 'topicsocket-dynamodb' | 'topicsocket-hooks';
 
 /** Server child -> runner. */
 export type ServerEvent =

@@ -15,6 +15,8 @@ export async function buildLambdaBundle(
   entry: string,
   outfile: string,
   sourceRoot = repoRoot,
+  /** The model's hooks alias (deploy/model/hooks.ts: TOPICSOCKET_HOOKS at synth/package time), if any. */
+  alias: Readonly<Record<string, string>> = {},
 ): Promise<Metafile> {
   const result = await build({
     entryPoints: [join(sourceRoot, entry)],
@@ -28,6 +30,7 @@ export async function buildLambdaBundle(
     minify: BundlingModel.minify,
     sourcemap: BundlingModel.sourceMap,
     external: [...BundlingModel.externalModules],
+    alias: { ...alias },
     metafile: true,
     logLevel: 'silent',
   });

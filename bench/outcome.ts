@@ -8,6 +8,7 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
   socketio: 'Socket.IO',
   topicsocket: 'topicsocket',
   'topicsocket-dynamodb': 'topicsocket on DynamoDB Local',
+  'topicsocket-hooks': 'topicsocket with a trivial onPublish',
 };
 
 export type ScenarioId = 'fanout' | 'latency' | 'many-topics' | 'idle' | 'slow-consumer';

@@ -16,6 +16,7 @@ const SERVER_ENTRIES: Record<ServerKind, string> = {
   socketio: './servers/socketio.ts',
   topicsocket: './servers/topicsocket.ts',
   'topicsocket-dynamodb': './servers/topicsocket-dynamodb.ts',
+  'topicsocket-hooks': './servers/topicsocket-hooks.ts',
 };
 
 /** Everything one run of one scenario against one server produced. */

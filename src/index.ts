@@ -16,6 +16,20 @@ export {
   type TokenVerifier,
 } from './core/auth/index.ts';
 export {
+  type ConnectContext,
+  type ConnectionContext,
+  defineHooks,
+  type HookPublishReceipt,
+  HookRejection,
+  type HookRejectionCode,
+  type Hooks,
+  type PublishCaller,
+  type PublishContext,
+  type PublishHookResult,
+  type RpcMethod,
+  type ServerContext,
+} from './core/hooks/index.ts';
+export {
   Broker,
   type BrokerLimits,
   type BrokerOptions,

@@ -4,6 +4,7 @@ export * from './api.ts';
 export * from './auth.ts';
 export * from './fanout.ts';
 export * from './function.ts';
+export * from './hooks.ts';
 export * from './iam.ts';
 export * from './naming.ts';
 export * from './pong-mock.ts';

@@ -19,6 +19,7 @@ import {
   PublishFunctionModel,
   RuntimeEnvironment,
 } from './function.ts';
+import { type HooksModel, hooksModel } from './hooks.ts';
 import { type DeployTool, ServiceName } from './naming.ts';
 import { type PublishAuthMode, PublishAuthVariable } from './publish-route.ts';
 import { type RouteModel, RouteSelectionExpression, Routes } from './routes.ts';
@@ -45,6 +46,8 @@ export interface StackOptions {
   webSocketAccessLogs?: AccessLogMode;
   /** SNS topic ARN the alarms notify. */
   alarmTopicArn?: string;
+  /** The server hooks module to bundle into the functions (TOPICSOCKET_HOOKS; hooks.ts). */
+  hooksFile?: string;
 }
 
 export interface StackModel {
@@ -52,6 +55,8 @@ export interface StackModel {
   stage: string;
   function: typeof FunctionModel;
   bundling: typeof BundlingModel;
+  /** Server hooks bundled into the functions (hooks.ts). */
+  hooks: HooksModel;
   routeSelectionExpression: string;
   routes: readonly RouteModel[];
   table: TableModel;
@@ -107,6 +112,7 @@ export function stackModel(options: StackOptions): StackModel {
     stage: options.stage,
     function: FunctionModel,
     bundling: BundlingModel,
+    hooks: hooksModel(options.hooksFile),
     routeSelectionExpression: RouteSelectionExpression,
     routes: Routes,
     table: tableModel(tool, options.stage, existingTableName),

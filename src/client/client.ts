@@ -7,6 +7,8 @@ import type {
   PresenceRequestFrame,
   PublishedFrame,
   PublishFrame,
+  ResultFrame,
+  RpcFrame,
   ServerFrame,
   SubscribedFrame,
   SubscribeFrame,
@@ -71,7 +73,22 @@ interface PendingPresence {
   timer: ReturnType<typeof setTimeout>;
 }
 
-type PendingRequest = PendingPublish | PendingSubscribe | PendingUnsubscribe | PendingPresence;
+interface PendingRpc {
+  kind: 'rpc';
+  method: string;
+  resolve: (result: JsonValue) => void;
+  reject: (error: TopicsocketError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+type PendingRequest = PendingPublish | PendingSubscribe | PendingUnsubscribe | PendingPresence | PendingRpc;
+
+interface QueuedRpc {
+  method: string;
+  params: JsonValue | undefined;
+  resolve: (result: JsonValue) => void;
+  reject: (error: TopicsocketError) => void;
+}
 
 interface QueuedPublish {
   topic: string;
@@ -104,6 +121,8 @@ export class TopicsocketClient {
   readonly #patternRecords = new Set<TopicRecord>();
   readonly #pending = new Map<FrameId, PendingRequest>();
   readonly #queue: QueuedPublish[] = [];
+  /** RPC calls made while offline, sent once connected (bounded like the publish queue). */
+  readonly #rpcQueue: QueuedRpc[] = [];
   /** Serial publish order: topics with a publish awaiting its ack, and the publishes waiting behind it. */
   readonly #publishing = new Map<string, QueuedPublish[]>();
   readonly #topicRetryTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -231,6 +250,75 @@ export class TopicsocketClient {
         this.#queue.push(item);
       }
     });
+  }
+
+  /**
+   * Calls the server's RPC method `method` (a server hook, docs/hooks.md) and resolves with its result,
+   * answered to this client alone. Rejects with a TopicsocketError: the server's code (`unknown_method`, the
+   * method's own refusal such as `forbidden`, `internal_error`, `hook_timeout`), or `timeout`,
+   * `connection_lost` (the call may or may not have run), `queue_full`, `not_connected`, `closed`. While
+   * disconnected the call waits in a bounded queue, as publishes do (or is rejected with `not_connected`
+   * when `offlinePublish: 'reject'`).
+   */
+  rpc<T = JsonValue>(method: string, params?: JsonValue): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#current === 'closed') {
+        reject(new TopicsocketError('closed', 'the client is closed'));
+        return;
+      }
+      const item: QueuedRpc = { method, params, resolve: resolve as (result: JsonValue) => void, reject };
+      if (this.#connection?.isOpen) this.#sendRpc(item);
+      else if (this.#options.offlinePublish === 'reject') {
+        reject(new TopicsocketError('not_connected', `not connected; rpc ${method} rejected`));
+      } else if (this.#rpcQueue.length >= this.#options.maxQueuedPublishes) {
+        reject(
+          new TopicsocketError(
+            'queue_full',
+            `not connected and ${this.#options.maxQueuedPublishes} rpc calls are already queued`,
+          ),
+        );
+      } else this.#rpcQueue.push(item);
+    });
+  }
+
+  #sendRpc(item: QueuedRpc): void {
+    const id = this.#nextId++;
+    const frame: RpcFrame = { type: 'rpc', method: item.method, id };
+    if (item.params !== undefined) frame.params = item.params;
+    const text = JSON.stringify(frame);
+    if (this.#tooLarge(text)) {
+      const limit = this.#options.maxFrameBytes;
+      item.reject(new TopicsocketError('frame_too_large', `rpc frame is larger than ${limit} bytes`));
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#pending.delete(id);
+      item.reject(
+        new TopicsocketError(
+          'timeout',
+          `no answer to rpc ${item.method} within ${this.#options.ackTimeoutMs} ms`,
+        ),
+      );
+    }, this.#options.ackTimeoutMs);
+    this.#pending.set(id, {
+      kind: 'rpc',
+      method: item.method,
+      resolve: item.resolve,
+      reject: item.reject,
+      timer,
+    });
+    this.#connection?.send(text);
+  }
+
+  /** Over the one-frame limit (API Gateway closes the connection on those). Short texts skip the exact count. */
+  #tooLarge(text: string): boolean {
+    const limit = this.#options.maxFrameBytes;
+    return text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit;
+  }
+
+  #onResult(frame: ResultFrame): void {
+    const request = this.#take(frame.id);
+    if (request?.kind === 'rpc') request.resolve(frame.result);
   }
 
   /**
@@ -556,8 +644,8 @@ export class TopicsocketClient {
     const frame: PublishFrame = { type: 'publish', topic: item.topic, data: item.data, id };
     if (item.idempotencyKey !== undefined) frame.idempotencyKey = item.idempotencyKey;
     const text = JSON.stringify(frame);
-    const limit = this.#options.maxFrameBytes;
-    if (text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit) {
+    if (this.#tooLarge(text)) {
+      const limit = this.#options.maxFrameBytes;
       item.reject(
         new TopicsocketError('frame_too_large', `publish frame is larger than ${limit} bytes`, {
           topic: item.topic,
@@ -591,6 +679,12 @@ export class TopicsocketClient {
     switch (frame.type) {
       case 'message':
         this.#deliver(frame);
+        return;
+      case 'result':
+        this.#onResult(frame);
+        return;
+      case 'direct':
+        this.#events.emit('direct', frame.data);
         return;
       case 'subscribed': {
         const request = this.#take(frame.id);
@@ -644,8 +738,13 @@ export class TopicsocketClient {
     const request = this.#take(frame.id);
     if (request?.kind === 'publish' || request?.kind === 'presence')
       request.reject(serverError(frame, request.topic));
+    else if (request?.kind === 'rpc') request.reject(serverError(frame, undefined));
     else if (request?.kind === 'subscribe') this.#onSubscribeRefused(request, frame);
-    else this.#events.emit('error', serverError(frame, request?.topic));
+    else
+      this.#events.emit(
+        'error',
+        serverError(frame, request && 'topic' in request ? request.topic : undefined),
+      );
   }
 
   /** Removes and returns the request an ack answers, with its timer stopped. */
@@ -744,6 +843,7 @@ export class TopicsocketClient {
     // Resubscribe every wanted topic in one go, then send what was queued while offline.
     for (const record of this.#topics.values()) this.#sendSubscribe(record);
     for (const item of this.#queue.splice(0)) this.#sendPublish(item);
+    for (const item of this.#rpcQueue.splice(0)) this.#sendRpc(item);
   }
 
   /**
@@ -820,6 +920,7 @@ export class TopicsocketClient {
       this.#forget(id);
       if (request.kind === 'publish' || request.kind === 'presence')
         request.reject(new TopicsocketError(code, message, { topic: request.topic }));
+      else if (request.kind === 'rpc') request.reject(new TopicsocketError(code, message));
     }
     for (const record of this.#topics.values()) {
       record.status = 'idle';
@@ -854,6 +955,9 @@ export class TopicsocketClient {
           topic: item.topic,
         }),
       );
+    }
+    for (const item of this.#rpcQueue.splice(0)) {
+      item.reject(new TopicsocketError('closed', `the client closed before rpc ${item.method} was sent`));
     }
     const closed = new TopicsocketError('closed', 'the client is closed');
     for (const record of this.#topics.values()) {

@@ -176,6 +176,8 @@ export interface ClientEvents {
   subscribed: SubscribedEvent;
   /** Messages of a topic this client will not receive (history exceeded, stream reset, a hole it could not fill). */
   gap: GapReport;
+  /** Data a server hook sent to this connection alone (`ctx.send`: docs/hooks.md). */
+  direct: JsonValue;
 }
 
 export interface ReconnectOptions {

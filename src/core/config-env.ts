@@ -114,11 +114,15 @@ export type PublishAuthMode = (typeof PublishAuthModes)[number];
 export const DEFAULT_PUBLISH_AUTH: PublishAuthMode = 'iam';
 
 /**
- * Server hooks (issue 14, `--hooks` / TOPICSOCKET_HOOKS): the path of a module of hooks. Named here so that
- * the one module of names has it; not read by any runtime yet, so not in RuntimeVariables (nor in
- * docs/configuration.md) until one does.
+ * Server hooks (docs/hooks.md). `TOPICSOCKET_HOOKS` names the hooks module: `topicsocket dev` loads it at
+ * startup, and the deploy tools read it at synth/package time to bundle the module into the functions (the
+ * deployed functions do not read it). The timeout is read by both runtimes.
  */
-export const HooksEnvironment = { path: 'TOPICSOCKET_HOOKS' } as const;
+export const HookEnvironment = {
+  module: 'TOPICSOCKET_HOOKS',
+  /** Time budget of one hook call, milliseconds (default 3000). */
+  timeoutMs: 'TOPICSOCKET_HOOK_TIMEOUT_MS',
+} as const;
 
 /** Every variable a runtime reads (the table of docs/configuration.md lists each; test/docs checks it). */
 export const RuntimeVariables: readonly string[] = [
@@ -127,12 +131,19 @@ export const RuntimeVariables: readonly string[] = [
   ...Object.values(AuthSecretEnvironment),
   ...Object.values(FanoutEnvironment),
   ...Object.values(PublishAuthEnvironment),
+  ...Object.values(HookEnvironment),
 ];
 
 export interface IntegerRange {
   min: number;
   max: number;
 }
+
+/**
+ * A hook call's budget: at most 10 s, so a hook plus the store and fan-out work after it stay well inside
+ * API Gateway's 29 s integration timeout (and the functions' 29 s timeout).
+ */
+export const HookTimeoutRange: IntegerRange = { min: 1, max: 10_000 };
 
 /** The accepted range of each broker variable (and of its `topicsocket dev` flag). */
 export const BrokerRanges = {
@@ -274,11 +285,6 @@ export function readBrokerSettings(reader: EnvReader): BrokerSettings {
 /** TOPICSOCKET_PUBLISH_AUTH, strictly (problems go to `reader`); unset: DEFAULT_PUBLISH_AUTH. */
 export function readPublishAuth(reader: EnvReader): PublishAuthMode {
   return reader.oneOf(PublishAuthEnvironment.mode, PublishAuthModes) ?? DEFAULT_PUBLISH_AUTH;
-}
-
-/** TOPICSOCKET_HOOKS: the hooks module's path, if one is set (problems go to `reader`). */
-export function readHooksPath(reader: EnvReader): string | undefined {
-  return reader.modulePath(HooksEnvironment.path);
 }
 
 /** TOPICSOCKET_FANOUT_THRESHOLD, if set (problems go to `reader`); unset: the sharding default applies. */

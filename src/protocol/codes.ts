@@ -29,6 +29,14 @@ export const ErrorCodes = {
   unavailable: { retryable: true },
   /** An unexpected server error. */
   internal_error: { retryable: true },
+  /** The server's own rules (a hook: docs/hooks.md) refused the request's content. */
+  bad_request: { retryable: false },
+  /** The server's own rules (a hook) found nothing by that name. */
+  not_found: { retryable: false },
+  /** `rpc` named a method the server does not have. */
+  unknown_method: { retryable: false },
+  /** A server hook did not answer within its time budget; the request was not carried out. */
+  hook_timeout: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -79,6 +79,18 @@ export interface SeedMessageFrame {
   id?: FrameId;
 }
 
+/**
+ * Calls one of the server's RPC methods (docs/hooks.md); answered to this connection alone with a `result`
+ * carrying the same `id`, or an `error` (`unknown_method`, the method's refusal, `internal_error`,
+ * `hook_timeout`). The `id` is required: a call is always answered.
+ */
+export interface RpcFrame {
+  type: 'rpc';
+  method: string;
+  params?: JsonValue;
+  id: FrameId;
+}
+
 /** Every frame a client may send, after seed frames are normalized. */
 export type ClientFrame =
   | SubscribeFrame
@@ -86,7 +98,8 @@ export type ClientFrame =
   | PublishFrame
   | PingFrame
   | HistoryRequestFrame
-  | PresenceRequestFrame;
+  | PresenceRequestFrame
+  | RpcFrame;
 
 // ---- server -> client ----
 
@@ -233,7 +246,22 @@ export interface DisconnectFrame {
   reconnect: boolean;
 }
 
+/** The answer to an `rpc` frame: what the method returned (`null` when it returned nothing). */
+export interface ResultFrame {
+  type: 'result';
+  id: FrameId;
+  result: JsonValue;
+}
+
+/** Data a server hook sent to this connection alone (`ctx.send`), outside any topic. */
+export interface DirectFrame {
+  type: 'direct';
+  data: JsonValue;
+}
+
 export type ServerFrame =
+  | ResultFrame
+  | DirectFrame
   | MessageFrame
   | SubscribedFrame
   | UnsubscribedFrame

@@ -35,4 +35,6 @@ export const InputLimits = {
   maxPatternPositions: 100,
   /** Most members one `presence` answer holds (its `limit` is capped at this). */
   maxPresencePage: 100,
+  /** Longest method name of an `rpc` frame, in UTF-16 units. */
+  maxRpcMethodLength: 128,
 } as const;

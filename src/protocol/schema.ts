@@ -19,6 +19,7 @@ import type {
   PingFrame,
   PresenceRequestFrame,
   PublishFrame,
+  RpcFrame,
   SeedMessageFrame,
   StreamPosition,
   SubscribeFrame,
@@ -119,7 +120,17 @@ export const seedMessageSchema = schemaOf<SeedMessageFrame>()(
   }),
 );
 
+export const rpcSchema = schemaOf<RpcFrame>()(
+  z.object({
+    type: z.literal('rpc'),
+    method: z.string().check(z.minLength(1), z.maxLength(InputLimits.maxRpcMethodLength)),
+    params: z.optional(jsonValue),
+    id: frameId,
+  }),
+);
+
 export const clientFrameSchemas = {
+  rpc: rpcSchema,
   subscribe: subscribeSchema,
   unsubscribe: unsubscribeSchema,
   publish: publishSchema,

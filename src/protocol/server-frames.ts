@@ -76,6 +76,8 @@ type FrameOf<K extends ServerFrame['type']> = Extract<ServerFrame, { type: K }>;
 
 /** Every server frame's fields but `type`; a missing or an extra frame type does not compile. */
 const serverFrameFields: { [K in ServerFrame['type']]: Fields } = {
+  result: fieldsOf<FrameOf<'result'>>()({ id: isId, result: isJson }),
+  direct: fieldsOf<FrameOf<'direct'>>()({ data: isJson }),
   message: fieldsOf<FrameOf<'message'>>()({
     topic: isString,
     data: isJson,

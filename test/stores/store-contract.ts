@@ -77,6 +77,20 @@ export function describeStoreContract(
       expect(await store.getConnection(uid('missing'))).toBeUndefined();
     });
 
+    it("keeps the hooks' user data with the connection exactly as given, and drops it when stored without", async () => {
+      const id = uid('c');
+      // As JSON.parse gives it: `__proto__` an own key, a number beyond DynamoDB's range, an empty key.
+      const user = JSON.parse(
+        '{"name":"Ada","__proto__":"kept","big":1e300,"nested":[{"":null,"n":-0.5}],"e":""}',
+      );
+      const record: ConnectionRecord = { ...connection(id), user };
+      await store.putConnection(record);
+      const read = await store.getConnection(id);
+      expect(JSON.stringify(read?.user)).toBe(JSON.stringify(record.user));
+      await store.putConnection(connection(id));
+      expect((await store.getConnection(id))?.user).toBeUndefined();
+    });
+
     it('hides a connection once its TTL has passed, even if the record still exists', async () => {
       const id = uid('c');
       await store.putConnection(connection(id, 60));

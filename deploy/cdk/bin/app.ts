@@ -17,8 +17,10 @@ import {
   authSecretModel,
   authSettings,
   ConnectAuthVariable,
+  checkHooksModule,
   connectAuthMode,
   ExistingTableVariable,
+  hooksFileFromEnv,
   PublishAuthVariable,
   publishAuthMode,
   resourceName,
@@ -42,7 +44,20 @@ const model = stackModel({
   existingTableName: process.env[ExistingTableVariable],
   webSocketAccessLogs: webSocketAccessLogMode(process.env[WebSocketAccessLogsVariable]),
   alarmTopicArn: process.env[AlarmTopicVariable],
+  // TOPICSOCKET_HOOKS: the server hooks module bundled into the functions (docs/hooks.md).
+  hooksFile: hooksFileFromEnv(process.env),
 });
+if (model.hooks.file) {
+  // A module that does not load stops synth here, with its file, line and error.
+  try {
+    console.error(`hooks: ${await checkHooksModule(model.hooks.file)}`);
+  } catch (error) {
+    console.error(
+      `the hooks module does not load: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  }
+}
 const app = new App();
 new TopicsocketStack(app, resourceName(model.tool, model.stage), {
   model,

@@ -304,6 +304,8 @@ export class TopicsocketStack extends Stack {
         mainFields: [...model.bundling.mainFields],
         externalModules: [...model.bundling.externalModules],
         forceDockerBundling: false,
+        // TOPICSOCKET_HOOKS at synth: the hooks module in place of the entry points' empty one (model/hooks.ts).
+        ...hooksEsbuildArgs(model),
       },
     });
     // Exactly the model's statements; `grant*` helpers would add actions the handler never uses.
@@ -333,4 +335,11 @@ function retentionDays(days: number): RetentionDays {
   const match = valid.find((value) => value === days);
   if (match === undefined) throw new Error(`${days} days is not a CloudWatch Logs retention period`);
   return match;
+}
+
+/** esbuild's `--alias:ID=FILE` per alias of the model's hooks (none without hooks). */
+function hooksEsbuildArgs(model: StackModel): { esbuildArgs?: Record<string, string> } {
+  const entries = Object.entries(model.hooks.alias);
+  if (entries.length === 0) return {};
+  return { esbuildArgs: Object.fromEntries(entries.map(([id, file]) => [`--alias:${id}`, file])) };
 }

@@ -34,6 +34,8 @@ export interface SynthOptions {
   alarmTopicArn?: string;
   /** Replaces the design's indexes (it has none today) to exercise the index branch. */
   indexes?: readonly IndexModel[];
+  /** The server hooks module to bundle (TOPICSOCKET_HOOKS). */
+  hooksFile?: string;
   /** Skip esbuild (for extra variants of the stack: one bundled synth per file is enough). */
   skipBundling?: boolean;
 }

@@ -3,7 +3,7 @@
  * the framework's `${sls:stage}`, so one generated file serves every stage.
  */
 import { relative } from 'node:path';
-import { InlineFanout } from '../../../src/core/config-env.ts';
+import { HookEnvironment, InlineFanout } from '../../../src/core/config-env.ts';
 import {
   AuthorizerFunctionModel,
   BundlingModel,
@@ -11,6 +11,7 @@ import {
   ConnectAuthVariable,
   DefaultResponseKey,
   DefaultThrottle,
+  DeployedHooksModule,
   defaultManagementEndpoint,
   FanoutOutputNames,
   FanoutQueueUrlVariable,
@@ -99,6 +100,8 @@ export const LogicalIds = {
 
 /** Where the re-exporting entries live, relative to this service; esbuild bundles through them. */
 export const HandlerEntryFile = 'handler-entry.ts';
+/** The entry points' empty hooks module, from this service's folder (esbuild resolves aliases from there). */
+const NoHooksFromService = '../../src/runtimes/aws/no-hooks.ts';
 export const PublishEntryFile = 'publish-entry.ts';
 export const AuthorizerEntryFile = 'authorizer-entry.ts';
 
@@ -329,6 +332,11 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         // This folder's package.json says "type": "module"; `.cjs` keeps the CommonJS bundle CommonJS when
         // serverless-offline loads it from .esbuild/ here (Lambda's loader also tries .cjs).
         ...(BundlingModel.format === 'cjs' ? { outputFileExtension: '.cjs' } : {}),
+        // TOPICSOCKET_HOOKS at package time (absolute, or relative to this folder): the server hooks module
+        // in place of the entry points' empty one (deploy/model/hooks.ts).
+        alias: {
+          [DeployedHooksModule]: variable(`env:${HookEnvironment.module}, '${NoHooksFromService}'`),
+        },
       },
     },
     functions: {

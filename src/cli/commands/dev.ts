@@ -11,6 +11,7 @@ import {
 } from '../../runtimes/local/index.ts';
 import { devLimits, limitArgs, limitUsage } from '../dev-config.ts';
 import { listenFailure } from '../failures.ts';
+import { hooksArgs, hooksUsage, loadDevHooks } from '../hooks-option.ts';
 import { type CliIo, type Command, ExitCodes, UsageError } from '../io.ts';
 import { logLevelOption } from '../log-level.ts';
 import { resolvePort } from '../port.ts';
@@ -28,6 +29,7 @@ ${storeUsage}
   --idle-timeout MS   close connections idle this long (default: API Gateway's 600000, 10 minutes)
   --max-duration MS   close every connection after this long (default and maximum: API Gateway's 7200000, 2 hours)
   --no-console        do not serve the web console (GET /) and GET /stats
+${hooksUsage}
 ${limitUsage}
   -h, --help          show this help
 
@@ -53,6 +55,7 @@ export const devCommand: Command = {
         help: { type: 'boolean', short: 'h' },
         ...limitArgs,
         ...storeArgs,
+        ...hooksArgs,
       },
     });
     if (values.help) {
@@ -79,7 +82,12 @@ export const devCommand: Command = {
     const configured = devLimits(values, new EnvReader(io.env), io.env, security.publishRate);
     const { fanoutThreshold, history } = configured;
     Object.assign(limits, configured.emulator);
-    const { store, description } = await createStore(values);
+    // Before the store and the port: a hooks module that does not load stops startup with its file and line.
+    const hooks = await loadDevHooks(values, io);
+    const { store, description } = await createStore(values).catch((error: unknown) => {
+      hooks?.close();
+      throw error;
+    });
     const logger = new ConsoleLogger({ level, write: io.out, color: io.colors === true });
     // Open mode with no API keys leaves the publish API open too: dev only, and said loudly below.
     const publishOpen = security.auth.mode === 'open' && security.apiKeys.length === 0;
@@ -103,8 +111,11 @@ export const devCommand: Command = {
         brokerLimits: configured.broker,
         console: values['no-console'] !== true,
         fanout: { settings: { threshold: fanoutThreshold } },
+        ...(hooks ? { hooks: hooks.source } : {}),
+        ...(hooks?.timeoutMs === undefined ? {} : { hookTimeoutMs: hooks.timeoutMs }),
       });
     } catch (error) {
+      hooks?.close();
       await store.close?.();
       throw listenFailure(error, values.host, port) ?? error;
     }
@@ -122,6 +133,7 @@ export const devCommand: Command = {
     io.out(`  limits               ${configured.summary}`);
     io.out(`  sharded fan-out      above ${fanoutThreshold} subscribers per topic (in-process workers)`);
     io.out(`  auth                 ${security.summary}`);
+    if (hooks) io.out(`  hooks                ${hooks.summary}`);
     io.out(
       `  publish API          POST ${server.managementEndpoint}/publish (${publishOpen ? 'OPEN' : `${security.apiKeys.length} API key(s)${security.auth.verifier ? ' or bearer JWT' : ''}`})`,
     );
@@ -146,6 +158,7 @@ export const devCommand: Command = {
 
     const signal = await io.untilStopped();
     io.out(`${signal}: closing ${server.connections()} connection(s) with 1001 (going away)`);
+    hooks?.close();
     await server.close();
     await store.close?.();
     return ExitCodes.ok;

@@ -1,4 +1,5 @@
 import {
+  type Claims,
   claimsFromAuthorizer,
   essentialClaims,
   OPEN_POLICY,
@@ -7,6 +8,7 @@ import {
   type TopicPolicy,
 } from '../auth/index.ts';
 import type { WebSocketEvent } from '../events.ts';
+import type { ConnectionRecord } from '../ports/index.ts';
 import type { BrokerContext } from './context.ts';
 
 /** What a connection may do, as its verified claims say. `expiresAt` (epoch seconds) is its token's expiry. */
@@ -15,6 +17,10 @@ export interface Access {
   expiresAt?: number;
   /** Whose idempotency keys these are (core/auth/principal.ts); `anonymous` when auth is off. */
   principal: () => string;
+  /** The verified claims the policy came from (hooks get them as `ctx.claims`); absent in open mode. */
+  claims?: Claims;
+  /** The connection record, when resolving access read it anyway (hooks read `user` from it then). */
+  record?: ConnectionRecord;
 }
 
 const anonymous = () => 'anonymous';
@@ -28,8 +34,10 @@ export async function accessOf(
   if (!auth || auth.mode === 'open') return { policy: OPEN_POLICY, principal: anonymous };
   const fromAuthorizer =
     auth.trustAuthorizerContext === false ? undefined : claimsFromAuthorizer(event.requestContext);
-  const claims =
-    fromAuthorizer ?? (await context.store.getConnection(event.requestContext.connectionId))?.claims;
+  const record = fromAuthorizer
+    ? undefined
+    : await context.store.getConnection(event.requestContext.connectionId);
+  const claims = fromAuthorizer ?? record?.claims;
   if (!claims) return 'unknown';
   const exp = claims.exp;
   if (typeof exp !== 'number' || exp * 1000 <= context.now()) return 'expired';
@@ -38,5 +46,7 @@ export async function accessOf(
     policy: resolvePolicy(claims, permissions),
     expiresAt: exp,
     principal: () => principalOf(essentialClaims(claims, permissions)),
+    claims,
+    ...(record ? { record } : {}),
   };
 }

@@ -1,10 +1,11 @@
-import type { JsonValue } from '../../protocol/index.ts';
+import type { ErrorCode, JsonValue } from '../../protocol/index.ts';
 import { errorFrame } from '../../protocol/index.ts';
 import type { BrokerLimits } from '../config.ts';
 import type { WebSocketEvent, WebSocketResult } from '../events.ts';
 import { Routes } from '../events.ts';
 import { Sharding } from '../sharding/broker-sharding.ts';
 import type { ShardWorker } from '../sharding/worker.ts';
+import { BrokerHooks } from './broker-hooks.ts';
 import { Connections } from './connections.ts';
 import { type BrokerContext, type BrokerOptions, brokerContext } from './context.ts';
 import { ExpiryTimers } from './expiry-timers.ts';
@@ -29,6 +30,7 @@ export class Broker {
   private readonly connections: Connections;
   private readonly publisher: Publisher;
   private readonly frames: FrameRouter;
+  private readonly hooks: BrokerHooks | undefined;
 
   constructor(options: BrokerOptions) {
     const context = brokerContext(options);
@@ -39,9 +41,13 @@ export class Broker {
       : undefined;
     this.timers = new ExpiryTimers(context);
     const limiters = new FrameLimiters(context.limits, context.now);
-    this.connections = new Connections(context, this.timers, limiters);
     this.publisher = new Publisher(context, this.sharding);
+    this.hooks = options.hooks
+      ? new BrokerHooks(context, this.publisher, options.hooks, options.hookTimeoutMs)
+      : undefined;
+    this.connections = new Connections(context, this.timers, limiters, this.hooks);
     this.frames = new FrameRouter(context, {
+      hooks: this.hooks,
       subscriptions: new Subscriptions(context),
       history: new HistoryReader(context),
       presence: context.store.presence ? new PresenceReader(context, context.store.presence) : undefined,
@@ -93,5 +99,19 @@ export class Broker {
    */
   assertPublishable(topic: string, data: JsonValue): void {
     this.publisher.assertPublishable(topic, data);
+  }
+
+  /**
+   * The onPublish hook for a `POST /publish` message (`principal`: the caller's API key id or token
+   * subject): the data to publish, or the refusal. Without the hook, the data as it is.
+   */
+  backendPublishHook(
+    principal: string,
+    topic: string,
+    data: JsonValue,
+  ): Promise<{ ok: true; value: JsonValue } | { ok: false; code: ErrorCode; message: string }> {
+    return this.hooks
+      ? this.hooks.backendPublish(principal, topic, data)
+      : Promise.resolve({ ok: true, value: data });
   }
 }

@@ -1,6 +1,7 @@
 import type { AuthOptions } from '../auth/index.ts';
 import { type BrokerLimits, defaultBrokerLimits } from '../config.ts';
 import type { FanoutDeps } from '../fanout.ts';
+import type { Hooks, HooksSource } from '../hooks/index.ts';
 import {
   type Gateway,
   type History,
@@ -33,6 +34,13 @@ export interface BrokerOptions {
   sharding?: BrokerSharding;
   /** Epoch ms after which a fan-out reads no more subscriber pages (the Lambda runtime's invocation budget). */
   fanoutReadDeadline?: () => number | undefined;
+  /**
+   * Server hooks (docs/hooks.md): a hooks object, or a source whose `current` may change between requests
+   * (`topicsocket dev` reloading the module). Absent: none, at no cost.
+   */
+  hooks?: Hooks | HooksSource;
+  /** A hook call's budget, ms (default HookDefaults.timeoutMs; TOPICSOCKET_HOOK_TIMEOUT_MS). */
+  hookTimeoutMs?: number;
 }
 
 /** What every part of the broker shares: its ports, limits and clock, resolved once from the options. */

@@ -9,6 +9,7 @@ import { policyAllows } from '../auth/index.ts';
 import type { WebSocketEvent, WebSocketResult } from '../events.ts';
 import type { RateLimiter } from '../limits/index.ts';
 import { type Access, accessOf } from './access.ts';
+import type { BrokerHooks } from './broker-hooks.ts';
 import type { BrokerContext } from './context.ts';
 import type { ExpiryTimers } from './expiry-timers.ts';
 import type { FrameLimiters } from './frame-limiters.ts';
@@ -27,6 +28,8 @@ export interface FrameHandlers {
   publisher: Publisher;
   limiters: FrameLimiters;
   timers: ExpiryTimers;
+  /** Server hooks, when there are any (docs/hooks.md). */
+  hooks: BrokerHooks | undefined;
 }
 
 /**
@@ -71,7 +74,7 @@ export class FrameRouter {
   }
 
   private async dispatch(connectionId: string, frame: ClientFrame, access: Access): Promise<WebSocketResult> {
-    const { subscriptions, history, publisher, limiters, presence } = this.handlers;
+    const { subscriptions, history, publisher, limiters, presence, hooks } = this.handlers;
     switch (frame.type) {
       case 'ping':
         return reply(withId({ type: 'pong' }, frame.id));
@@ -82,6 +85,11 @@ export class FrameRouter {
         }
         if (frame.presence && !policyAllows(access.policy, 'presence', frame.topic)) {
           return this.forbidden(`not allowed to take part in the presence of ${frame.topic}`, frame.id);
+        }
+        {
+          // onSubscribe: after the token's permissions, before anything is stored (patterns too).
+          const refused = await hooks?.subscribe(connectionId, frame.topic, access, frame.id);
+          if (refused) return refused;
         }
         return subscriptions.subscribe(connectionId, frame, access);
       case 'presence':
@@ -111,7 +119,22 @@ export class FrameRouter {
         if (!policyAllows(access.policy, 'publish', frame.topic)) {
           return this.forbidden(`not allowed to publish to ${frame.topic}`, frame.id);
         }
+        if (hooks) {
+          // onPublish: after rate and permissions, before history and fan-out; a refusal stores nothing.
+          const outcome = await hooks.publish(connectionId, frame.topic, frame.data, access);
+          if (!outcome.ok) return fail(outcome.code, outcome.message, frame.id);
+          return publisher.publishFrame({ ...frame, data: outcome.value }, access);
+        }
         return publisher.publishFrame(frame, access);
+      case 'rpc':
+        // Calls make the server work as publishes do: they share the connection's publish bucket.
+        if (this.overRate(limiters.publish, connectionId)) {
+          return fail('rate_limited', 'calling too fast; slow down', frame.id);
+        }
+        if (!hooks) {
+          return fail('unknown_method', `no method ${JSON.stringify(frame.method.slice(0, 64))}`, frame.id);
+        }
+        return hooks.rpc(connectionId, frame, access);
     }
   }
 

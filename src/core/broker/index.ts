@@ -17,8 +17,15 @@
  *   expiry-timers.ts   closing connections when their token expires (long-lived processes only)
  *   replies.ts         route results: replies, errors, acks
  *
+ *    broker-hooks.ts    server hooks (docs/hooks.md), run after auth and limits and before any store or history
+ *                      write: onConnect in `Connections.connect` after `guardConnect`, before `putConnection`;
+ *                      onSubscribe, onPublish and `rpc` in `FrameRouter.dispatch` after each frame's
+ *                      permission and rate checks; onDisconnect in `Connections.disconnect` after the records
+ *                      go; `POST /publish` through `Broker.backendPublishHook`. Server publishes
+ *                      (`Broker.publish`, `ctx.publish`) run no hook.
+ *
  * Where what comes next plugs in (not built yet):
- * - Server hooks run after auth and limits and before any store or history write:
+ * - Server hooks (built, core/hooks) run after auth and limits and before any store or history write:
  *   onConnect in `Connections.connect` after `guardConnect` allows, before `putConnection`;
  *   onSubscribe, onPublish in `FrameRouter.dispatch` after each frame's permission and rate checks, before
  *   `Subscriptions.subscribe` / `Publisher.publishFrame` (server publishes through `Broker.publish` skip

@@ -58,7 +58,11 @@ export type MetricName =
   /** Presence events over the per-topic cap: not sent on their own (one `presence_resync` stands for them). */
   | 'presenceEventsCoalesced'
   /** Presence members found gone when listed (a missed `$disconnect`): removed, not shown. */
-  | 'presenceGhosts';
+  | 'presenceGhosts'
+  /** Server hooks (docs/hooks.md): refusals, calls that threw or answered the wrong shape, calls past their budget. */
+  | 'hookRejections'
+  | 'hookErrors'
+  | 'hookTimeouts';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;

@@ -14,6 +14,11 @@ export interface ConnectionRecord {
   userAgent?: string;
   /** Verified token claims, for per-topic permissions on later routes. */
   claims?: { [key: string]: JsonValue };
+  /**
+   * What the onConnect hook attached to the connection (docs/hooks.md): JSON, at most
+   * HookDefaults.maxUserBytes serialized; given to every later hook as `ctx.user`.
+   */
+  user?: JsonValue;
 }
 
 export type SubscribeOutcome =

@@ -28,6 +28,16 @@ export interface PublishApiOptions {
    * the broker's `assertPublishable`. Every message of a batch passes it before the first is published.
    */
   check?(topic: string, data: JsonValue): void;
+  /**
+   * The onPublish hook (docs/hooks.md; the broker's `backendPublishHook`), run for every message of a batch
+   * after the checks and before the first is published: a refusal refuses the whole batch (nothing is
+   * published), a replacement is what gets published and stored.
+   */
+  beforePublish?(
+    principal: string,
+    topic: string,
+    data: JsonValue,
+  ): Promise<{ ok: true; value: JsonValue } | { ok: false; code: ErrorCode; message: string }>;
   auth: PublishApiAuth;
   /** Largest request body. Default 1 MB (a batch); each message is still held to the message limit. */
   maxBodyBytes?: number;
@@ -84,6 +94,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   forbidden: 403,
   rate_limited: 429,
   unavailable: 503,
+  bad_request: 400,
+  not_found: 404,
+  hook_timeout: 503,
 };
 
 /**
@@ -141,6 +154,30 @@ export class PublishApi {
           return failure('unavailable', 'the batch could not be checked');
         const where = batch.single ? '' : `messages[${index}]: `;
         return failure(error.code, `${where}${error.message}; nothing was published`);
+      }
+    }
+    if (this.options.beforePublish) {
+      for (const [index, message] of batch.messages.entries()) {
+        const outcome = await this.options.beforePublish(caller.principal, message.topic, message.data);
+        if (!outcome.ok) {
+          const where = batch.single ? '' : `messages[${index}]: `;
+          return failure(outcome.code, `${where}${outcome.message}; nothing was published`);
+        }
+        if (outcome.value !== message.data) {
+          // The replacement is held to the same limits as the original.
+          try {
+            this.options.check?.(message.topic, outcome.value);
+          } catch (error) {
+            if (!(error instanceof ProtocolError))
+              return failure('unavailable', 'the batch could not be checked');
+            const where = batch.single ? '' : `messages[${index}]: `;
+            return failure(
+              error.code,
+              `${where}onPublish's replacement: ${error.message}; nothing was published`,
+            );
+          }
+          message.data = outcome.value;
+        }
       }
     }
     try {

@@ -8,6 +8,7 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AuthConfig, redactingLogger } from '../../core/auth/index.ts';
+import type { Hooks } from '../../core/hooks/index.ts';
 import { Broker, type BrokerSharding, type Logger } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
@@ -42,6 +43,10 @@ export interface AwsDependencies {
    * entry points). Absent: the broker runs open.
    */
   auth?: AuthConfig;
+  /** Server hooks (docs/hooks.md); the entry points pass the ones the deploy tools bundled (deployed-hooks.ts). */
+  hooks?: Hooks;
+  /** A hook call's budget, ms (TOPICSOCKET_HOOK_TIMEOUT_MS). */
+  hookTimeoutMs?: number;
 }
 
 /** What a handler is built from; everything costly is created once per container. */
@@ -121,6 +126,8 @@ export function composeAws(
         ...(deps.now ? { now: deps.now } : {}),
         ...(sharding ? { sharding } : {}),
         fanoutReadDeadline: () => budget.readDeadline,
+        ...(deps.hooks ? { hooks: deps.hooks } : {}),
+        ...(deps.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: deps.hookTimeoutMs }),
       });
       brokers.set(endpoint, broker);
     }

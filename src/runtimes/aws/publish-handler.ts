@@ -36,6 +36,7 @@ export function createPublishHandler(
   const api = new PublishApi({
     publish: (topic, data, options) => broker.publish(topic, data, options),
     check: (topic, data) => broker.assertPublishable(topic, data),
+    beforePublish: (principal, topic, data) => broker.backendPublishHook(principal, topic, data),
     auth: {
       apiKeys: auth.apiKeys,
       ...(auth.auth.verifier ? { verifier: auth.auth.verifier } : {}),

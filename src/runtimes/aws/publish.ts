@@ -7,10 +7,16 @@
 import { loadAuthConfig } from '../../core/auth/index.ts';
 import { withAuthSecrets } from './auth-secrets.ts';
 import { loadAwsRuntimeConfig, loadPublishAuth } from './config.ts';
+import { deployedHookOptions } from './deployed-hooks.ts';
 import { createPublishHandler } from './publish-handler.ts';
 
 // In `keys` mode the API keys and HS256 secret come from the auth secret (deploy/model/secrets.ts); in
 // `iam` mode the function is given no secret source at all.
 export const handler = withAuthSecrets(process.env, (env) =>
-  createPublishHandler(loadAwsRuntimeConfig(env), loadAuthConfig(env, 'required'), loadPublishAuth(env)),
+  createPublishHandler(
+    loadAwsRuntimeConfig(env),
+    loadAuthConfig(env, 'required'),
+    loadPublishAuth(env),
+    deployedHookOptions(env),
+  ),
 );

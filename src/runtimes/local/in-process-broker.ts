@@ -4,6 +4,7 @@ import type { AuthOptions } from '../../core/auth/index.ts';
 import {
   Broker,
   type BrokerLimits,
+  type BrokerOptions,
   hasInventory,
   type Logger,
   type Metrics,
@@ -28,6 +29,9 @@ export interface InProcessBrokerOptions {
   metrics: Metrics | undefined;
   brokerLimits: Partial<BrokerLimits> | undefined;
   auth: AuthOptions | undefined;
+  /** Server hooks (docs/hooks.md): an object, or a source a reload swaps. */
+  hooks: BrokerOptions['hooks'] | undefined;
+  hookTimeoutMs: number | undefined;
   publishApi: Omit<PublishApiOptions, 'publish' | 'logger'> | false | undefined;
   fanout: { settings?: Partial<ShardingSettings>; queue?: InProcessFanoutQueueOptions } | false | undefined;
   /** Who may read the admin listings; absent: they are not served (no console). */
@@ -64,6 +68,8 @@ export function inProcessBroker(options: InProcessBrokerOptions): InProcessBroke
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
     ...(options.brokerLimits ? { limits: options.brokerLimits } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.hookTimeoutMs === undefined ? {} : { hookTimeoutMs: options.hookTimeoutMs }),
     ...(options.auth ? { auth: { expiryTimers: true, ...options.auth } } : {}),
     ...(fanoutQueue
       ? { sharding: { queue: fanoutQueue, ...(fanout?.settings ? { settings: fanout.settings } : {}) } }
@@ -92,6 +98,7 @@ export function inProcessBroker(options: InProcessBrokerOptions): InProcessBroke
       ...options.publishApi,
       publish: (topic, data, publishOptions) => broker.publish(topic, data, publishOptions),
       check: (topic, data) => broker.assertPublishable(topic, data),
+      beforePublish: (principal, topic, data) => broker.backendPublishHook(principal, topic, data),
       ...(logger ? { logger } : {}),
     });
     routes.push(publishRoute(publishApi));

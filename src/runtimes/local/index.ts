@@ -6,7 +6,15 @@
 
 import type { AuthOptions } from '../../core/auth/index.ts';
 import { redactingLogger } from '../../core/auth/index.ts';
-import type { Broker, BrokerLimits, Logger, Metrics, ShardingSettings, Store } from '../../core/index.ts';
+import type {
+  Broker,
+  BrokerLimits,
+  BrokerOptions,
+  Logger,
+  Metrics,
+  ShardingSettings,
+  Store,
+} from '../../core/index.ts';
 import type { PublishApiOptions } from '../../core/publish-api/index.ts';
 import type { DisconnectFrame } from '../../protocol/index.ts';
 import { MemoryStore } from '../../stores/index.ts';
@@ -50,6 +58,10 @@ export interface LocalServerOptions {
   store?: Store;
   limits?: Partial<EmulatorLimits>;
   brokerLimits?: Partial<BrokerLimits>;
+  /** Server hooks for the in-process broker (docs/hooks.md): an object, or a source a reload swaps. */
+  hooks?: BrokerOptions['hooks'];
+  /** A hook call's budget, ms. */
+  hookTimeoutMs?: number;
   logger?: Logger;
   metrics?: Metrics;
   /** Drive this Lambda-shaped handler instead of an in-process Broker (then `store` is unused). */
@@ -122,6 +134,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           metrics: stats ?? options.metrics,
           brokerLimits: options.brokerLimits,
           auth: options.auth,
+          hooks: options.hooks,
+          hookTimeoutMs: options.hookTimeoutMs,
           publishApi: options.publishApi,
           fanout: options.fanout,
           adminAccess: stats ? access : undefined,

@@ -10,6 +10,8 @@ export interface ConnectionAttributes {
   sourceIp?: string;
   userAgent?: string;
   claims?: { [key: string]: JsonValue };
+  /** The hooks' `user`, as JSON text (see DynamoDbStore.putConnection). */
+  user?: string;
   topics: Map<string, number>;
   /** Topics the connection is a presence member of (a string set; absent when none). */
   members?: Set<string>;

@@ -26,7 +26,7 @@ import type {
 import { memberData } from '../../core/index.ts';
 import { fullJitterDelay, sleep } from '../../core/util/backoff.ts';
 import { mapLimit } from '../../core/util/map-limit.ts';
-import { isPattern } from '../../protocol/index.ts';
+import { isPattern, type JsonValue } from '../../protocol/index.ts';
 import { mergedSubscriberPage } from '../merged-pages.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
@@ -190,12 +190,14 @@ export class DynamoDbStore implements Store, SubscriberRanges {
       ':ttl': record.expiresAt,
       ':empty': {},
     };
-    for (const field of ['sourceIp', 'userAgent', 'claims'] as const) {
+    for (const field of ['sourceIp', 'userAgent', 'claims', 'user'] as const) {
       names[`#${field}`] = field;
       if (record[field] === undefined) remove.push(`#${field}`);
       else {
         set.push(`#${field} = :${field}`);
-        values[`:${field}`] = record[field];
+        // `user` is kept as JSON text: it reads back exactly as the hook returned it, where a map would
+        // refuse numbers beyond DynamoDB's range and lose keys such as `__proto__` (connection-item.ts).
+        values[`:${field}`] = field === 'user' ? JSON.stringify(record.user) : record[field];
       }
     }
     set.push('#topics = if_not_exists(#topics, :empty)');
@@ -212,15 +214,7 @@ export class DynamoDbStore implements Store, SubscriberRanges {
 
   async getConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
     const item = await this.liveConnectionItem(connectionId);
-    if (!item) return undefined;
-    return {
-      connectionId: item.connectionId,
-      connectedAt: item.connectedAt,
-      expiresAt: item.ttl,
-      ...(item.sourceIp === undefined ? {} : { sourceIp: item.sourceIp }),
-      ...(item.userAgent === undefined ? {} : { userAgent: item.userAgent }),
-      ...(item.claims === undefined ? {} : { claims: item.claims }),
-    };
+    return item ? connectionRecordOf(item) : undefined;
   }
 
   async removeConnection(connectionId: string): Promise<readonly string[]> {
@@ -272,7 +266,9 @@ export class DynamoDbStore implements Store, SubscriberRanges {
       // The marker first: a publish that finds the subscription must have found the marker (dynamodb-patterns.ts).
       if (isPattern(topic)) await this.patterns.touch(topic, expiresAt);
       const member =
-        options.presence && !isPattern(topic) ? memberData(item, options.presence.claims) : undefined;
+        options.presence && !isPattern(topic)
+          ? memberData(connectionRecordOf(item), options.presence.claims)
+          : undefined;
       const written = await this.writeSubscription(connectionId, topic, {
         expiresAt,
         mode,
@@ -524,4 +520,17 @@ function rawKey(key: Record<string, string>): Record<string, AttributeValue> {
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** The record a connection item holds, `user` parsed back from its JSON text (see putConnection). */
+function connectionRecordOf(item: ConnectionItem): ConnectionRecord {
+  return {
+    connectionId: item.connectionId,
+    connectedAt: item.connectedAt,
+    expiresAt: item.ttl,
+    ...(item.sourceIp === undefined ? {} : { sourceIp: item.sourceIp }),
+    ...(item.userAgent === undefined ? {} : { userAgent: item.userAgent }),
+    ...(item.claims === undefined ? {} : { claims: item.claims }),
+    ...(item.user === undefined ? {} : { user: JSON.parse(item.user) as JsonValue }),
+  };
 }
