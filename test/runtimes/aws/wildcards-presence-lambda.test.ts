@@ -8,14 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
-import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import { awsStyleId } from '../../../src/runtimes/local/index.ts';
+import { type LambdaOnEmulator, startLambdaOnEmulator } from '../../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { RequestCounter } from '../../support/sdk-faults.ts';
 import { TestClient } from '../local/client.ts';
@@ -23,15 +20,11 @@ import { TestClient } from '../local/client.ts';
 type Frame = Awaited<ReturnType<TestClient['next']>>;
 
 describe('wildcards and presence through the Lambda handler (emulator + DynamoDB Local)', () => {
-  let server: LocalServer;
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let fixture: LambdaOnEmulator;
   let dynamoCounter: RequestCounter;
   let managementCounter: RequestCounter | undefined;
-  let lambda: ReturnType<typeof createAwsHandler>;
-  const clients: TestClient[] = [];
   const ids: string[] = [];
   const missedDisconnects = new Set<string>();
-  const inFlight = new Set<Promise<unknown>>();
   const figures: Record<string, Record<string, number>> = {};
   const managementClients = new ManagementClients(
     (endpoint) => {
@@ -43,8 +36,7 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
   );
 
   const open = async () => {
-    const client = await TestClient.open(server.url);
-    clients.push(client);
+    const client = fixture.track(await TestClient.open(fixture.server.url));
     return { client, id: ids[ids.length - 1] as string };
   };
   /** Sends a frame with an `id` and reads frames until its answer (events may come first). */
@@ -62,58 +54,42 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     dynamoCounter.reset();
     managementCounter?.reset();
     await action();
-    await Promise.all(inFlight);
+    await fixture.settled();
     const counts = { ...dynamoCounter.snapshot(), ...(managementCounter?.snapshot() ?? {}) };
     figures[name] = counts;
     return counts;
   };
 
   beforeAll(async () => {
-    dynamo = await freshTable('wild-presence');
-    dynamoCounter = new RequestCounter(dynamo.client);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    server = await startLocalServer({
-      port: 0,
-      connectionIds: () => {
-        const id = awsStyleId();
-        ids.push(id);
-        return id;
+    fixture = await startLambdaOnEmulator({
+      table: 'wild-presence',
+      quiet: true,
+      server: {
+        connectionIds: () => {
+          const id = awsStyleId();
+          ids.push(id);
+          return id;
+        },
       },
-      handler: async (event) => {
+      // A `$disconnect` API Gateway "misses": the event never reaches the Lambda.
+      route: async (event, invoke) => {
         const { routeKey, connectionId } = event.requestContext;
-        // A `$disconnect` API Gateway "misses": the event never reaches the Lambda.
         if (routeKey === '$disconnect' && missedDisconnects.has(connectionId)) return { statusCode: 200 };
-        const call = lambda(event, lambdaContext(event));
-        inFlight.add(call);
-        return call.finally(() => inFlight.delete(call));
+        return invoke(event);
       },
-    });
-    lambda = createAwsHandler(
-      {
-        tableName: dynamo.tableName,
-        managementEndpoint: server.managementEndpoint,
-        sendConcurrency: 50,
-        subscriberPageSize: 1000,
-        maxSubscriptions: 10,
-        metricsNamespace: 'topicsocket-wildcards',
-      },
-      {
-        dynamoDb: dynamo.client,
-        managementClients,
+      config: { sendConcurrency: 50, subscriberPageSize: 1000, metricsNamespace: 'topicsocket-wildcards' },
+      managementClients,
+      dependencies: {
         logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
         metrics: new EmfMetrics({ namespace: 'topicsocket-wildcards' }),
       },
-    );
+    });
+    dynamoCounter = new RequestCounter(fixture.table.client);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server?.close();
-    await Promise.all(inFlight);
-    vi.restoreAllMocks();
+    await fixture?.close();
     managementClients.destroy();
-    dynamo?.client.destroy();
     writeFileSync(
       join(tmpdir(), 'topicsocket-wildcard-presence-cost.json'),
       JSON.stringify(figures, null, 2),
