@@ -11,11 +11,10 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
-import { awsStyleId } from '../../../src/runtimes/local/index.ts';
 import { type LambdaOnEmulator, startLambdaOnEmulator } from '../../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { RequestCounter } from '../../support/sdk-faults.ts';
-import { TestClient } from '../local/client.ts';
+import type { TestClient } from '../local/client.ts';
 
 type Frame = Awaited<ReturnType<TestClient['next']>>;
 
@@ -23,7 +22,6 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
   let fixture: LambdaOnEmulator;
   let dynamoCounter: RequestCounter;
   let managementCounter: RequestCounter | undefined;
-  const ids: string[] = [];
   const missedDisconnects = new Set<string>();
   const figures: Record<string, Record<string, number>> = {};
   const managementClients = new ManagementClients(
@@ -35,10 +33,7 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     { posts: 'sdk' },
   );
 
-  const open = async () => {
-    const client = fixture.track(await TestClient.open(fixture.server.url));
-    return { client, id: ids[ids.length - 1] as string };
-  };
+  const open = () => fixture.open();
   /** Sends a frame with an `id` and reads frames until its answer (events may come first). */
   const ask = async (client: TestClient, frame: { id: number } & Record<string, unknown>) => {
     client.send(frame);
@@ -64,13 +59,7 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     fixture = await startLambdaOnEmulator({
       table: 'wild-presence',
       quiet: true,
-      server: {
-        connectionIds: () => {
-          const id = awsStyleId();
-          ids.push(id);
-          return id;
-        },
-      },
+      recordConnectionIds: true,
       // A `$disconnect` API Gateway "misses": the event never reaches the Lambda.
       route: async (event, invoke) => {
         const { routeKey, connectionId } = event.requestContext;
