@@ -6,7 +6,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { GoneException, LimitExceededException } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
 import type { LocalServer } from '../../../src/runtimes/local/index.ts';
 import {
@@ -14,8 +13,8 @@ import {
   startLambdaOnEmulator,
   type TestTable,
 } from '../../support/lambda-on-emulator.ts';
-import { localManagementClient } from '../../support/management-client.ts';
-import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
+import { countedManagementClients } from '../../support/management-client.ts';
+import { injectFault } from '../../support/sdk-faults.ts';
 import { rowsOfConnection } from '../../support/table-rows.ts';
 
 type Line = Record<string, unknown>;
@@ -24,17 +23,9 @@ describe('Lambda logs and metrics', () => {
   let fixture: LambdaOnEmulator;
   let server: LocalServer;
   let dynamo: TestTable;
-  let counter: RequestCounter | undefined;
   let postsDuringConnect = -1;
   const output: string[] = [];
-  const managementClients = new ManagementClients(
-    (endpoint) => {
-      const client = localManagementClient(endpoint);
-      counter = new RequestCounter(client);
-      return client;
-    },
-    { posts: 'sdk' },
-  ); // posts through the SDK client, so its middleware sees (and counts) them
+  const { managementClients, counter } = countedManagementClients();
   const lines = (): Line[] =>
     output
       .join('')
@@ -58,12 +49,12 @@ describe('Lambda logs and metrics', () => {
       managementClients,
       recordConnectionIds: true,
       route: async (event, invoke) => {
-        const before = counter?.count('PostToConnectionCommand') ?? 0;
+        const before = counter()?.count('PostToConnectionCommand') ?? 0;
         const result = await invoke(event);
         if (event.requestContext.routeKey === '$connect') {
           postsDuringConnect = Math.max(
             postsDuringConnect,
-            (counter?.count('PostToConnectionCommand') ?? 0) - before,
+            (counter()?.count('PostToConnectionCommand') ?? 0) - before,
           );
         }
         return result;

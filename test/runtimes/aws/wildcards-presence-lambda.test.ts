@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
 import { type LambdaOnEmulator, startLambdaOnEmulator } from '../../support/lambda-on-emulator.ts';
-import { localManagementClient } from '../../support/management-client.ts';
+import { countedManagementClients } from '../../support/management-client.ts';
 import { RequestCounter } from '../../support/sdk-faults.ts';
 import type { TestClient } from '../local/client.ts';
 
@@ -21,17 +20,9 @@ type Frame = Awaited<ReturnType<TestClient['next']>>;
 describe('wildcards and presence through the Lambda handler (emulator + DynamoDB Local)', () => {
   let fixture: LambdaOnEmulator;
   let dynamoCounter: RequestCounter;
-  let managementCounter: RequestCounter | undefined;
   const missedDisconnects = new Set<string>();
   const figures: Record<string, Record<string, number>> = {};
-  const managementClients = new ManagementClients(
-    (endpoint) => {
-      const client = localManagementClient(endpoint);
-      managementCounter = new RequestCounter(client);
-      return client;
-    },
-    { posts: 'sdk' },
-  );
+  const { managementClients, counter: managementCounter } = countedManagementClients();
 
   const open = () => fixture.open();
   /** Sends a frame with an `id` and reads frames until its answer (events may come first). */
@@ -47,10 +38,10 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
   /** The requests one action makes, by operation (DynamoDB and `@connections` together). */
   const measure = async (name: string, action: () => Promise<unknown>) => {
     dynamoCounter.reset();
-    managementCounter?.reset();
+    managementCounter()?.reset();
     await action();
     await fixture.settled();
-    const counts = { ...dynamoCounter.snapshot(), ...(managementCounter?.snapshot() ?? {}) };
+    const counts = { ...dynamoCounter.snapshot(), ...(managementCounter()?.snapshot() ?? {}) };
     figures[name] = counts;
     return counts;
   };
