@@ -80,6 +80,8 @@ export interface LambdaOnEmulator extends AsyncDisposable, LambdaSetup {
   settled(): Promise<void>;
   /** Closes `resource` (a client, a probe, another SDK client) before the emulator. */
   track<T extends Closable>(resource: T): T;
+  /** API Gateway "misses" this connection's `$disconnect`: the event never reaches the Lambda. */
+  missDisconnect(connectionId: string): void;
   /** The connection ids assigned so far, in order (with `recordConnectionIds`; empty otherwise). */
   connectionIds: readonly string[];
   /** A `ws` test client on the emulator (closed before it), and its connection id (with `recordConnectionIds`). */
@@ -120,7 +122,12 @@ export async function startLambdaOnEmulator(options: LambdaOnEmulatorOptions): P
     };
     closer.defer(settled);
     let lambda: WebSocketLambdaHandler | undefined;
+    const missedDisconnects = new Set<string>();
     const invoke = (event: WebSocketEvent): Promise<WebSocketResult> => {
+      const { routeKey, connectionId } = event.requestContext;
+      if (routeKey === '$disconnect' && missedDisconnects.has(connectionId)) {
+        return Promise.resolve({ statusCode: 200 });
+      }
       // No client can connect before startLocalServer returns its URL, and the Lambda is built right after.
       if (!lambda) throw new Error('the Lambda is invoked before it is built');
       const call = lambda(event, lambdaContext(event));
@@ -153,6 +160,7 @@ export async function startLambdaOnEmulator(options: LambdaOnEmulatorOptions): P
       lambda,
       settled,
       track: (resource) => closer.track(resource),
+      missDisconnect: (connectionId) => missedDisconnects.add(connectionId),
       connectionIds: recorded.ids,
       open: async (path = '', headers = {}) => {
         const client = closer.track(await TestClient.open(`${server.url}${path}`, { headers }));

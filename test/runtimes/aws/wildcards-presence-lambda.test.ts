@@ -20,7 +20,6 @@ type Frame = Awaited<ReturnType<TestClient['next']>>;
 describe('wildcards and presence through the Lambda handler (emulator + DynamoDB Local)', () => {
   let fixture: LambdaOnEmulator;
   let dynamoCounter: RequestCounter;
-  const missedDisconnects = new Set<string>();
   const figures: Record<string, Record<string, number>> = {};
   const { managementClients, counter: managementCounter } = countedManagementClients();
 
@@ -51,12 +50,6 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
       table: 'wild-presence',
       quiet: true,
       recordConnectionIds: true,
-      // A `$disconnect` API Gateway "misses": the event never reaches the Lambda.
-      route: async (event, invoke) => {
-        const { routeKey, connectionId } = event.requestContext;
-        if (routeKey === '$disconnect' && missedDisconnects.has(connectionId)) return { statusCode: 200 };
-        return invoke(event);
-      },
       config: { sendConcurrency: 50, subscriberPageSize: 1000, metricsNamespace: 'topicsocket-wildcards' },
       managementClients,
       dependencies: {
@@ -181,7 +174,7 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     expect(read).toEqual({ QueryCommand: 1, GetConnectionCommand: 4 });
     // The last member's socket goes away and API Gateway never delivers its $disconnect.
     const ghost = members[2] as { client: TestClient; id: string };
-    missedDisconnects.add(ghost.id);
+    fixture.missDisconnect(ghost.id);
     await ghost.client.close();
     const { answer, others } = await ask(watcher.client, { type: 'presence', topic: 'p/room', id: 3 });
     expect(
