@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbClient, ensureTable } from '../src/stores/dynamodb/index.ts';
+import { dynamoDbDevFlags } from '../test/support/cli-process.ts';
 import { type Child, startChild } from './lib/children.ts';
 import { type Frame, FramesClient } from './lib/frames-client.ts';
 import { Ledger, type LedgerFigures } from './lib/ledger.ts';
@@ -50,19 +51,7 @@ async function startDev(
   table: string,
 ): Promise<{ child: Child; url: string }> {
   const { child, match } = await startChild(
-    [
-      'src/cli/main.ts',
-      'dev',
-      '--port',
-      String(port),
-      '--no-console',
-      '--store',
-      'dynamodb',
-      '--dynamodb-endpoint',
-      endpoint,
-      '--table',
-      table,
-    ],
+    ['src/cli/main.ts', 'dev', ...dynamoDbDevFlags(port, endpoint, table)],
     /WebSocket URL\s+(ws:\/\/127\.0\.0\.1:\d+)[\s\S]*store\s+dynamodb|store\s+dynamodb[\s\S]*WebSocket URL\s+(ws:\/\/127\.0\.0\.1:\d+)/,
     { TOPICSOCKET_PUBLISH_RATE: 'off' },
   );

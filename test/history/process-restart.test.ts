@@ -3,66 +3,25 @@
  * shutdown, no `$disconnect`), 500 messages are published through a second process on the same port and
  * DynamoDB Local table, and the subscriber's SDK gets every one of them, in order, once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type GapReport, type TopicsocketClient } from '../../src/client/index.ts';
 import { Inbox, nextEvent } from '../client/support/events.ts';
+import { dynamoDbDevFlags, killCliProcesses, startDevCli } from '../support/cli-process.ts';
 import { dynamoDbLocalEndpoint } from '../support/dynamodb-test-table.ts';
 
-const children: ChildProcess[] = [];
 const clients: TopicsocketClient[] = [];
 
 /** Starts `topicsocket dev` on DynamoDB Local; resolves with its WebSocket URL once it listens. */
-async function startDev(
-  port: number,
-  endpoint: string,
-  table: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'dev',
-      '--port',
-      String(port),
-      '--no-console',
-      '--store',
-      'dynamodb',
-      '--dynamodb-endpoint',
-      endpoint,
-      '--table',
-      table,
-    ],
-    {
-      cwd: new URL('../..', import.meta.url),
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const check = (chunk: Buffer) => {
-      output += String(chunk);
-      const match = /WebSocket URL\s+(ws:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match && /store\s+dynamodb/.test(output)) resolve(match[1] as string);
-    };
-    child.stdout?.on('data', check);
-    child.stderr?.on('data', check);
-    child.once('exit', (code) => reject(new Error(`dev exited with ${code}: ${output}`)));
-  });
-  return { child, url };
+function startDev(port: number, endpoint: string, table: string) {
+  return startDevCli(dynamoDbDevFlags(port, endpoint, table));
 }
 
 describe('recovery across a server process crash (DynamoDB Local)', () => {
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    killCliProcesses();
   });
 
   it('replays the 500 messages published while the subscriber was offline and the server had crashed', async () => {
@@ -102,7 +61,7 @@ describe('recovery across a server process crash (DynamoDB Local)', () => {
       reconnect = resolve;
     });
     const lost = nextEvent(subscriber, 'state', (change) => change.state === 'reconnecting');
-    first.child.kill('SIGKILL');
+    first.cli.child.kill('SIGKILL');
     await lost;
     await startDev(port, endpoint, table);
 

@@ -5,7 +5,7 @@
  * one `history` request, and no permanent items from reads of never-used topics.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthConfig } from '../../src/core/auth/index.ts';
 import { tokenSubprotocols } from '../../src/protocol/index.ts';
@@ -13,6 +13,7 @@ import type { AwsRuntimeConfig } from '../../src/runtimes/aws/config.ts';
 import { ManagementClients } from '../../src/runtimes/aws/management-clients.ts';
 import { createPublishHandler } from '../../src/runtimes/aws/publish-handler.ts';
 import type { LocalServer } from '../../src/runtimes/local/index.ts';
+import { publishEvent } from '../support/events.ts';
 import {
   type LambdaOnEmulator,
   startLambdaOnEmulator,
@@ -31,21 +32,6 @@ const ENV = {
   TOPICSOCKET_API_KEYS: API_KEY,
 };
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function httpEvent(body: unknown, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /publish',
-    rawPath: '/publish',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method: 'POST', path: '/publish', protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 't' },
-    },
-  } as unknown as APIGatewayProxyEventV2;
-}
 
 describe('hardening: Lambda handlers on DynamoDB Local', () => {
   let fixture: LambdaOnEmulator;
@@ -93,7 +79,7 @@ describe('hardening: Lambda handlers on DynamoDB Local', () => {
   }
 
   async function publishHttp(body: unknown, headers: Record<string, string> = { 'x-api-key': API_KEY }) {
-    const result = (await publishLambda(httpEvent(body, headers))) as APIGatewayProxyStructuredResultV2;
+    const result = (await publishLambda(publishEvent(body, headers))) as APIGatewayProxyStructuredResultV2;
     return { status: result.statusCode, body: JSON.parse(String(result.body)) as Record<string, unknown> };
   }
 

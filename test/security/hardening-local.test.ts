@@ -5,32 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { JwtVerifier } from '../../src/core/auth/index.ts';
-import type { Logger } from '../../src/core/index.ts';
 import { InputLimits, tokenSubprotocols } from '../../src/protocol/index.ts';
 import type { LocalServer, LocalServerOptions } from '../../src/runtimes/local/index.ts';
 import { MemoryStore } from '../../src/stores/index.ts';
 import { localServerPerTest } from '../support/local-server.ts';
 import { Probe } from './support/probe.ts';
+import { slowConsumerWatch } from './support/slow-consumer.ts';
 import { hsToken, SECRET } from './support/tokens.ts';
 
 const API_KEY = 'hardening-local-api-key-1';
-
-/** A logger that resolves `dropped` when a slow consumer is disconnected. */
-function slowConsumerWatch(): { logger: Logger; dropped: Promise<void> } {
-  let resolve: () => void = () => {};
-  const dropped = new Promise<void>((done) => {
-    resolve = done;
-  });
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (message) => {
-      if (message === 'slow consumer disconnected') resolve();
-    },
-    error() {},
-  };
-  return { logger, dropped };
-}
 
 function nested(depth: number): unknown {
   let value: unknown = 'leaf';

@@ -1,10 +1,11 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthConfig } from '../../src/core/auth/index.ts';
 import type { AwsRuntimeConfig } from '../../src/runtimes/aws/config.ts';
 import { ManagementClients } from '../../src/runtimes/aws/management-clients.ts';
 import { createPublishHandler } from '../../src/runtimes/aws/publish-handler.ts';
 import type { LocalServer } from '../../src/runtimes/local/index.ts';
+import { publishEvent } from '../support/events.ts';
 import {
   type LambdaOnEmulator,
   startLambdaOnEmulator,
@@ -16,32 +17,10 @@ import { Probe } from './support/probe.ts';
 const API_KEY = 'lambda-publish-api-key-01';
 const ENV = { TOPICSOCKET_AUTH: 'open', TOPICSOCKET_API_KEYS: API_KEY };
 
-function httpEvent(
-  body: unknown,
-  headers: Record<string, string> = {},
-  iamArn?: string,
-): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /publish',
-    rawPath: '/publish',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      http: {
-        method: 'POST',
-        path: '/publish',
-        protocol: 'HTTP/1.1',
-        sourceIp: '10.0.0.1',
-        userAgent: 'test',
-      },
-      ...(iamArn
-        ? { authorizer: { iam: { userArn: iamArn, callerId: 'AIDA', accountId: '123456789012' } } }
-        : {}),
-    },
-  } as unknown as APIGatewayProxyEventV2;
+/** A `POST /publish`, signed by IAM as `iamArn` when given. */
+function httpEvent(body: unknown, headers: Record<string, string> = {}, iamArn?: string) {
+  const iam = { userArn: iamArn, callerId: 'AIDA', accountId: '123456789012' };
+  return publishEvent(body, headers, iamArn ? { authorizer: { iam } } : {});
 }
 
 describe('security: publish Lambda (HTTP API route)', () => {

@@ -2,10 +2,10 @@
  * Resource limits of the local server: connections per IP and the bound on each connection's unread output.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/core/index.ts';
 import type { LocalServer } from '../../src/runtimes/local/index.ts';
 import { localServerPerTest } from '../support/local-server.ts';
 import { type Attempt, Probe } from './support/probe.ts';
+import { slowConsumerWatch } from './support/slow-consumer.ts';
 
 describe('security: local resource limits', () => {
   const servers = localServerPerTest();
@@ -40,18 +40,7 @@ describe('security: local resource limits', () => {
   });
 
   it('disconnects a consumer that never reads (slow_consumer) and keeps its memory bounded', async () => {
-    let dropped: () => void = () => {};
-    const droppedNow = new Promise<void>((resolve) => {
-      dropped = resolve;
-    });
-    const logger: Logger = {
-      debug() {},
-      info() {},
-      warn: (message) => {
-        if (message === 'slow consumer disconnected') dropped();
-      },
-      error() {},
-    };
+    const { logger, dropped: droppedNow } = slowConsumerWatch();
     const maxBufferedBytes = 256 * 1024;
     server = await servers.start({
       logger,

@@ -2,88 +2,29 @@
  * `topicsocket dev --store dynamodb`: the CLI as a child process on DynamoDB Local, creating its table,
  * serving real clients from it, and stopping cleanly.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient, DynamoDbStore } from '../../src/stores/dynamodb/index.ts';
 import { TestClient } from '../runtimes/local/client.ts';
+import { dynamoDbStoreFlags, killCliProcesses, spawnCli, startDevCli } from '../support/cli-process.ts';
 import { dynamoDbLocalEndpoint } from '../support/dynamodb-test-table.ts';
 
-const children: ChildProcess[] = [];
-
-function spawnCli(args: string[]): { child: ChildProcess; output: () => string } {
-  // Without the SDK's opt-out in the environment: the CLI itself must keep the SDK's Node-version notice out.
-  const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _optOut, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: new URL('../..', import.meta.url),
-    env: { ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    text += String(chunk);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text += String(chunk);
-  });
-  return { child, output: () => text };
-}
-
-function waitForOutput(
-  child: ChildProcess,
-  output: () => string,
-  pattern: RegExp,
-): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const match = output().match(pattern);
-      if (!match) return;
-      child.stdout?.off('data', check);
-      resolve(match);
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}: ${output()}`)));
-    check();
-  });
-}
-
-async function exitCode(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return code;
-}
+// Without the SDK's opt-out in the environment: the CLI itself must keep the SDK's Node-version notice out.
+const withoutEnv = ['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
 
 describe('topicsocket dev --store dynamodb', () => {
-  afterAll(() => {
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  afterAll(killCliProcesses);
 
   it('creates its table on DynamoDB Local, serves subscribe/publish from it, and stops on SIGTERM', async () => {
     const endpoint = await dynamoDbLocalEndpoint();
     const table = `cli-${randomUUID().slice(0, 8)}`;
-    const { child, output } = spawnCli([
-      'dev',
-      '--port',
-      '0',
-      '--store',
-      'dynamodb',
-      '--dynamodb-endpoint',
-      endpoint,
-      '--table',
-      table,
-    ]);
-    const [, url] = (await waitForOutput(
-      child,
-      output,
-      /WebSocket URL\s+(ws:\/\/127\.0\.0\.1:\d+)/,
-    )) as RegExpMatchArray;
-    await waitForOutput(child, output, /store\s+dynamodb \(table "[^"]+" at [^)]+\)/);
+    const { cli, url } = await startDevCli(['--port', '0', ...dynamoDbStoreFlags(endpoint, table)], {
+      withoutEnv,
+    });
+    const output = cli.output;
     expect(output()).toContain(`dynamodb (table "${table}" at ${endpoint})`);
-    const reader = await TestClient.open(url as string);
-    const writer = await TestClient.open(url as string);
+    const reader = await TestClient.open(url);
+    const writer = await TestClient.open(url);
     expect(await reader.request({ type: 'subscribe', topic: 'cli', id: 1 })).toMatchObject({
       type: 'subscribed',
     });
@@ -107,10 +48,10 @@ describe('topicsocket dev --store dynamodb', () => {
     for await (const page of store.subscribers('cli')) subscribers.push(...page);
     expect(subscribers).toHaveLength(1);
 
-    child.kill('SIGTERM');
+    cli.child.kill('SIGTERM');
     expect(await reader.closed).toEqual({ code: 1001, reason: 'Going away' });
     await writer.closed;
-    expect(await exitCode(child)).toBe(0);
+    expect(await cli.exitCode()).toBe(0);
     // Shutdown ran every `$disconnect` against the table: nothing is left subscribed.
     const after: string[] = [];
     for await (const page of store.subscribers('cli')) after.push(...page);
@@ -120,8 +61,8 @@ describe('topicsocket dev --store dynamodb', () => {
   });
 
   it('refuses --store dynamodb without an endpoint, with exit code 2', async () => {
-    const { child, output } = spawnCli(['dev', '--port', '0', '--store', 'dynamodb']);
-    expect(await exitCode(child)).toBe(2);
-    expect(output()).toContain('--store dynamodb needs --dynamodb-endpoint URL');
+    const cli = spawnCli(['dev', '--port', '0', '--store', 'dynamodb'], { withoutEnv });
+    expect(await cli.exitCode()).toBe(2);
+    expect(cli.output()).toContain('--store dynamodb needs --dynamodb-endpoint URL');
   });
 });

@@ -22,7 +22,9 @@ import {
   type LocalServerOptions,
   startLocalServer,
 } from '../../src/runtimes/local/index.ts';
+import { TestClient } from '../runtimes/local/client.ts';
 import { type Closable, Closer } from './closing.ts';
+import { recordedConnectionIds } from './connection-ids.ts';
 import { freshTable } from './dynamodb-test-table.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { localManagementClient } from './management-client.ts';
@@ -59,8 +61,13 @@ export interface LambdaOnEmulatorOptions {
     event: WebSocketEvent,
     invoke: (event: WebSocketEvent) => Promise<WebSocketResult>,
   ) => Promise<WebSocketResult>;
-  /** Emulator options (connection ids, limits). */
+  /** Emulator options (limits, faults). */
   server?: Omit<LocalServerOptions, 'port' | 'handler'>;
+  /**
+   * AWS-style connection ids recorded in `connectionIds`, so `open()` tells the id of each client. Off by
+   * default: the emulator's own ids carry a marker of the server (see the emulator's `connectionIds`).
+   */
+  recordConnectionIds?: boolean;
   /** Keeps Powertools' log and EMF lines (written straight to stdout/stderr) out of the test output. */
   quiet?: boolean;
 }
@@ -73,6 +80,12 @@ export interface LambdaOnEmulator extends AsyncDisposable, LambdaSetup {
   settled(): Promise<void>;
   /** Closes `resource` (a client, a probe, another SDK client) before the emulator. */
   track<T extends Closable>(resource: T): T;
+  /** API Gateway "misses" this connection's `$disconnect`: the event never reaches the Lambda. */
+  missDisconnect(connectionId: string): void;
+  /** The connection ids assigned so far, in order (with `recordConnectionIds`; empty otherwise). */
+  connectionIds: readonly string[];
+  /** A `ws` test client on the emulator (closed before it), and its connection id (with `recordConnectionIds`). */
+  open(path?: string, headers?: Record<string, string>): Promise<{ client: TestClient; id: string }>;
   close(): Promise<void>;
 }
 
@@ -109,7 +122,12 @@ export async function startLambdaOnEmulator(options: LambdaOnEmulatorOptions): P
     };
     closer.defer(settled);
     let lambda: WebSocketLambdaHandler | undefined;
+    const missedDisconnects = new Set<string>();
     const invoke = (event: WebSocketEvent): Promise<WebSocketResult> => {
+      const { routeKey, connectionId } = event.requestContext;
+      if (routeKey === '$disconnect' && missedDisconnects.has(connectionId)) {
+        return Promise.resolve({ statusCode: 200 });
+      }
       // No client can connect before startLocalServer returns its URL, and the Lambda is built right after.
       if (!lambda) throw new Error('the Lambda is invoked before it is built');
       const call = lambda(event, lambdaContext(event));
@@ -117,8 +135,10 @@ export async function startLambdaOnEmulator(options: LambdaOnEmulatorOptions): P
       return call.finally(() => inFlight.delete(call));
     };
     const route = options.route;
+    const recorded = recordedConnectionIds();
     const server = await startLocalServer({
       ...options.server,
+      ...(options.recordConnectionIds ? { connectionIds: recorded.connectionIds } : {}),
       port: 0,
       handler: route ? (event) => route(event, invoke) : invoke,
     });
@@ -140,6 +160,12 @@ export async function startLambdaOnEmulator(options: LambdaOnEmulatorOptions): P
       lambda,
       settled,
       track: (resource) => closer.track(resource),
+      missDisconnect: (connectionId) => missedDisconnects.add(connectionId),
+      connectionIds: recorded.ids,
+      open: async (path = '', headers = {}) => {
+        const client = closer.track(await TestClient.open(`${server.url}${path}`, { headers }));
+        return { client, id: recorded.ids[recorded.ids.length - 1] as string };
+      },
       close,
       [Symbol.asyncDispose]: close,
     };

@@ -57,6 +57,20 @@ export interface DynamoDbStoreOptions {
 /** The connection item as read (connection-item.ts): `topics` is a Map, never a plain object. */
 type ConnectionItem = ConnectionAttributes;
 
+/** What `changeSubscription` writes: an entry set (new or refreshed) with its presence member, or removed. */
+type SubscriptionChange =
+  | {
+      kind: 'subscribe';
+      expiresAt: number;
+      mode: 'new' | 'refresh';
+      maxSubscriptions: number;
+      tokenExpiresAt?: number;
+      /** Presence: the member entry to write, or undefined to end a membership `wasMember` says exists. */
+      member: PresenceMember | undefined;
+      wasMember: boolean;
+    }
+  | { kind: 'unsubscribe'; wasMember: boolean };
+
 /** Subscribe settles in one transaction unless it races other writes to the same connection. */
 const SUBSCRIBE_ATTEMPTS = 4;
 
@@ -269,7 +283,8 @@ export class DynamoDbStore implements Store, SubscriberRanges {
         options.presence && !isPattern(topic)
           ? memberData(connectionRecordOf(item), options.presence.claims)
           : undefined;
-      const written = await this.writeSubscription(connectionId, topic, {
+      const written = await this.changeSubscription(connectionId, topic, {
+        kind: 'subscribe',
         expiresAt,
         mode,
         member,
@@ -290,36 +305,9 @@ export class DynamoDbStore implements Store, SubscriberRanges {
     const held = item?.topics.get(topic);
     if (held === undefined) return false;
     const member = item?.members?.has(topic) ?? false;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: Keys.connection(connectionId),
-                UpdateExpression: `REMOVE #topics.#topic${member ? ' DELETE #members :member' : ''}`,
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: {
-                  '#pk': Names['#pk'],
-                  '#topics': Names['#topics'],
-                  '#topic': topic,
-                  ...(member ? { '#members': Names['#members'] } : {}),
-                },
-                ...(member ? { ExpressionAttributeValues: { ':member': new Set([topic]) } } : {}),
-              },
-            },
-            { Delete: { TableName: this.tableName, Key: Keys.subscription(topic, connectionId) } },
-            ...(member
-              ? [{ Delete: { TableName: this.tableName, Key: Keys.member(topic, connectionId) } }]
-              : []),
-          ],
-        }),
-      );
-    } catch (error) {
-      // The connection was deleted meanwhile; its delete removes the subscription item.
-      if (isLostRace(error)) return false;
-      throw error;
+    // Lost: the connection was deleted meanwhile; its delete removes the subscription item.
+    if (!(await this.changeSubscription(connectionId, topic, { kind: 'unsubscribe', wasMember: member }))) {
+      return false;
     }
     if (member) onLeft?.();
     return held > this.nowSeconds();
@@ -348,28 +336,38 @@ export class DynamoDbStore implements Store, SubscriberRanges {
     return [...item.topics].filter(([, expiresAt]) => expiresAt > nowSeconds).map(([topic]) => topic);
   }
 
-  /** Sets the map entry and puts the subscription item atomically, only on a live connection item. */
-  private async writeSubscription(
+  /**
+   * The one writer of a subscription: the connection's map entry (and its `members` set) and the subscription
+   * item (and the presence member item) change in one transaction, conditioned on the connection item.
+   * Subscribe sets the entry only on a live connection (a new one only below the limit); unsubscribe removes
+   * it while the connection item exists. false: the condition failed or the transaction lost a race.
+   */
+  private async changeSubscription(
     connectionId: string,
     topic: string,
-    write: {
-      expiresAt: number;
-      mode: 'new' | 'refresh';
-      maxSubscriptions: number;
-      tokenExpiresAt?: number;
-      /** Presence: the member entry to write, or undefined to end a membership `wasMember` says exists. */
-      member: PresenceMember | undefined;
-      wasMember: boolean;
-    },
+    change: SubscriptionChange,
   ): Promise<boolean> {
-    const { expiresAt, mode, maxSubscriptions, tokenExpiresAt, member, wasMember } = write;
+    const subscribe = change.kind === 'subscribe' ? change : undefined;
+    const member = subscribe?.member;
     // The connection's `members` set says which member items its disconnect must delete.
-    const membership = member ? ' ADD #members :member' : wasMember ? ' DELETE #members :member' : '';
+    const membership = member ? 'ADD #members :member' : change.wasMember ? 'DELETE #members :member' : '';
     const live = 'attribute_exists(#pk) AND #ttl > :now';
-    const condition =
-      mode === 'new'
+    const condition = !subscribe
+      ? 'attribute_exists(#pk)'
+      : subscribe.mode === 'new'
         ? `${live} AND attribute_not_exists(#topics.#topic) AND size(#topics) < :max`
         : `${live} AND attribute_exists(#topics.#topic)`;
+    const values = {
+      ...(subscribe
+        ? {
+            ':expiresAt': subscribe.expiresAt,
+            ':now': this.nowSeconds(),
+            ...(subscribe.mode === 'new' ? { ':max': subscribe.maxSubscriptions } : {}),
+          }
+        : {}),
+      ...(membership ? { ':member': new Set([topic]) } : {}),
+    };
+    const subscription = Keys.subscription(topic, connectionId);
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -378,42 +376,49 @@ export class DynamoDbStore implements Store, SubscriberRanges {
               Update: {
                 TableName: this.tableName,
                 Key: Keys.connection(connectionId),
-                UpdateExpression: `SET #topics.#topic = :expiresAt${membership}`,
+                UpdateExpression: [
+                  subscribe ? 'SET #topics.#topic = :expiresAt' : 'REMOVE #topics.#topic',
+                  membership,
+                ]
+                  .filter(Boolean)
+                  .join(' '),
                 ConditionExpression: condition,
                 ExpressionAttributeNames: {
                   '#pk': Names['#pk'],
-                  '#ttl': Names['#ttl'],
+                  ...(subscribe ? { '#ttl': Names['#ttl'] } : {}),
                   '#topics': Names['#topics'],
                   '#topic': topic,
                   ...(membership ? { '#members': Names['#members'] } : {}),
                 },
-                ExpressionAttributeValues: {
-                  ':expiresAt': expiresAt,
-                  ':now': this.nowSeconds(),
-                  ...(mode === 'new' ? { ':max': maxSubscriptions } : {}),
-                  ...(membership ? { ':member': new Set([topic]) } : {}),
-                },
+                ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
               },
             },
-            ...(member
+            ...(member && subscribe
               ? [
                   {
-                    Put: { TableName: this.tableName, Item: DynamoDbPresence.item(topic, member, expiresAt) },
+                    Put: {
+                      TableName: this.tableName,
+                      Item: DynamoDbPresence.item(topic, member, subscribe.expiresAt),
+                    },
                   },
                 ]
-              : wasMember
+              : change.wasMember
                 ? [{ Delete: { TableName: this.tableName, Key: Keys.member(topic, connectionId) } }]
                 : []),
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...Keys.subscription(topic, connectionId),
-                  [Names['#ttl']]: expiresAt,
-                  ...(tokenExpiresAt === undefined ? {} : { [Names['#exp']]: tokenExpiresAt }),
-                },
-              },
-            },
+            subscribe
+              ? {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: {
+                      ...subscription,
+                      [Names['#ttl']]: subscribe.expiresAt,
+                      ...(subscribe.tokenExpiresAt === undefined
+                        ? {}
+                        : { [Names['#exp']]: subscribe.tokenExpiresAt }),
+                    },
+                  },
+                }
+              : { Delete: { TableName: this.tableName, Key: subscription } },
           ],
         }),
       );

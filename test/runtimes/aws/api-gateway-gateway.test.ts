@@ -19,6 +19,7 @@ import {
   managementEndpointFor,
 } from '../../../src/runtimes/aws/management-clients.ts';
 import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import { recordedConnectionIds } from '../../support/connection-ids.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
 import { TestClient } from '../local/client.ts';
@@ -43,7 +44,7 @@ const throttle = () =>
 
 describe('ApiGatewayGateway on the emulated @connections API', () => {
   let server: LocalServer;
-  const ids: string[] = [];
+  const { ids, connectionIds } = recordedConnectionIds();
   const clients: TestClient[] = [];
   let client: ApiGatewayManagementApiClient;
   let counter: RequestCounter;
@@ -73,11 +74,7 @@ describe('ApiGatewayGateway on the emulated @connections API', () => {
   beforeAll(async () => {
     server = await startLocalServer({
       port: 0,
-      connectionIds: () => {
-        const id = awsStyleId();
-        ids.push(id);
-        return id;
-      },
+      connectionIds,
     });
     for (let i = 0; i < CLIENTS; i++) clients.push(await TestClient.open(server.url));
     client = localManagementClient(server.managementEndpoint);

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAuthConfig } from '../../../src/core/auth/index.ts';
 import { AuthEnvironment, LambdaEnvironment, PublishAuthEnvironment } from '../../../src/core/config-env.ts';
@@ -16,6 +16,7 @@ import { ConfigError, loadAwsRuntimeConfig, loadPublishAuth } from '../../../src
 import { createPublishHandler } from '../../../src/runtimes/aws/publish-handler.ts';
 import { DynamoDbStore } from '../../../src/stores/dynamodb/dynamodb-store.ts';
 import { freshTable } from '../../support/dynamodb-test-table.ts';
+import { publishEvent } from '../../support/events.ts';
 
 const SEND_CONCURRENCY = 60;
 const API_KEY = 'compose-test-api-key-0001';
@@ -68,19 +69,6 @@ function holdingEndpoint(target: number) {
   };
 }
 
-function publishEvent(body: unknown): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /publish',
-    rawPath: '/publish',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: '/publish', sourceIp: '127.0.0.1', userAgent: 'test' } },
-  } as unknown as APIGatewayProxyEventV2;
-}
-
 describe('one composition for every Lambda function', () => {
   const saved = { ...process.env };
   let env: Record<string, string>;
@@ -128,7 +116,7 @@ describe('one composition for every Lambda function', () => {
       loadPublishAuth(env),
     );
     const result = (await publish(
-      publishEvent({ topic: 'compose/t', data: 'x' }),
+      publishEvent({ topic: 'compose/t', data: 'x' }, { 'x-api-key': API_KEY }),
     )) as APIGatewayProxyStructuredResultV2;
     await endpoint.allInFlight;
     expect(result.statusCode).toBe(200);

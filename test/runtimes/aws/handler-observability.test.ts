@@ -6,18 +6,16 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { GoneException, LimitExceededException } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
-import { awsStyleId, type LocalServer } from '../../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../../src/runtimes/local/index.ts';
 import {
   type LambdaOnEmulator,
   startLambdaOnEmulator,
   type TestTable,
 } from '../../support/lambda-on-emulator.ts';
-import { localManagementClient } from '../../support/management-client.ts';
-import { injectFault, RequestCounter } from '../../support/sdk-faults.ts';
+import { countedManagementClients } from '../../support/management-client.ts';
+import { injectFault } from '../../support/sdk-faults.ts';
 import { rowsOfConnection } from '../../support/table-rows.ts';
-import { TestClient } from '../local/client.ts';
 
 type Line = Record<string, unknown>;
 
@@ -25,19 +23,9 @@ describe('Lambda logs and metrics', () => {
   let fixture: LambdaOnEmulator;
   let server: LocalServer;
   let dynamo: TestTable;
-  let counter: RequestCounter | undefined;
   let postsDuringConnect = -1;
-  const clients: TestClient[] = [];
-  const ids: string[] = [];
   const output: string[] = [];
-  const managementClients = new ManagementClients(
-    (endpoint) => {
-      const client = localManagementClient(endpoint);
-      counter = new RequestCounter(client);
-      return client;
-    },
-    { posts: 'sdk' },
-  ); // posts through the SDK client, so its middleware sees (and counts) them
+  const { managementClients, counter } = countedManagementClients();
   const lines = (): Line[] =>
     output
       .join('')
@@ -46,11 +34,7 @@ describe('Lambda logs and metrics', () => {
       .map((line) => JSON.parse(line) as Line);
   const emfDocuments = () => lines().filter((line) => '_aws' in line);
   const logLines = () => lines().filter((line) => !('_aws' in line));
-  const open = async (path = '', headers: Record<string, string> = {}) => {
-    const client = await TestClient.open(`${server.url}${path}`, { headers });
-    clients.push(client);
-    return { client, id: ids[ids.length - 1] as string };
-  };
+  const open = (path = '', headers: Record<string, string> = {}) => fixture.open(path, headers);
 
   beforeAll(async () => {
     // Powertools writes INFO/DEBUG lines and EMF to stdout, WARN/ERROR lines to stderr.
@@ -63,20 +47,14 @@ describe('Lambda logs and metrics', () => {
     fixture = await startLambdaOnEmulator({
       table: 'observability',
       managementClients,
-      server: {
-        connectionIds: () => {
-          const id = awsStyleId();
-          ids.push(id);
-          return id;
-        },
-      },
+      recordConnectionIds: true,
       route: async (event, invoke) => {
-        const before = counter?.count('PostToConnectionCommand') ?? 0;
+        const before = counter()?.count('PostToConnectionCommand') ?? 0;
         const result = await invoke(event);
         if (event.requestContext.routeKey === '$connect') {
           postsDuringConnect = Math.max(
             postsDuringConnect,
-            (counter?.count('PostToConnectionCommand') ?? 0) - before,
+            (counter()?.count('PostToConnectionCommand') ?? 0) - before,
           );
         }
         return result;
@@ -91,7 +69,6 @@ describe('Lambda logs and metrics', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
     await fixture?.close();
     vi.restoreAllMocks();
     managementClients.destroy();

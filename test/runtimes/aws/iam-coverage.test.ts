@@ -14,14 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-  SQSEvent,
-} from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context, SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerQueueActions, WorkerTableActions } from '../../../deploy/model/fanout.ts';
 import {
   EventSourceMappingQueueActions,
@@ -41,17 +36,15 @@ import {
   WorkerFunctionModel,
 } from '../../../deploy/model/index.ts';
 import { loadAuthConfig } from '../../../src/core/auth/index.ts';
-import type { AwsRuntimeConfig } from '../../../src/runtimes/aws/config.ts';
-import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
 import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { createPublishHandler } from '../../../src/runtimes/aws/publish-handler.ts';
 import { createSqsClient } from '../../../src/runtimes/aws/sqs-fanout-queue.ts';
 import { createWorkerHandler } from '../../../src/runtimes/aws/worker-handler.ts';
-import { type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
+import type { LocalServer } from '../../../src/runtimes/local/index.ts';
 import { createDynamoDbClient, DynamoDbStore, TableActions } from '../../../src/stores/dynamodb/index.ts';
 import { Probe } from '../../security/support/probe.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import { publishEvent } from '../../support/events.ts';
+import { type LambdaOnEmulator, startLambdaOnEmulator } from '../../support/lambda-on-emulator.ts';
 import { localManagementClient } from '../../support/management-client.ts';
 import { injectFault } from '../../support/sdk-faults.ts';
 import { startSqsStandIn } from '../../support/sqs-stand-in.ts';
@@ -121,68 +114,34 @@ async function subscribedGhosts(
   return store;
 }
 
-function runtimeConfig(tableName: string, managementEndpoint: string): AwsRuntimeConfig {
-  return {
-    tableName,
-    managementEndpoint,
-    sendConcurrency: 10,
-    subscriberPageSize: 100,
-    maxSubscriptions: 10,
-    metricsNamespace: 'topicsocket-test',
-  };
-}
-
-function publishEvent(body: unknown): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /publish',
-    rawPath: '/publish',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: '/publish', sourceIp: '127.0.0.1', userAgent: 'test' } },
-  } as unknown as APIGatewayProxyEventV2;
-}
-
 describe('IAM grants cover every DynamoDB request', () => {
+  let fixture: LambdaOnEmulator;
   let server: LocalServer;
   let tableName: string;
   let endpoint: string;
-  let websocketClient: DynamoDBClient;
   let publishClient: DynamoDBClient;
   let websocketActions: Set<string>;
   let publishActions: Set<string>;
   const managementClients = new ManagementClients((url) => localManagementClient(url));
 
   beforeAll(async () => {
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const table = await freshTable('iam-coverage');
-    table.client.destroy();
-    tableName = table.tableName;
-    endpoint = table.endpoint;
-    websocketClient = createDynamoDbClient({ endpoint });
-    publishClient = createDynamoDbClient({ endpoint });
-    websocketActions = recordActions(websocketClient);
-    publishActions = recordActions(publishClient);
-    let lambda: ReturnType<typeof createAwsHandler> | undefined;
-    server = await startLocalServer({
-      port: 0,
-      handler: (event) => (lambda as ReturnType<typeof createAwsHandler>)(event, lambdaContext(event)),
-    });
-    const config = runtimeConfig(tableName, server.managementEndpoint);
-    lambda = createAwsHandler(config, {
-      dynamoDb: websocketClient,
+    fixture = await startLambdaOnEmulator({
+      table: 'iam-coverage',
+      quiet: true,
       managementClients,
-      auth: loadAuthConfig(ENV, 'required'),
+      dependencies: { auth: loadAuthConfig(ENV, 'required') },
     });
+    ({ server } = fixture);
+    ({ tableName, endpoint } = fixture.table);
+    // Recorded from now on: the table's creation is the test's, not the function's.
+    websocketActions = recordActions(fixture.table.client);
+    publishClient = createDynamoDbClient({ endpoint });
+    publishActions = recordActions(publishClient);
   });
 
   afterAll(async () => {
-    await server?.close();
-    vi.restoreAllMocks();
+    await fixture?.close();
     managementClients.destroy();
-    websocketClient?.destroy();
     publishClient?.destroy();
   });
 
@@ -207,17 +166,15 @@ describe('IAM grants cover every DynamoDB request', () => {
     const ghostStore = await subscribedGhosts(endpoint, tableName, 'iam/t', ['Z2hvc3Q+/gone=']);
     // Two handlers stand for two Lambda containers: the second sees the key only through the table.
     const containers = [0, 1].map(() =>
-      createPublishHandler(
-        runtimeConfig(tableName, server.managementEndpoint),
-        loadAuthConfig(ENV, 'required'),
-        'keys',
-        { dynamoDb: publishClient, managementClients },
-      ),
+      createPublishHandler(fixture.config, loadAuthConfig(ENV, 'required'), 'keys', {
+        dynamoDb: publishClient,
+        managementClients,
+      }),
     );
     const positions: unknown[] = [];
     for (const publish of containers) {
       const result = (await publish(
-        publishEvent({ topic: 'iam/t', data: 'x', idempotencyKey: 'p1' }),
+        publishEvent({ topic: 'iam/t', data: 'x', idempotencyKey: 'p1' }, { 'x-api-key': API_KEY }),
       )) as APIGatewayProxyStructuredResultV2;
       expect(result.statusCode).toBe(200);
       positions.push(JSON.parse(result.body as string).offset);
@@ -241,7 +198,7 @@ describe('IAM grants cover every DynamoDB request', () => {
     const workerSqsActions = recordSqsActions(workerSqs);
     const workerActions = recordActions(workerDynamo);
     const config = {
-      ...runtimeConfig(tableName, server.managementEndpoint),
+      ...fixture.config,
       fanoutQueueUrl: queue.url,
       sqsEndpoint: sqs.endpoint,
       fanoutThreshold: 1,
@@ -268,7 +225,7 @@ describe('IAM grants cover every DynamoDB request', () => {
         sqs: publishSqs,
       });
       const result = (await publish(
-        publishEvent({ topic: 'iam/wide', data: 'w' }),
+        publishEvent({ topic: 'iam/wide', data: 'w' }, { 'x-api-key': API_KEY }),
       )) as APIGatewayProxyStructuredResultV2;
       expect(JSON.parse(result.body as string)).toMatchObject({ scheduled: expect.any(Number) });
       const bodies = queue.messages().map((message) => message.body);

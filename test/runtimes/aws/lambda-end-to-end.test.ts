@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocketEvent, WebSocketResult } from '../../../src/core/index.ts';
-import { awsStyleId, type LocalServer } from '../../../src/runtimes/local/index.ts';
+import { awsStyleId } from '../../../src/runtimes/local/index.ts';
 import { LambdaEnvironment } from '../../../src/stores/dynamodb/table-design.ts';
 import { wsEvent } from '../../support/events.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
@@ -10,15 +10,10 @@ import {
   type TestTable,
 } from '../../support/lambda-on-emulator.ts';
 import { rowsOfConnection } from '../../support/table-rows.ts';
-import { TestClient } from '../local/client.ts';
 
 describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
   let fixture: LambdaOnEmulator;
-  let server: LocalServer;
   let dynamo: TestTable;
-  const ids: string[] = [];
-  /** Connections whose `$disconnect` API Gateway "misses": the event never reaches the Lambda. */
-  const missedDisconnects = new Set<string>();
   const disconnectWaiters = new Map<string, () => void>();
   const disconnected = new Map<string, Promise<void>>();
   const savedEnv = { ...process.env };
@@ -33,29 +28,20 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
   };
   const invokeLambda = (event: WebSocketEvent): Promise<WebSocketResult> =>
     fixture.lambda(event, lambdaContext(event));
-  const open = async (): Promise<{ client: TestClient; id: string }> => {
-    const client = fixture.track(await TestClient.open(server.url));
-    return { client, id: ids[ids.length - 1] as string };
-  };
+  const open = () => fixture.open();
   const rows = (id: string) => rowsOfConnection(dynamo.client, dynamo.tableName, id);
 
   beforeAll(async () => {
     fixture = await startLambdaOnEmulator({
       table: 'lambda-e2e',
       quiet: true,
-      server: {
-        connectionIds: () => {
-          const id = awsStyleId();
-          ids.push(id);
-          return id;
-        },
-      },
+      recordConnectionIds: true,
       route: async (event, invoke) => {
         const { routeKey, connectionId } = event.requestContext;
         if (routeKey !== '$disconnect') return invoke(event);
         whenDisconnected(connectionId);
         try {
-          return missedDisconnects.has(connectionId) ? { statusCode: 200 } : await invoke(event);
+          return await invoke(event);
         } finally {
           disconnectWaiters.get(connectionId)?.();
         }
@@ -76,7 +62,7 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
         return (await import('../../../src/runtimes/aws/handler.ts')).handler;
       },
     });
-    ({ server, table: dynamo } = fixture);
+    ({ table: dynamo } = fixture);
   });
 
   afterAll(async () => {
@@ -137,7 +123,7 @@ describe('Lambda handler end to end (emulator + DynamoDB Local)', () => {
   it('leaves no rows after a missed $disconnect, once a publish meets the 410', async () => {
     const dave = await open();
     const erin = await open();
-    missedDisconnects.add(dave.id);
+    fixture.missDisconnect(dave.id);
     await dave.client.request({ type: 'subscribe', topic: 'news', id: 1 });
     await dave.client.request({ type: 'subscribe', topic: 'sports', id: 2 });
     await erin.client.request({ type: 'subscribe', topic: 'news', id: 3 });

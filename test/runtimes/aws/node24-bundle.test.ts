@@ -24,7 +24,7 @@ import {
   TestSecretArn,
 } from '../../support/aws-secrets-endpoint.ts';
 import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { wsEvent } from '../../support/events.ts';
+import { publishEvent, wsEvent } from '../../support/events.ts';
 import { rowsOfConnection } from '../../support/table-rows.ts';
 
 const run = promisify(execFile);
@@ -89,29 +89,13 @@ it('runs the bundled handlers under Node 24: connect, subscribe, publish (delive
   const connectionId = 'Node24ConnId=';
   const token = await hsToken({ subscribe: ['news'], publish: ['news'] }, SECRET);
   const connect = wsEvent('$connect', connectionId, undefined, { queryStringParameters: { token } } as never);
-  const publishEvent = {
-    version: '2.0',
-    routeKey: 'POST /publish',
-    rawPath: '/publish',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify({ topic: 'news', data: { headline: 'on node 24' } }),
-    isBase64Encoded: false,
-    requestContext: {
-      http: {
-        method: 'POST',
-        path: '/publish',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      requestId: 'pub-1',
-      routeKey: 'POST /publish',
-      stage: '$default',
-    },
-  };
+  const publish = publishEvent(
+    { topic: 'news', data: { headline: 'on node 24' } },
+    { 'x-api-key': API_KEY },
+    { requestId: 'pub-1', routeKey: 'POST /publish', stage: '$default' },
+  );
   const websocket = join(outdir, FunctionModel.name, 'index.js');
-  const publish = join(outdir, PublishFunctionModel.name, 'index.js');
+  const publishBundle = join(outdir, PublishFunctionModel.name, 'index.js');
   const planFile = join(outdir, 'plan.json');
   writeFileSync(
     planFile,
@@ -126,7 +110,7 @@ it('runs the bundled handlers under Node 24: connect, subscribe, publish (delive
             JSON.stringify({ type: 'subscribe', topic: 'news', id: 1 }),
           ),
         },
-        { bundle: publish, event: publishEvent },
+        { bundle: publishBundle, event: publish },
         { bundle: websocket, event: wsEvent('$disconnect', connectionId) },
       ],
     }),

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapLimit } from '../../../src/core/index.ts';
-import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
 import type { LocalServer } from '../../../src/runtimes/local/index.ts';
 import { DynamoDbStore } from '../../../src/stores/dynamodb/index.ts';
@@ -20,7 +19,7 @@ import {
   startLambdaOnEmulator,
   type TestTable,
 } from '../../support/lambda-on-emulator.ts';
-import { localManagementClient } from '../../support/management-client.ts';
+import { countedManagementClients } from '../../support/management-client.ts';
 import { interceptCommand, RequestCounter } from '../../support/sdk-faults.ts';
 import { TestClient } from '../local/client.ts';
 
@@ -41,7 +40,6 @@ describe('requests per publish', () => {
   let server: LocalServer;
   let dynamo: TestTable;
   let dynamoCounter: RequestCounter;
-  let postCounter: RequestCounter | undefined;
   let readCapacity = 0;
   let lastPublishMs = 0;
   let tearingDown = false;
@@ -50,14 +48,7 @@ describe('requests per publish', () => {
   const ids: string[] = [];
   const receivers: TestClient[] = [];
   let publisher: TestClient;
-  const managementClients = new ManagementClients(
-    (endpoint) => {
-      const client = localManagementClient(endpoint);
-      postCounter = new RequestCounter(client);
-      return client;
-    },
-    { posts: 'sdk' },
-  ); // posts through the SDK client, so its middleware sees (and counts) them
+  const { managementClients, counter: postCounter } = countedManagementClients();
   const measurements: Measurement[] = [];
   let routeRequests: Record<string, Record<string, number>> = {};
 
@@ -178,7 +169,7 @@ describe('requests per publish', () => {
       const repetitions = fanout >= 1000 ? 2 : 5;
       for (let round = 0; round < repetitions; round++) {
         dynamoCounter.reset();
-        postCounter?.reset();
+        postCounter()?.reset();
         readCapacity = 0;
         publisher.send({ type: 'publish', topic: `fan-${fanout}`, data: { n: fanout, round }, id: round });
         // A loaded 2-core machine can take seconds for 1,000 posts.
@@ -201,14 +192,14 @@ describe('requests per publish', () => {
           UpdateItemCommand: 1,
           PutItemCommand: 1,
         });
-        expect(postCounter?.snapshot()).toEqual({ PostToConnectionCommand: fanout });
+        expect(postCounter()?.snapshot()).toEqual({ PostToConnectionCommand: fanout });
         durations.push(Math.round(lastPublishMs));
       }
       durations.sort((a, b) => a - b);
       measurements.push({
         fanout,
         dynamodb: dynamoCounter.snapshot(),
-        apiGateway: postCounter?.snapshot() ?? {},
+        apiGateway: postCounter()?.snapshot() ?? {},
         readCapacityUnits: readCapacity,
         publishInvocationMs: {
           min: durations[0] ?? 0,

@@ -8,45 +8,22 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAwsHandler } from '../../../src/runtimes/aws/create-handler.ts';
-import { ManagementClients } from '../../../src/runtimes/aws/management-clients.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
-import { awsStyleId, type LocalServer, startLocalServer } from '../../../src/runtimes/local/index.ts';
-import { freshTable } from '../../support/dynamodb-test-table.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { localManagementClient } from '../../support/management-client.ts';
+import { type LambdaOnEmulator, startLambdaOnEmulator } from '../../support/lambda-on-emulator.ts';
+import { countedManagementClients } from '../../support/management-client.ts';
 import { RequestCounter } from '../../support/sdk-faults.ts';
-import { TestClient } from '../local/client.ts';
+import type { TestClient } from '../local/client.ts';
 
 type Frame = Awaited<ReturnType<TestClient['next']>>;
 
 describe('wildcards and presence through the Lambda handler (emulator + DynamoDB Local)', () => {
-  let server: LocalServer;
-  let dynamo: { client: DynamoDBClient; tableName: string };
+  let fixture: LambdaOnEmulator;
   let dynamoCounter: RequestCounter;
-  let managementCounter: RequestCounter | undefined;
-  let lambda: ReturnType<typeof createAwsHandler>;
-  const clients: TestClient[] = [];
-  const ids: string[] = [];
-  const missedDisconnects = new Set<string>();
-  const inFlight = new Set<Promise<unknown>>();
   const figures: Record<string, Record<string, number>> = {};
-  const managementClients = new ManagementClients(
-    (endpoint) => {
-      const client = localManagementClient(endpoint);
-      managementCounter = new RequestCounter(client);
-      return client;
-    },
-    { posts: 'sdk' },
-  );
+  const { managementClients, counter: managementCounter } = countedManagementClients();
 
-  const open = async () => {
-    const client = await TestClient.open(server.url);
-    clients.push(client);
-    return { client, id: ids[ids.length - 1] as string };
-  };
+  const open = () => fixture.open();
   /** Sends a frame with an `id` and reads frames until its answer (events may come first). */
   const ask = async (client: TestClient, frame: { id: number } & Record<string, unknown>) => {
     client.send(frame);
@@ -60,60 +37,32 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
   /** The requests one action makes, by operation (DynamoDB and `@connections` together). */
   const measure = async (name: string, action: () => Promise<unknown>) => {
     dynamoCounter.reset();
-    managementCounter?.reset();
+    managementCounter()?.reset();
     await action();
-    await Promise.all(inFlight);
-    const counts = { ...dynamoCounter.snapshot(), ...(managementCounter?.snapshot() ?? {}) };
+    await fixture.settled();
+    const counts = { ...dynamoCounter.snapshot(), ...(managementCounter()?.snapshot() ?? {}) };
     figures[name] = counts;
     return counts;
   };
 
   beforeAll(async () => {
-    dynamo = await freshTable('wild-presence');
-    dynamoCounter = new RequestCounter(dynamo.client);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    server = await startLocalServer({
-      port: 0,
-      connectionIds: () => {
-        const id = awsStyleId();
-        ids.push(id);
-        return id;
-      },
-      handler: async (event) => {
-        const { routeKey, connectionId } = event.requestContext;
-        // A `$disconnect` API Gateway "misses": the event never reaches the Lambda.
-        if (routeKey === '$disconnect' && missedDisconnects.has(connectionId)) return { statusCode: 200 };
-        const call = lambda(event, lambdaContext(event));
-        inFlight.add(call);
-        return call.finally(() => inFlight.delete(call));
-      },
-    });
-    lambda = createAwsHandler(
-      {
-        tableName: dynamo.tableName,
-        managementEndpoint: server.managementEndpoint,
-        sendConcurrency: 50,
-        subscriberPageSize: 1000,
-        maxSubscriptions: 10,
-        metricsNamespace: 'topicsocket-wildcards',
-      },
-      {
-        dynamoDb: dynamo.client,
-        managementClients,
+    fixture = await startLambdaOnEmulator({
+      table: 'wild-presence',
+      quiet: true,
+      recordConnectionIds: true,
+      config: { sendConcurrency: 50, subscriberPageSize: 1000, metricsNamespace: 'topicsocket-wildcards' },
+      managementClients,
+      dependencies: {
         logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
         metrics: new EmfMetrics({ namespace: 'topicsocket-wildcards' }),
       },
-    );
+    });
+    dynamoCounter = new RequestCounter(fixture.table.client);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await server?.close();
-    await Promise.all(inFlight);
-    vi.restoreAllMocks();
+    await fixture?.close();
     managementClients.destroy();
-    dynamo?.client.destroy();
     writeFileSync(
       join(tmpdir(), 'topicsocket-wildcard-presence-cost.json'),
       JSON.stringify(figures, null, 2),
@@ -225,7 +174,7 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     expect(read).toEqual({ QueryCommand: 1, GetConnectionCommand: 4 });
     // The last member's socket goes away and API Gateway never delivers its $disconnect.
     const ghost = members[2] as { client: TestClient; id: string };
-    missedDisconnects.add(ghost.id);
+    fixture.missDisconnect(ghost.id);
     await ghost.client.close();
     const { answer, others } = await ask(watcher.client, { type: 'presence', topic: 'p/room', id: 3 });
     expect(

@@ -14,6 +14,19 @@ import { RecordingHandler } from './recording-handler.ts';
 type Context = WebSocketEvent['requestContext'] & Record<string, unknown>;
 const AWS_ID = /^[A-Za-z0-9+/]{15}=$/;
 
+/** A recording handler whose `$connect`s all wait until `release()`. */
+function heldConnects(): { recorder: RecordingHandler; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const recorder = new RecordingHandler(async (event) => {
+    if (event.requestContext.routeKey === '$connect') await gate;
+    return undefined;
+  });
+  return { recorder, release };
+}
+
 describe('local runtime: $connect, events and handshake', () => {
   const servers = localServerPerTest();
   let server: LocalServer | undefined;
@@ -203,14 +216,7 @@ describe('local runtime: $connect, events and handshake', () => {
   });
 
   it('queues frames a client sends before $connect resolved, and hands them over in order afterwards', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const recorder = new RecordingHandler(async (event) => {
-      if (event.requestContext.routeKey === '$connect') await gate;
-      return undefined;
-    });
+    const { recorder, release } = heldConnects();
     const { port } = await start(recorder);
     const masked = (text: string) => {
       const payload = Buffer.from(text);
@@ -242,14 +248,7 @@ describe('local runtime: $connect, events and handshake', () => {
   });
 
   it('fires $disconnect for a client that leaves while $connect is still running', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const recorder = new RecordingHandler(async (event) => {
-      if (event.requestContext.routeKey === '$connect') await gate;
-      return undefined;
-    });
+    const { recorder, release } = heldConnects();
     const { url } = await start(recorder);
     const ws = new WebSocket(url);
     ws.on('error', () => {});

@@ -2,41 +2,16 @@
  * `topicsocket dev` (the CLI, in process, with its memory store) and real SDK clients: a wildcard
  * subscription receives a concrete topic's messages once, and presence lists members and reports a leave.
  */
-
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { CliIo } from '../../../src/cli/io.ts';
-import { runCli } from '../../../src/cli/run.ts';
 import { createClient, type PresenceEvent, type TopicsocketClient } from '../../../src/client/index.ts';
 import { Inbox, nextEvent } from '../../client/support/events.ts';
-
-function devIo() {
-  let stop: (signal: string) => void = () => {};
-  let found: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => {
-    found = resolve;
-  });
-  const record = (line: string) => {
-    const match = line.match(/WebSocket URL\s+(\S+)/);
-    if (match) found(match[1] as string);
-  };
-  const io: CliIo = {
-    out: record,
-    err: record,
-    env: {},
-    untilStopped: () =>
-      new Promise((resolve) => {
-        stop = resolve;
-      }),
-  };
-  return { io, url, stop: (signal: string) => stop(signal) };
-}
+import { runCliInProcess } from '../../support/cli-in-process.ts';
 
 describe('topicsocket dev: wildcards and presence with SDK clients', () => {
   it('delivers through a pattern once, lists presence members and reports a leave', async () => {
-    const dev = devIo();
-    const running = runCli(['dev', '--port', '0', '--log-level', 'warn'], dev.io);
-    const url = await dev.url;
+    const dev = runCliInProcess(['dev', '--port', '0', '--log-level', 'warn']);
+    const [, url] = (await dev.printed(/WebSocket URL\s+(\S+)/)) as [string, string];
     const clients: TopicsocketClient[] = [];
     const connected = async () => {
       const client = createClient({ url, WebSocket, reconnect: false });
@@ -71,7 +46,7 @@ describe('topicsocket dev: wildcards and presence with SDK clients', () => {
     } finally {
       await Promise.all(clients.map((client) => client.close()));
       dev.stop('SIGINT');
-      expect(await running).toBe(0);
+      expect(await dev.exitCode).toBe(0);
     }
   });
 });

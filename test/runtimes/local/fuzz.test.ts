@@ -3,24 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, parseClientFrame } from '../../../src/protocol/index.ts';
 import { mockPingReply } from '../../../src/runtimes/emulator/ping-route.ts';
 import type { LocalServer } from '../../../src/runtimes/local/index.ts';
+import { seededRandom } from '../../client/support/events.ts';
 import { localServerForFile } from '../../support/local-server.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const FUZZERS = 4;
 const FRAMES_PER_FUZZER = 2_600;
 const CHECK_TOPIC = 'fuzz/check';
-
-/** Deterministic PRNG (mulberry32), so a failure can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type BadFrame = { data: string | Buffer; binary: boolean };
 
@@ -145,7 +134,8 @@ describe('local runtime: fuzzing with malformed frames', () => {
   });
 
   it(`answers ${FUZZERS * FRAMES_PER_FUZZER} malformed frames with error frames and keeps delivering`, async () => {
-    const random = prng(SEED);
+    // Deterministic (mulberry32), so a failure can be replayed with FUZZ_SEED.
+    const random = seededRandom(SEED);
     const make = generators(random);
 
     const subscribers = [await open(), await open(), await open()];
