@@ -30,6 +30,8 @@ export interface ThrottleResult extends LedgerFigures {
   subscribeAttempts: number;
   subscribeRetryableErrors: number;
   subscribesFailed: number;
+  /** Upgrades refused with a 5xx during the throttle ($connect's write throttled past the SDK's retries), retried. */
+  connectRetries: number;
   errorCodes: Record<string, number>;
 }
 
@@ -90,6 +92,7 @@ export async function soakThrottled(options: ThrottleOptions): Promise<ThrottleR
       subscribeAttempts: counts.attempts,
       subscribeRetryableErrors: counts.retryableErrors,
       subscribesFailed: counts.failed,
+      connectRetries: counts.connectRetries,
       errorCodes: Object.fromEntries(ledger.errorCodes),
     };
   } finally {

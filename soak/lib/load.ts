@@ -65,16 +65,33 @@ export async function openLoad(
   topics: readonly string[],
   clients: FramesClient[],
 ) {
-  const counts = { attempts: 0, retryableErrors: 0, failed: 0 };
+  const counts = { attempts: 0, retryableErrors: 0, failed: 0, connectRetries: 0 };
   const subscribers = await Promise.all(
     Array.from({ length: count }, async () => {
-      const subscriber = await FramesClient.open(url);
+      const subscriber = await openRetrying(url, counts);
       clients.push(subscriber);
       await subscribeAll(subscriber, topics, counts);
       return { client: subscriber, topics };
     }),
   );
-  const publishers = await Promise.all(publisherSlots().map(() => FramesClient.open(url)));
+  const publishers = await Promise.all(publisherSlots().map(() => openRetrying(url, counts)));
   clients.push(...publishers);
   return { subscribers, publishers, counts };
+}
+
+/**
+ * Opens a connection as the SDK does: an upgrade refused with a 5xx (a `$connect` whose store write was
+ * throttled past the SDK's own retries) is retried with backoff and counted, never taken as a finding.
+ */
+async function openRetrying(url: string, counts: { connectRetries: number }): Promise<FramesClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await FramesClient.open(url);
+    } catch (error) {
+      const refused = error instanceof Error && /^upgrade refused: 5\d\d$/.test(error.message);
+      if (!refused || attempt >= 5) throw error;
+      counts.connectRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
