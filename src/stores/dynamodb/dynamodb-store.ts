@@ -116,7 +116,8 @@ export class DynamoDbStore implements Store, SubscriberRanges {
 
   /**
    * One page of the receivers of `topic` within (after, until]: the topic's partition merged with those of
-   * its live patterns (one marker BatchGetItem first), each connection once (stores/merged-pages.ts).
+   * its live patterns (the markers from the process cache, or one BatchGetItem first), each connection once
+   * (stores/merged-pages.ts).
    */
   async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
     return this.pageOf(await this.patterns.partitionsOf(topic), range, limit);
