@@ -56,6 +56,7 @@ export const unitTests = [
   'test/stores/memory-history-bounds.test.ts',
   'test/stores/memory-inventory.test.ts',
   'test/stores/memory-store.test.ts',
+  'test/stores/pattern-marker-cache.test.ts',
   'test/stores/topic-expiries.test.ts',
 ];
 

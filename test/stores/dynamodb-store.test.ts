@@ -7,6 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore, ensureTable } from '../../src/stores/dynamodb/index.ts';
 import { freshTable } from '../support/dynamodb-test-table.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { describeStoreContract } from './store-contract.ts';
 
 let table: { client: DynamoDBClient; tableName: string };
@@ -19,16 +20,19 @@ afterAll(() => table.client.destroy());
 
 describeStoreContract('dynamodb', async ({ pageSize }) => {
   let clock = Date.now();
+  // The marker cache's clock moves with the store's: a subscribe's wait passes at once (and moves both).
+  const markerClock = new VirtualClock('auto', (ms) => {
+    clock += ms;
+  });
   return {
     store: new DynamoDbStore({
       client: table.client,
       tableName: table.tableName,
       now: () => clock,
       pageSize,
+      markerCache: { clock: markerClock },
     }),
-    advance: (ms) => {
-      clock += ms;
-    },
+    advance: (ms) => markerClock.advance(ms),
     now: () => clock,
   };
 });

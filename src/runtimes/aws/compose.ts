@@ -12,6 +12,7 @@ import type { Hooks } from '../../core/hooks/index.ts';
 import { Broker, type BrokerSharding, type Logger } from '../../core/index.ts';
 import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
+import type { MonotonicClock } from '../../stores/dynamodb/pattern-marker-cache.ts';
 import type { PostRetryOptions } from './api-gateway-gateway.ts';
 import { type AwsRuntimeConfig, historyLimits } from './config.ts';
 import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
@@ -34,6 +35,8 @@ export interface AwsDependencies {
   managementClients?: ManagementClients;
   postRetry?: Partial<PostRetryOptions>;
   now?: () => number;
+  /** The pattern-marker cache's clock (stores/dynamodb/pattern-marker-cache.ts). */
+  markerClock?: MonotonicClock;
   logger?: PowertoolsLogger;
   metrics?: EmfMetrics;
   /** The fan-out queue's client (TOPICSOCKET_FANOUT_QUEUE_URL); default: one for the configured endpoint. */
@@ -84,6 +87,7 @@ export function composeAws(
     tableName: config.tableName,
     pageSize: config.subscriberPageSize,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.markerClock ? { markerCache: { clock: deps.markerClock } } : {}),
   });
   const clients = deps.managementClients ?? managementClientsFor(config);
   const budget = new InvocationBudget();

@@ -31,10 +31,11 @@ import { mergedSubscriberPage } from '../merged-pages.ts';
 import { type BatchRetryOptions, batchDelete, defaultBatchRetry } from './batch-write.ts';
 import { type ConnectionAttributes, readConnectionAttributes } from './connection-item.ts';
 import { DynamoDbHistory } from './dynamodb-history.ts';
-import { PatternMarkers } from './dynamodb-patterns.ts';
+import { type MarkerHold, PatternMarkers } from './dynamodb-patterns.ts';
 import { DynamoDbPresence } from './dynamodb-presence.ts';
 import { DynamoDbShardLedger } from './dynamodb-shard-ledger.ts';
 import { Keys, Names } from './keys.ts';
+import { type MonotonicClock, systemMonotonicClock } from './pattern-marker-cache.ts';
 
 export interface DynamoDbStoreOptions {
   /** A plain DynamoDB client (wrapped in a document client here) or a document client. */
@@ -52,6 +53,8 @@ export interface DynamoDbStoreOptions {
   batchRetry?: BatchRetryOptions;
   /** `close()` destroys `client` (its sockets); for stores that own their client, like the CLI's. */
   closeClient?: boolean;
+  /** The per-process cache of pattern-marker reads (pattern-marker-cache.ts); injectable for tests. */
+  markerCache?: { clock?: MonotonicClock; maxEntries?: number };
 }
 
 /** The connection item as read (connection-item.ts): `topics` is a Map, never a plain object. */
@@ -119,13 +122,16 @@ export class DynamoDbStore implements Store, SubscriberRanges {
       this.tableName,
       nowSeconds,
       this.consistentSubscriberReads,
+      options.markerCache?.clock ?? systemMonotonicClock,
+      options.markerCache?.maxEntries,
     );
     this.presence = new DynamoDbPresence(this.client, this.tableName, nowSeconds);
   }
 
   /**
    * One page of the receivers of `topic` within (after, until]: the topic's partition merged with those of
-   * its live patterns (one marker BatchGetItem first), each connection once (stores/merged-pages.ts).
+   * its live patterns (the markers from the process cache, or one BatchGetItem first), each connection once
+   * (stores/merged-pages.ts).
    */
   async subscriberPage(topic: string, range: SubscriberRange, limit: number): Promise<SubscriberRangePage> {
     return this.pageOf(await this.patterns.partitionsOf(topic), range, limit);
@@ -256,7 +262,14 @@ export class DynamoDbStore implements Store, SubscriberRanges {
     return memberOf;
   }
 
+  /** Pattern-marker reads this store's process holds (a bounded cache; dynamodb-patterns.ts). */
+  get cachedMarkers(): number {
+    return this.patterns.cachedMarkers;
+  }
+
   async subscribe(connectionId: string, topic: string, options: SubscribeOptions): Promise<SubscribeOutcome> {
+    // What a pattern's new marker makes the ack wait for (dynamodb-patterns.ts); the first hold of a life is kept.
+    let hold: MarkerHold | undefined;
     for (let attempt = 0; attempt < SUBSCRIBE_ATTEMPTS; attempt++) {
       // Lost a race with another write to this connection: step aside briefly before reading again.
       if (attempt > 0) await sleep(fullJitterDelay(attempt - 1, { baseDelayMs: 10, maxDelayMs: 100 }));
@@ -278,7 +291,10 @@ export class DynamoDbStore implements Store, SubscriberRanges {
       const expiresAt = Math.min(options.expiresAt, item.ttl);
       const mode = held === undefined ? 'new' : 'refresh';
       // The marker first: a publish that finds the subscription must have found the marker (dynamodb-patterns.ts).
-      if (isPattern(topic)) await this.patterns.touch(topic, expiresAt);
+      if (isPattern(topic)) {
+        const touched = await this.patterns.touch(topic, expiresAt);
+        if (touched?.generation !== hold?.generation) hold = touched;
+      }
       const member =
         options.presence && !isPattern(topic)
           ? memberData(connectionRecordOf(item), options.presence.claims)
@@ -293,6 +309,8 @@ export class DynamoDbStore implements Store, SubscriberRanges {
         ...(options.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: options.tokenExpiresAt }),
       });
       if (written) {
+        // Before the ack: no process may still trust a cached "no marker" read from before this marker.
+        if (hold) await this.patterns.settle(topic, hold);
         return held !== undefined && held > nowSeconds ? 'already_subscribed' : 'subscribed';
       }
       // The condition failed: the connection changed between the read and the write. Read again.

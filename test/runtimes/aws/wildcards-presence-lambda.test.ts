@@ -13,6 +13,7 @@ import { EmfMetrics } from '../../../src/runtimes/aws/powertools-metrics.ts';
 import { type LambdaOnEmulator, startLambdaOnEmulator } from '../../support/lambda-on-emulator.ts';
 import { countedManagementClients } from '../../support/management-client.ts';
 import { RequestCounter } from '../../support/sdk-faults.ts';
+import { VirtualClock } from '../../support/virtual-clock.ts';
 import type { TestClient } from '../local/client.ts';
 
 type Frame = Awaited<ReturnType<TestClient['next']>>;
@@ -22,6 +23,9 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
   let dynamoCounter: RequestCounter;
   const figures: Record<string, Record<string, number>> = {};
   const { managementClients, counter: managementCounter } = countedManagementClients();
+  // The pattern-marker cache's clock: it moves only when a subscribe waits out the cache window, so which
+  // publish finds the cache cold or warm is decided by the test, not by the machine's speed.
+  const markerClock = new VirtualClock();
 
   const open = () => fixture.open();
   /** Sends a frame with an `id` and reads frames until its answer (events may come first). */
@@ -53,6 +57,7 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
       config: { sendConcurrency: 50, subscriberPageSize: 1000, metricsNamespace: 'topicsocket-wildcards' },
       managementClients,
       dependencies: {
+        markerClock,
         logger: new PowertoolsLogger({ serviceName: 'topicsocket', logLevel: 'ERROR' }),
         metrics: new EmfMetrics({ namespace: 'topicsocket-wildcards' }),
       },
@@ -69,15 +74,16 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
     );
   });
 
-  it('delivers to topic and pattern subscribers once each; a topic without patterns pays one BatchGetItem more', async () => {
+  it('delivers to topic and pattern subscribers once each; a topic without patterns pays one BatchGetItem per cache window', async () => {
     const both = await open();
     const pattern = await open();
     const publisher = await open();
     expect((await ask(both.client, { type: 'subscribe', topic: 'w/a/b', id: 1 })).answer).toMatchObject({
       type: 'subscribed',
     });
-    // Before any pattern exists above it: the topic's Query, the history writes and the marker read.
-    const plain = await measure('publish, no wildcard subscriber', () =>
+    // Before any pattern exists above it, with the marker cache cold: the topic's Query, the history writes
+    // and one read of the markers of `*`, `w/*`, `w/a/*`.
+    const plain = await measure('publish, no wildcard subscriber, cache cold', () =>
       ask(publisher.client, { type: 'publish', topic: 'w/a/b', data: 0, id: 2 }),
     );
     expect(await both.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 0 });
@@ -88,13 +94,29 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
       PutItemCommand: 1,
       PostToConnectionCommand: 1,
     });
-    const wildSubscribe = await measure('subscribe to a pattern', () =>
+    // Within the cache window (the warm container's usual case): no marker read at all.
+    const warm = await measure('publish, no wildcard subscriber, cache warm', () =>
+      ask(publisher.client, { type: 'publish', topic: 'w/a/b', data: 'warm', id: 8 }),
+    );
+    expect(await both.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 'warm' });
+    expect(warm).toEqual({
+      QueryCommand: 1,
+      UpdateItemCommand: 1,
+      PutItemCommand: 1,
+      PostToConnectionCommand: 1,
+    });
+    const waitsBefore = markerClock.sleeps.length;
+    const wildSubscribe = await measure('subscribe to a pattern, creating its marker', () =>
       ask(both.client, { type: 'subscribe', topic: 'w/*', id: 3 }),
     );
-    // The marker's conditional UpdateItem, then the subscription as always (no history read for a pattern).
-    expect(wildSubscribe).toEqual({ GetItemCommand: 1, UpdateItemCommand: 1, TransactWriteItemsCommand: 1 });
+    // The marker: a renewal that finds none, its creation, and (after waiting out the cache window before
+    // the ack) marking it ready; then the subscription as always (no history read for a pattern).
+    expect(wildSubscribe).toEqual({ GetItemCommand: 1, UpdateItemCommand: 3, TransactWriteItemsCommand: 1 });
+    expect(markerClock.sleeps.length).toBe(waitsBefore + 1);
     await ask(pattern.client, { type: 'subscribe', topic: 'w/a/*', id: 4 });
-    const wild = await measure('publish, wildcard subscribers at two levels', () =>
+    // This container cached `w/*` and `w/a/*` as absent before they existed: the subscribes' waits outlasted
+    // those entries, so this publish right after their acks reads the markers again and reaches both.
+    const wild = await measure('publish, wildcard subscribers at two levels, cache cold', () =>
       ask(publisher.client, { type: 'publish', topic: 'w/a/b', data: 1, id: 5 }),
     );
     // One Query per partition that has subscribers (the topic, w/*, w/a/*), and one copy per connection.
@@ -105,7 +127,15 @@ describe('wildcards and presence through the Lambda handler (emulator + DynamoDB
       PutItemCommand: 1,
       PostToConnectionCommand: 2,
     });
-    expect(await both.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 1, offset: 2 });
+    const renewal = await measure('subscribe to a pattern whose marker is ready', async () => {
+      const other = await open();
+      dynamoCounter.reset();
+      return ask(other.client, { type: 'subscribe', topic: 'w/*', id: 9 });
+    });
+    // One conditional UpdateItem (the marker's TTL raised), no wait.
+    expect(renewal).toEqual({ GetItemCommand: 1, UpdateItemCommand: 1, TransactWriteItemsCommand: 1 });
+    expect(markerClock.sleeps.length).toBe(waitsBefore + 2);
+    expect(await both.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 1, offset: 3 });
     expect(await pattern.client.next()).toMatchObject({ type: 'message', topic: 'w/a/b', data: 1 });
     await ask(publisher.client, { type: 'ping', id: 6 });
     expect(both.client.pending).toBe(0);
