@@ -21,6 +21,7 @@ export const unitTests = [
   'test/core/auth/redact.test.ts',
   'test/core/auth/topic-permissions.test.ts',
   'test/core/broker-auth.test.ts',
+  'test/core/broker-connect-failure.test.ts',
   'test/core/broker-history-source.test.ts',
   'test/core/broker-wildcards-presence.test.ts',
   'test/core/broker.test.ts',

@@ -83,7 +83,14 @@ export class Broker {
     } catch (error) {
       this.context.metrics.count('errors');
       this.context.logger.error('route failed', { routeKey, connectionId, error: describe(error) });
-      if (routeKey === Routes.connect) return { statusCode: 500 };
+      // A dependency failed (a store write throttled past the SDK's retries): 503 says "come back", and the
+      // SDK reconnects with backoff; the body is the same error frame a refused frame gets.
+      if (routeKey === Routes.connect) {
+        return {
+          statusCode: 503,
+          body: JSON.stringify(errorFrame('unavailable', 'the server could not open the connection; retry')),
+        };
+      }
       return reply(errorFrame('internal_error', 'internal error'));
     }
   }
