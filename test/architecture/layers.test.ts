@@ -42,7 +42,14 @@ const rules: readonly Rule[] = [
     layer: 'src/runtimes/aws/',
     mayImport: ['src/core/', 'src/protocol/', 'src/stores/dynamodb/'],
     // @topicsocket/deployed-hooks: the virtual module the deploy tools alias to the hooks file (docs/hooks.md).
-    packages: [/^@aws-sdk\//, /^@aws-lambda-powertools\//, /^@smithy\//, 'aws-lambda', '@topicsocket/deployed-hooks', /^node:/],
+    packages: [
+      /^@aws-sdk\//,
+      /^@aws-lambda-powertools\//,
+      /^@smithy\//,
+      'aws-lambda',
+      '@topicsocket/deployed-hooks',
+      /^node:/,
+    ],
   },
   // The dev server: never the AWS runtime (the local server loads no AWS SDK: test/packages/import-graph).
   {
