@@ -271,6 +271,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
     // 3.40.0's schema predates nodejs24.x (AWS accepts it); `warn` keeps that a warning, stated on purpose.
     configValidationMode: 'warn',
     plugins: [
+      // First: it checks TOPICSOCKET_HOOKS before serverless-esbuild bundles it (hooks run in plugin order).
+      './plugins/hooks-check.cjs',
       'serverless-esbuild',
       'serverless-offline',
       './plugins/deploy-extra-routes.cjs',
@@ -319,6 +321,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         // No identity sources: they are ANDed and each must be present, while the token may come in a
         // header, the subprotocol or the query string (so API Gateway cannot cache: it runs on every connect).
         connectAuthorizer: { authorizer: { name: AuthorizerFunctionModel.name, identitySource: [] } },
+        // For hooks-check.cjs: the variable it checks, the alias it sets, the empty module it falls back to.
+        hooks: { variable: HookEnvironment.module, alias: DeployedHooksModule, none: NoHooksFromService },
       },
       esbuild: {
         bundle: true,
@@ -333,7 +337,8 @@ export function renderService(overrides: RenderOverrides = {}): { [key: string]:
         // serverless-offline loads it from .esbuild/ here (Lambda's loader also tries .cjs).
         ...(BundlingModel.format === 'cjs' ? { outputFileExtension: '.cjs' } : {}),
         // TOPICSOCKET_HOOKS at package time (absolute, or relative to this folder): the server hooks module
-        // in place of the entry points' empty one (deploy/model/hooks.ts).
+        // in place of the entry points' empty one (deploy/model/hooks.ts); hooks-check.cjs checks it first and
+        // treats an empty value as unset.
         alias: {
           [DeployedHooksModule]: variable(`env:${HookEnvironment.module}, '${NoHooksFromService}'`),
         },
