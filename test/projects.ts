@@ -39,6 +39,7 @@ export const unitTests = [
   'test/protocol/serialize.test.ts',
   'test/protocol/server-frames.test.ts',
   'test/runtimes/aws/config.test.ts',
+  'test/runtimes/aws/presence-config.test.ts',
   'test/runtimes/aws/throttle-control.test.ts',
   'test/runtimes/emulator/corked-writer.test.ts',
   'test/runtimes/emulator/frame-size-guard-interleaved.test.ts',

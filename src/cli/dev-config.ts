@@ -48,6 +48,8 @@ export const limitUsage = [
   `  --fanout-threshold N  topics with more subscribers fan out through the in-process shard workers`,
   `                        (default: $${FanoutEnvironment.threshold}, else ${defaultShardingSettings.threshold}, as on AWS)`,
   `  $${BrokerEnvironment.maxSubscriptions}  subscriptions per connection (default ${defaultBrokerLimits.maxSubscriptionsPerConnection})`,
+  `  $${BrokerEnvironment.presenceEventsPerSecond}  presence join/leave fan-outs per topic and second (default ${defaultBrokerLimits.presenceEventsPerSecond})`,
+  `  $${BrokerEnvironment.presenceClaims}  token claims a presence member shows (default ${defaultBrokerLimits.presenceClaims.join(',')})`,
 ].join('\n');
 
 /** The Lambda's variables `dev` does not read, and why (the rest of LambdaEnvironment is read). */

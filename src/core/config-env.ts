@@ -19,6 +19,10 @@ export const BrokerEnvironment = {
   historyMessages: 'TOPICSOCKET_HISTORY_MESSAGES',
   /** Seconds a message stays in history (default: DEFAULT_RETENTION). docs/history.md. */
   historySeconds: 'TOPICSOCKET_HISTORY_SECONDS',
+  /** join/leave fan-outs per topic and second before they coalesce into one `presence_resync` (default 10). */
+  presenceEventsPerSecond: 'TOPICSOCKET_PRESENCE_EVENTS_PER_SECOND',
+  /** Token claims a presence member shows, comma- or space-separated (default `sub`; empty: none). */
+  presenceClaims: 'TOPICSOCKET_PRESENCE_CLAIMS',
 } as const;
 
 /** Auth and the publish rate, read by the dev server and the functions alike (docs/security.md). */
@@ -156,7 +160,22 @@ export const BrokerRanges = {
   maxSubscriptions: { min: 1, max: 500 },
   historyMessages: { min: 0, max: 100_000 },
   historySeconds: { min: 1, max: 86_400 },
-} as const satisfies Record<keyof typeof BrokerEnvironment, IntegerRange>;
+  presenceEventsPerSecond: { min: 1, max: 1000 },
+} as const satisfies Record<Exclude<keyof typeof BrokerEnvironment, 'presenceClaims'>, IntegerRange>;
+
+/** At most this many claims per presence member, each a plain claim name (no paths, no wildcards). */
+export const PresenceClaimsLimit = { count: 16, pattern: /^[A-Za-z0-9_:.-]{1,64}$/ } as const;
+
+/** A list of claim names (comma- or space-separated; blank: none), or a problem to report. */
+export function parseClaimNames(raw: string): { value: string[] } | { problem: string } {
+  const names = raw.split(/[\s,]+/).filter((name) => name !== '');
+  const bad = names.find((name) => !PresenceClaimsLimit.pattern.test(name));
+  if (bad !== undefined) return { problem: `must be claim names (A-Z a-z 0-9 _ : . -), got "${bad}"` };
+  if (names.length > PresenceClaimsLimit.count) {
+    return { problem: `must name at most ${PresenceClaimsLimit.count} claims, got ${names.length}` };
+  }
+  return { value: names };
+}
 
 /** The accepted range of the Lambda's tuning variables. */
 export const LambdaRanges = {
@@ -254,6 +273,14 @@ export class EnvReader {
     return this.read(name, parseModulePath);
   }
 
+  /** Set but blank means an empty list (unlike `text`, which reads blank as unset). */
+  claimNames(name: string): string[] | undefined {
+    const raw = this.env[name];
+    if (raw === undefined) return undefined;
+    if (raw.trim() === '') return [];
+    return this.read(name, parseClaimNames);
+  }
+
   private read<T>(name: string, parse: (raw: string) => { value: T } | { problem: string }): T | undefined {
     const raw = this.text(name);
     if (raw === undefined) return undefined;
@@ -271,14 +298,18 @@ export interface BrokerSettings {
   maxSubscriptions?: number;
   historyMessages?: number;
   historySeconds?: number;
+  presenceEventsPerSecond?: number;
+  presenceClaims?: readonly string[];
 }
 
 export function readBrokerSettings(reader: EnvReader): BrokerSettings {
   const settings: BrokerSettings = {};
-  for (const key of Object.keys(BrokerEnvironment) as Array<keyof typeof BrokerEnvironment>) {
+  for (const key of Object.keys(BrokerRanges) as Array<keyof typeof BrokerRanges>) {
     const value = reader.integer(BrokerEnvironment[key], BrokerRanges[key]);
     if (value !== undefined) settings[key] = value;
   }
+  const claims = reader.claimNames(BrokerEnvironment.presenceClaims);
+  if (claims !== undefined) settings.presenceClaims = claims;
   return settings;
 }
 

@@ -73,5 +73,9 @@ export function brokerLimitsFrom(settings: BrokerSettings): Partial<BrokerLimits
       maxAgeSeconds: settings.historySeconds ?? DEFAULT_RETENTION.maxAgeSeconds,
     };
   }
+  if (settings.presenceEventsPerSecond !== undefined) {
+    limits.presenceEventsPerSecond = settings.presenceEventsPerSecond;
+  }
+  if (settings.presenceClaims !== undefined) limits.presenceClaims = settings.presenceClaims;
   return limits;
 }

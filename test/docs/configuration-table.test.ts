@@ -48,6 +48,12 @@ describe('docs/configuration.md', () => {
     const history = DEFAULT_RETENTION;
     expect(defaultOf(BrokerEnvironment.historyMessages)).toBe(String(history.maxMessages));
     expect(defaultOf(BrokerEnvironment.historySeconds)).toBe(String(history.maxAgeSeconds));
+    expect(defaultOf(BrokerEnvironment.presenceEventsPerSecond)).toBe(
+      String(defaultBrokerLimits.presenceEventsPerSecond),
+    );
+    expect(defaultOf(BrokerEnvironment.presenceClaims)).toBe(
+      defaultBrokerLimits.presenceClaims.map((claim) => `\`${claim}\``).join(', '),
+    );
     expect(defaultOf(BrokerEnvironment.maxSubscriptions)).toBe(
       String(defaultBrokerLimits.maxSubscriptionsPerConnection),
     );

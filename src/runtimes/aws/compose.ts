@@ -14,7 +14,7 @@ import { createDynamoDbClient } from '../../stores/dynamodb/client.ts';
 import { DynamoDbStore } from '../../stores/dynamodb/dynamodb-store.ts';
 import type { MonotonicClock } from '../../stores/dynamodb/pattern-marker-cache.ts';
 import type { PostRetryOptions } from './api-gateway-gateway.ts';
-import { type AwsRuntimeConfig, historyLimits } from './config.ts';
+import { type AwsRuntimeConfig, historyLimits, presenceLimits } from './config.ts';
 import { createGateway, InvocationBudget, managementClientsFor } from './gateways.ts';
 import type { ManagementClients } from './management-clients.ts';
 import { powertoolsLoggerPort } from './powertools-logger.ts';
@@ -124,6 +124,7 @@ export function composeAws(
           maxSubscriptionsPerConnection: config.maxSubscriptions,
           // The same retention in every function: `ref` shards read the message back from history.
           ...historyLimits(config),
+          ...presenceLimits(config),
           ...(auth?.publishRate === undefined ? {} : { publishRate: auth.publishRate }),
         },
         ...(auth ? { auth: auth.auth } : {}),

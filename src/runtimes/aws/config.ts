@@ -27,6 +27,9 @@ export interface AwsRuntimeConfig {
   /** History retention; unset: the broker's default (DEFAULT_RETENTION, src/core/config.ts). 0 messages: off. */
   historyMessages?: number;
   historySeconds?: number;
+  /** TOPICSOCKET_PRESENCE_EVENTS_PER_SECOND / _CLAIMS (docs/protocol.md, "Presence"). */
+  presenceEventsPerSecond?: number;
+  presenceClaims?: readonly string[];
   /** The sharded fan-out's queue (SQS URL); unset: every publish fans out inline. */
   fanoutQueueUrl?: string;
   /** Unset on AWS; a local SQS stand-in in tests. */
@@ -83,6 +86,10 @@ export function loadAwsRuntimeConfig(env: Env): AwsRuntimeConfig {
   if (sqsEndpoint) config.sqsEndpoint = sqsEndpoint;
   if (broker.historyMessages !== undefined) config.historyMessages = broker.historyMessages;
   if (broker.historySeconds !== undefined) config.historySeconds = broker.historySeconds;
+  if (broker.presenceEventsPerSecond !== undefined) {
+    config.presenceEventsPerSecond = broker.presenceEventsPerSecond;
+  }
+  if (broker.presenceClaims !== undefined) config.presenceClaims = broker.presenceClaims;
   const managementEndpoint = reader.httpUrl(V.managementEndpoint);
   if (managementEndpoint) config.managementEndpoint = managementEndpoint;
   const dynamodbEndpoint = reader.httpUrl(V.dynamodbEndpoint);
@@ -112,5 +119,15 @@ export function historyLimits(config: AwsRuntimeConfig): Partial<BrokerLimits> {
   const settings: BrokerSettings = {};
   if (config.historyMessages !== undefined) settings.historyMessages = config.historyMessages;
   if (config.historySeconds !== undefined) settings.historySeconds = config.historySeconds;
+  return brokerLimitsFrom(settings);
+}
+
+/** Presence's churn cap and member claims from the environment, over the broker's defaults. */
+export function presenceLimits(config: AwsRuntimeConfig): Partial<BrokerLimits> {
+  const settings: BrokerSettings = {};
+  if (config.presenceEventsPerSecond !== undefined) {
+    settings.presenceEventsPerSecond = config.presenceEventsPerSecond;
+  }
+  if (config.presenceClaims !== undefined) settings.presenceClaims = config.presenceClaims;
   return brokerLimitsFrom(settings);
 }
