@@ -19,3 +19,8 @@ export {
   type PublishHandlerDependencies,
   type PublishRouteAuth,
 } from '../runtimes/aws/publish-handler.ts';
+export {
+  createWorkerHandler,
+  type WorkerHandlerDependencies,
+  type WorkerLambdaHandler,
+} from '../runtimes/aws/worker-handler.ts';

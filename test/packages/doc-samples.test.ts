@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Every TypeScript sample of README.md, docs/client.md and docs/deploy.md, type-checked against the built packages (as a
+ * Every TypeScript sample of README.md, docs/client.md, docs/deploy.md and docs/hooks.md, type-checked against the built packages (as a
  * user's project sees them: `topicsocket`, `topicsocket/client`... resolve through package.json `exports` to
  * dist/, not to src/), so a sample cannot rot. A block preceded by `<!-- sample: declarations -->` is a
  * listing of declarations (an interface, a class shape) and is checked as a declaration file; its names must
@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
  * the package's prebuilt browser file.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const documents = ['README.md', 'docs/client.md', 'docs/deploy.md'];
+const documents = ['README.md', 'docs/client.md', 'docs/deploy.md', 'docs/hooks.md'];
 const DECLARATIONS_MARKER = '<!-- sample: declarations -->';
 const BROWSER_FILE = 'topicsocket-client.min.js';
 /** Where the samples are placed (in memory only): inside the repo, so `topicsocket` resolves to this package. */

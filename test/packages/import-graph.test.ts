@@ -99,4 +99,29 @@ describe('the built packages', () => {
     expect([...publish].every((name) => name.startsWith('node:'))).toBe(true);
     expect([...staticPackages(join(serverDist, 'cli/commands/dev.js'))].filter(heavy)).toEqual([]);
   });
+
+  it('every package dist/ imports is one the manifest declares (a dependency, optional peer, or node:)', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+    const declared = new Set([
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+    ]);
+    const packageOf = (specifier: string) =>
+      specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : (specifier.split('/')[0] ?? '');
+    const undeclared: string[] = [];
+    for (const file of jsFiles(serverDist)) {
+      const { static: imports, dynamic } = specifiers(file);
+      for (const specifier of [...imports, ...dynamic]) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+        if (!declared.has(packageOf(specifier))) undeclared.push(`${relative(root, file)} -> ${specifier}`);
+      }
+    }
+    // The Lambda entry points' virtual hooks module is aliased by the deploy tools and is not shipped.
+    expect(undeclared).toEqual([]);
+  });
 });

