@@ -46,13 +46,19 @@ import type {
 } from './types.ts';
 import { connectUrl } from './url.ts';
 
-interface PendingPublish {
-  kind: 'publish';
-  topic: string;
-  resolve: (result: PublishResult) => void;
+/** A request one frame answers: a publish (`published`), a presence read (`presence`), an rpc (`result`). */
+interface PendingReply<K extends 'publish' | 'presence' | 'rpc', T> {
+  kind: K;
+  /** The topic the request concerned, carried by its errors; none for an rpc. */
+  topic: string | undefined;
+  resolve: (value: T) => void;
   reject: (error: TopicsocketError) => void;
   timer: ReturnType<typeof setTimeout>;
 }
+
+type PendingPublish = PendingReply<'publish', PublishResult>;
+type PendingPresence = PendingReply<'presence', PresencePage>;
+type PendingRpc = PendingReply<'rpc', JsonValue>;
 
 interface PendingSubscribe {
   kind: 'subscribe';
@@ -63,22 +69,6 @@ interface PendingSubscribe {
 interface PendingUnsubscribe {
   kind: 'unsubscribe';
   topic: string;
-}
-
-interface PendingPresence {
-  kind: 'presence';
-  topic: string;
-  resolve: (page: PresencePage) => void;
-  reject: (error: TopicsocketError) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-interface PendingRpc {
-  kind: 'rpc';
-  method: string;
-  resolve: (result: JsonValue) => void;
-  reject: (error: TopicsocketError) => void;
-  timer: ReturnType<typeof setTimeout>;
 }
 
 type PendingRequest = PendingPublish | PendingSubscribe | PendingUnsubscribe | PendingPresence | PendingRpc;
@@ -193,18 +183,7 @@ export class TopicsocketClient {
         reject(new TopicsocketError('not_connected', 'not connected; presence not read', { topic }));
         return;
       }
-      const id = this.#nextId++;
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(
-          new TopicsocketError(
-            'timeout',
-            `no answer to presence of "${topic}" within ${this.#options.ackTimeoutMs} ms`,
-            { topic },
-          ),
-        );
-      }, this.#options.ackTimeoutMs);
-      this.#pending.set(id, { kind: 'presence', topic, resolve, reject, timer });
+      const id = this.#expectReply({ kind: 'presence', topic, resolve, reject }, `presence of "${topic}"`);
       const frame: PresenceRequestFrame = { type: 'presence', topic, id };
       if (options.after !== undefined) frame.after = options.after;
       if (options.limit !== undefined) frame.limit = options.limit;
@@ -291,23 +270,32 @@ export class TopicsocketClient {
       item.reject(new TopicsocketError('frame_too_large', `rpc frame is larger than ${limit} bytes`));
       return;
     }
+    this.#expectReply(
+      { kind: 'rpc', topic: undefined, resolve: item.resolve, reject: item.reject },
+      `rpc ${item.method}`,
+      id,
+    );
+    this.#connection?.send(text);
+  }
+
+  /**
+   * Registers a request that one frame answers (under `id`, or the next one), failing it with `timeout`
+   * after ackTimeoutMs. Returns its id.
+   */
+  #expectReply(
+    request: Omit<PendingPublish, 'timer'> | Omit<PendingPresence, 'timer'> | Omit<PendingRpc, 'timer'>,
+    what: string,
+    id: number = this.#nextId++,
+  ): number {
     const timer = setTimeout(() => {
       this.#pending.delete(id);
-      item.reject(
-        new TopicsocketError(
-          'timeout',
-          `no answer to rpc ${item.method} within ${this.#options.ackTimeoutMs} ms`,
-        ),
+      const message = `no answer to ${what} within ${this.#options.ackTimeoutMs} ms`;
+      request.reject(
+        new TopicsocketError('timeout', message, request.topic === undefined ? {} : { topic: request.topic }),
       );
     }, this.#options.ackTimeoutMs);
-    this.#pending.set(id, {
-      kind: 'rpc',
-      method: item.method,
-      resolve: item.resolve,
-      reject: item.reject,
-      timer,
-    });
-    this.#connection?.send(text);
+    this.#pending.set(id, { ...request, timer });
+    return id;
   }
 
   /** Over the one-frame limit (API Gateway closes the connection on those). Short texts skip the exact count. */
@@ -653,23 +641,11 @@ export class TopicsocketClient {
       );
       return;
     }
-    const timer = setTimeout(() => {
-      this.#pending.delete(id);
-      item.reject(
-        new TopicsocketError(
-          'timeout',
-          `no answer to publish on "${item.topic}" within ${this.#options.ackTimeoutMs} ms`,
-          { topic: item.topic },
-        ),
-      );
-    }, this.#options.ackTimeoutMs);
-    this.#pending.set(id, {
-      kind: 'publish',
-      topic: item.topic,
-      resolve: item.resolve,
-      reject: item.reject,
-      timer,
-    });
+    this.#expectReply(
+      { kind: 'publish', topic: item.topic, resolve: item.resolve, reject: item.reject },
+      `publish on "${item.topic}"`,
+      id,
+    );
     this.#connection?.send(text);
   }
 
@@ -736,10 +712,9 @@ export class TopicsocketClient {
 
   #onErrorFrame(frame: ErrorFrame): void {
     const request = this.#take(frame.id);
-    if (request?.kind === 'publish' || request?.kind === 'presence')
+    if (request !== undefined && request.kind !== 'subscribe' && request.kind !== 'unsubscribe') {
       request.reject(serverError(frame, request.topic));
-    else if (request?.kind === 'rpc') request.reject(serverError(frame, undefined));
-    else if (request?.kind === 'subscribe') this.#onSubscribeRefused(request, frame);
+    } else if (request?.kind === 'subscribe') this.#onSubscribeRefused(request, frame);
     else
       this.#events.emit(
         'error',
@@ -918,9 +893,10 @@ export class TopicsocketClient {
         : 'the connection dropped before the server acknowledged';
     for (const [id, request] of this.#pending) {
       this.#forget(id);
-      if (request.kind === 'publish' || request.kind === 'presence')
-        request.reject(new TopicsocketError(code, message, { topic: request.topic }));
-      else if (request.kind === 'rpc') request.reject(new TopicsocketError(code, message));
+      if (request.kind !== 'subscribe' && request.kind !== 'unsubscribe') {
+        const details = request.topic === undefined ? {} : { topic: request.topic };
+        request.reject(new TopicsocketError(code, message, details));
+      }
     }
     for (const record of this.#topics.values()) {
       record.status = 'idle';
