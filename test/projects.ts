@@ -40,6 +40,7 @@ export const unitTests = [
   'test/protocol/server-frames.test.ts',
   'test/runtimes/aws/config.test.ts',
   'test/runtimes/aws/presence-config.test.ts',
+  'test/runtimes/aws/sigv4.test.ts',
   'test/runtimes/aws/throttle-control.test.ts',
   'test/runtimes/emulator/corked-writer.test.ts',
   'test/runtimes/emulator/frame-size-guard-interleaved.test.ts',

@@ -1,14 +1,17 @@
 /**
  * PostToConnection as one SigV4-signed HTTP request on a keep-alive socket: what the SDK's
- * `PostToConnectionCommand` sends, for about a third of its CPU (docs/benchmarks.md, aws-fanout). The SDK
+ * `PostToConnectionCommand` sends, for about a fifth of its CPU (docs/benchmarks.md, aws-fanout). The SDK
  * runs its whole middleware stack (endpoint rules, serde, retry bookkeeping, user agent, logging) around
  * every post, and a fan-out makes thousands of posts per invocation with the same body. This path keeps
- * what a post needs: the SDK's own signer (`@smithy/signature-v4`, same service, region and escaping rules),
- * the body's SHA-256 computed once per frame instead of once per receiver, the SDK's credential chain
- * (taken from the management client), and the SDK's exception classes for errors, so callers see exactly
- * what the SDK would have thrown (management-errors.ts). test/runtimes/aws/signed-post.test.ts checks the
- * canonical request and signature against the SDK's for identical input, and the error mapping.
+ * what a post needs: a SigV4 signature (sigv4.ts: the same canonical request as the SDK's signer for this
+ * service, checked against it in tests), the body's SHA-256 computed once per frame instead of once per
+ * receiver, the SDK's credential chain (taken from the management client), and the SDK's exception
+ * classes for errors, so callers see exactly what the SDK would have thrown (management-errors.ts).
+ * test/runtimes/aws/signed-post.test.ts checks the request and signature against the SDK's for identical
+ * input, and the error mapping.
  */
+
+import { createHash } from 'node:crypto';
 import {
   type ClientRequest,
   Agent as HttpAgent,
@@ -23,10 +26,9 @@ import {
   LimitExceededException,
   PayloadTooLargeException,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { Sha256 } from '@smithy/core/checksum';
 import { extendedEncodeURIComponent } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { SigV4Signer } from './sigv4.ts';
 
 /** Sends one frame's bytes to one connection; rejects with the SDK's exception for that failure. */
 export interface Poster {
@@ -70,7 +72,10 @@ export class SignedPoster implements Poster {
   private readonly url: URL;
   private readonly basePath: string;
   private readonly host: string;
-  private readonly signer: SignatureV4;
+  private readonly region: Provider<string>;
+  private readonly credentials: Provider<AwsCredentialIdentity>;
+  /** Made once the region is known (the provider is asynchronous). */
+  private signer: SigV4Signer | undefined;
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
   private readonly requestTimeoutMs: number;
@@ -82,14 +87,8 @@ export class SignedPoster implements Poster {
     this.url = new URL(options.endpoint);
     this.basePath = this.url.pathname.replace(/\/+$/, '');
     this.host = this.url.host;
-    // As the SDK configures it for this service: `execute-api`, path escaped again for signing.
-    this.signer = new SignatureV4({
-      service: 'execute-api',
-      region: options.region,
-      credentials: options.credentials,
-      sha256: Sha256,
-      uriEscapePath: true,
-    });
+    this.region = options.region;
+    this.credentials = options.credentials;
     const https = this.url.protocol === 'https:';
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const };
     this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
@@ -118,13 +117,24 @@ export class SignedPoster implements Poster {
     };
   }
 
-  /** Signs as the SDK does; `signingDate` fixed by tests. */
+  /** Signs as the SDK does (every header of the request); `signingDate` fixed by tests. */
   async sign(request: UnsignedPost, signingDate = new Date(this.now())): Promise<UnsignedPost> {
-    return (await this.signer.sign(request, { signingDate })) as UnsignedPost;
+    // The service the SDK signs `@connections` requests for; credentials resolved per post, as the SDK
+    // does (its providers memoize and refresh them before they expire).
+    this.signer ??= new SigV4Signer('execute-api', await this.region());
+    const credentials = await this.credentials();
+    const payloadHash =
+      request.headers['x-amz-content-sha256'] ?? createHash('sha256').update(request.body).digest('hex');
+    const headers = this.signer.sign(
+      { method: request.method, path: request.path, headers: request.headers, payloadHash },
+      credentials,
+      signingDate.getTime(),
+    );
+    return { ...request, headers };
   }
 
   async post(connectionId: string, data: Uint8Array): Promise<void> {
-    const signed = await this.sign(this.unsigned(connectionId, data, await this.bodyHash(data)));
+    const signed = await this.sign(this.unsigned(connectionId, data, this.bodyHash(data)));
     return new Promise<void>((resolve, reject) => {
       const request: ClientRequest = this.send(
         {
@@ -163,12 +173,10 @@ export class SignedPoster implements Poster {
     this.agent.destroy();
   }
 
-  private async bodyHash(data: Uint8Array): Promise<string> {
+  private bodyHash(data: Uint8Array): string {
     let hash = this.bodyHashes.get(data);
     if (hash === undefined) {
-      const sha = new Sha256();
-      sha.update(data);
-      hash = Buffer.from(await sha.digest()).toString('hex');
+      hash = createHash('sha256').update(data).digest('hex');
       this.bodyHashes.set(data, hash);
     }
     return hash;
