@@ -50,7 +50,7 @@ export class LambdaHost {
   ): Promise<LambdaHost> {
     const child = fork(self, [bundle], {
       // The bundle is plain CommonJS: no tsx for it; the host file itself needs it.
-      execArgv: ['--import', 'tsx', '--enable-source-maps'],
+      execArgv: ['--import', 'tsx', '--enable-source-maps', ...profileArgs()],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -93,9 +93,17 @@ export class LambdaHost {
   async stop(): Promise<void> {
     if (!this.alive) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGKILL');
+    // A profiled container exits on its own, so that node writes its profile; others are killed.
+    if (process.env.BENCH_CPU_PROF) this.child.send({ type: 'exit' });
+    else this.child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** BENCH_CPU_PROF=<dir>: every container writes a `--cpu-prof` profile there when it is stopped. */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** Sums the metrics of every EMF document in a chunk of stdout. */
@@ -126,7 +134,8 @@ async function container(bundle: string): Promise<void> {
   let busy = false;
   process.on(
     'message',
-    async (message: { type: 'invoke'; id: number; event: unknown; timeoutMs: number }) => {
+    async (message: { type: 'invoke' | 'exit'; id: number; event: unknown; timeoutMs: number }) => {
+      if (message.type === 'exit') process.exit(0);
       if (message.type !== 'invoke' || busy) return;
       busy = true;
       const startedAt = Date.now();
