@@ -72,6 +72,40 @@ describe('sharded fan-out (memory store, in-process workers)', () => {
     expect(gateway.tally(ids, 1)).toEqual({ lost: [], duplicated: 0, delivered: 1000 });
   });
 
+  it("reads each invocation's deadline, not the one of the invocation that created the broker", async () => {
+    // On Lambda the broker is built during a container's first invocation and kept: a deadline captured
+    // then is long past in the next one, and would cut every later fan-out short (and give up on
+    // throttled receivers instead of retrying them).
+    const store = new MemoryStore();
+    const gateway = new LedgerGateway();
+    const queue = new InProcessFanoutQueue({ retryDelayMs: 10, msPerDelaySecond: 10 });
+    queues.push(queue);
+    let readDeadline = Date.now() - 1;
+    const counted: string[] = [];
+    const broker = new Broker({
+      store,
+      gateway,
+      sharding: { queue },
+      fanoutReadDeadline: () => readDeadline,
+      metrics: { count: (name) => void counted.push(name) },
+    });
+    const ids: string[] = [];
+    const expiresAt = Math.floor(Date.now() / 1000) + HOUR;
+    for (let i = 0; i < 50; i++) {
+      const id = awsStyleId();
+      ids.push(id);
+      await store.putConnection({ connectionId: id, connectedAt: Date.now(), expiresAt });
+      await store.subscribe(id, 'small', { expiresAt, maxSubscriptions: 10 });
+    }
+    readDeadline = Date.now() + 60_000; // the next invocation
+    gateway.throttleAfter = 10; // the first send defers 40 receivers (throttled), the retry pass takes them
+    gateway.throttledSends = 1;
+    const result = await broker.publish('small', { n: 1 });
+    expect(result).toMatchObject({ delivered: 50, abandoned: 0 });
+    expect(gateway.tally(ids, 1)).toEqual({ lost: [], duplicated: 0, delivered: 50 });
+    expect(counted).not.toContain('truncatedFanouts');
+  });
+
   it('answers the publisher of a 5,000-subscriber topic at once and delivers to all later', async () => {
     const { broker, gateway, queue, ids } = await setup(5000);
     gateway.postLatencyMs = 20; // as from Lambda to @connections; 50 in flight per shard

@@ -37,7 +37,7 @@ export class Broker {
     this.context = context;
     this.limits = context.limits;
     this.sharding = options.sharding
-      ? Sharding.create(options.sharding, context.fanoutDeps(), context.history, context.now)
+      ? Sharding.create(options.sharding, () => context.fanoutDeps(), context.history, context.now)
       : undefined;
     this.timers = new ExpiryTimers(context);
     const limiters = new FrameLimiters(context.limits, context.now);

@@ -19,10 +19,14 @@ export interface BrokerSharding {
   ledger?: ShardLedger;
 }
 
-/** The broker's sharded fan-out: its planner and a worker on the same dependencies. */
+/**
+ * The broker's sharded fan-out: its planner and a worker on the same dependencies. `deps` is read per
+ * publish and per worker: it carries the current invocation's read deadline, and a broker outlives the
+ * invocation that built it (a Lambda container keeps it).
+ */
 export class Sharding {
   private constructor(
-    private readonly deps: FanoutDeps,
+    private readonly deps: () => FanoutDeps,
     private readonly ranges: SubscriberRanges,
     private readonly ledger: ShardLedger,
     private readonly queue: FanoutQueue,
@@ -34,14 +38,14 @@ export class Sharding {
   /** Undefined (inline fan-out only) when the store cannot read subscriber ranges or keep markers. */
   static create(
     options: BrokerSharding,
-    deps: FanoutDeps,
+    deps: () => FanoutDeps,
     history: RetainedHistory | undefined,
     now: () => number,
   ): Sharding | undefined {
-    const store = deps.store;
+    const { store, logger } = deps();
     const ledger = options.ledger ?? store.shardLedger;
     if (!hasSubscriberRanges(store) || !ledger) {
-      deps.logger.warn(
+      logger.warn(
         'sharded fan-out is off: the store cannot read subscriber ranges or keep shard markers',
       );
       return undefined;
@@ -59,7 +63,7 @@ export class Sharding {
 
   publish(topic: string, frame: string, position: StreamPosition | undefined): Promise<ShardedFanoutResult> {
     return publishSharded(
-      { ...this.deps, ranges: this.ranges, queue: this.queue, settings: this.settings, now: this.now },
+      { ...this.deps(), ranges: this.ranges, queue: this.queue, settings: this.settings, now: this.now },
       topic,
       frame,
       position,
@@ -68,7 +72,7 @@ export class Sharding {
 
   worker(): ShardWorker {
     return new ShardWorker({
-      ...this.deps,
+      ...this.deps(),
       ranges: this.ranges,
       ledger: this.ledger,
       queue: this.queue,

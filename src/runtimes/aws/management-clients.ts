@@ -26,7 +26,7 @@ export interface ManagementClientsOptions {
    */
   maxSockets?: number;
   /**
-   * How posts are made: `signed` (default), one signed request per post (signed-post.ts, a third of the
+   * How posts are made: `signed` (default), one signed request per post (signed-post.ts, a fifth of the
    * SDK's CPU); `sdk`, PostToConnectionCommand through the client (for tests that inject faults or count
    * requests with SDK middleware).
    */
