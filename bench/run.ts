@@ -38,6 +38,8 @@ const { values } = parseArgs({
     full: { type: 'boolean', default: false },
     /** aws-fanout: also run the handler as of this git revision, interleaved (a same-run baseline). */
     'aws-baseline': { type: 'string' },
+    /** aws-fanout: warm-up shards per worker container before anything is reported (default 4). */
+    'aws-warm-rounds': { type: 'string' },
     only: { type: 'string' },
     servers: { type: 'string' },
     repeat: { type: 'string' },
@@ -201,6 +203,7 @@ async function main(): Promise<number> {
           quick,
           full: values.full ?? false,
           ...(values['aws-baseline'] ? { baseline: values['aws-baseline'] } : {}),
+          ...(values['aws-warm-rounds'] ? { warmRounds: Number(values['aws-warm-rounds']) } : {}),
         },
         log,
       ),

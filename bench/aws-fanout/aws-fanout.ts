@@ -94,7 +94,7 @@ const POST_LATENCY_MS = 20;
 const DYNAMODB_LATENCY_MS = 5;
 const SEND_CONCURRENCY = 50;
 const TIMEOUT_MS = FunctionModel.timeoutSeconds * 1000;
-/** Warm-up fan-outs of one 1,000-receiver shard per worker before anything is reported (not with --quick). */
+/** Warm-up fan-outs of one 1,000-receiver shard per worker before anything is reported (1 with --quick). */
 const WARM_ROUNDS = 4;
 /** Alternating runs of each path at N <= the sharding threshold (each path keeps its fastest). */
 const SMALL_ROUNDS = 3;
@@ -143,15 +143,13 @@ function publishEvent(topic: string, sequence: number) {
 }
 
 /** The ledger key of the message a publish produced: from its ack, else from what the endpoint saw. */
-function messageKey(topic: string, outcome: InvocationOutcome, endpoint: ConnectionsEndpoint, ids: string[]) {
+function messageKey(topic: string, outcome: InvocationOutcome, endpoint: ConnectionsEndpoint) {
   const body = (outcome.result as { body?: string } | undefined)?.body;
   if (body) {
     const ack = JSON.parse(body) as { epoch?: string; offset?: number };
     if (ack.epoch !== undefined && ack.offset !== undefined) return `${topic} ${ack.epoch} ${ack.offset}`;
   }
-  for (const id of ids) {
-    for (const key of endpoint.ledger.get(id)?.keys() ?? []) if (key.startsWith(`${topic} `)) return key;
-  }
+  for (const key of endpoint.ledger.keys()) if (key.startsWith(`${topic} `)) return key;
   return `${topic} ?`;
 }
 
@@ -276,9 +274,7 @@ export function rowOf(
   let lost = 0;
   let duplicated = 0;
   topics.forEach(({ topic, live }, i) => {
-    const verdict = endpoint.verdict(live, [
-      messageKey(topic, outcomes[i] as InvocationOutcome, endpoint, live),
-    ]);
+    const verdict = endpoint.verdict(live, [messageKey(topic, outcomes[i] as InvocationOutcome, endpoint)]);
     lost += verdict.lost;
     duplicated += verdict.duplicated;
   });
@@ -436,6 +432,8 @@ export async function measureAwsFanout(
     quick: boolean;
     full: boolean /** A git revision whose handler runs too, interleaved, as a same-run baseline. */;
     baseline?: string;
+    /** Warm-up shards per worker container (default WARM_ROUNDS; 1 with --quick). */
+    warmRounds?: number;
   },
   log: (message: string) => void,
 ): Promise<ExtraOutcome> {
@@ -487,7 +485,8 @@ export async function measureAwsFanout(
     // leaves the workers at about 1.5x the CPU per post of a warm one). --quick warms 2 workers once
     // (seeding 20,000 more rows would not fit its two minutes).
     const warmShards = options.quick ? 2 : sharded.instances;
-    for (let round = 0; round < (options.quick ? 1 : WARM_ROUNDS); round++) {
+    const warmRounds = options.warmRounds ?? (options.quick ? 1 : WARM_ROUNDS);
+    for (let round = 0; round < warmRounds; round++) {
       await runFanout(
         env,
         endpoint,
