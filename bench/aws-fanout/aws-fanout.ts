@@ -30,6 +30,7 @@ import { FunctionModel } from '../../deploy/model/function.ts';
 import { defaultShardingSettings } from '../../src/core/sharding/settings.ts';
 import { onCleanup } from '../children.ts';
 import type { ExtraOutcome } from '../outcome.ts';
+import { sampleProcess } from '../proc-stats.ts';
 import {
   type AccountThrottle,
   type ConnectionsEndpoint,
@@ -83,6 +84,8 @@ export interface AwsFanoutRow {
   sqsRequests?: Record<string, number>;
   /** CPU of the bench process (the stand-ins and the proxy) during the run, ms. */
   harnessCpuMs?: number;
+  /** CPU of DynamoDB Local's JVM during the run, ms. */
+  dynamoDbLocalCpuMs?: number;
   /** The whole machine's busy share during the run (all cores, other work included), %. */
   machineBusyPercent?: number;
   /** CPU per post of the worker invocations alone (by their own delivery counts). */
@@ -173,7 +176,7 @@ async function runFanout(
   await env.seedSubscribers(topic, [...live, ...gone]);
   endpoint.resetCounters();
   const before = new Map(env.dynamoDbRequests);
-  const load = startLoadSample();
+  const load = startLoadSample(env.dynamoDbLocalPid);
   const invoke = () => publisher.invoke(publishEvent(topic, sequence), TIMEOUT_MS);
   let outcomes: InvocationOutcome[];
   let extra: Partial<AwsFanoutRow> = {};
@@ -210,7 +213,7 @@ async function runFanout(
  * DynamoDB latency proxy, the SQS stand-in and the event source) and the whole machine's busy share (every
  * core; other work on the shared machine included): a run at ~100 % is bound by this machine, not the code.
  */
-function startLoadSample() {
+function startLoadSample(dynamoDbLocalPid: number | undefined) {
   const busy = () =>
     cpus().reduce(
       (sum, cpu) => {
@@ -219,16 +222,19 @@ function startLoadSample() {
       },
       { busy: 0, idle: 0 },
     );
+  const jvm = () => (dynamoDbLocalPid === undefined ? 0 : sampleProcess(dynamoDbLocalPid).cpuMs);
   const machine = busy();
   const own = process.cpuUsage();
+  const jvmAtStart = jvm();
   return {
-    end(): Pick<AwsFanoutRow, 'harnessCpuMs' | 'machineBusyPercent'> {
+    end(): Pick<AwsFanoutRow, 'harnessCpuMs' | 'machineBusyPercent' | 'dynamoDbLocalCpuMs'> {
       const now = busy();
       const used = process.cpuUsage(own);
       const busyMs = now.busy - machine.busy;
       const total = busyMs + now.idle - machine.idle;
       return {
         harnessCpuMs: Math.round((used.user + used.system) / 1000),
+        dynamoDbLocalCpuMs: Math.round(jvm() - jvmAtStart),
         machineBusyPercent: total > 0 ? Math.round((busyMs * 100) / total) : 0,
       };
     },
@@ -640,7 +646,7 @@ function describe(row: AwsFanoutRow): string {
       : '';
   const load =
     row.machineBusyPercent !== undefined
-      ? `; machine ${row.machineBusyPercent}% busy, stand-ins ${row.harnessCpuMs} ms CPU`
+      ? `; machine ${row.machineBusyPercent}% busy, stand-ins ${row.harnessCpuMs} ms CPU, DynamoDB Local ${row.dynamoDbLocalCpuMs ?? 0} ms CPU`
       : '';
   return `${row.scenario} N=${row.subscribers}: ack ${row.ackMs} ms, last delivery ${row.lastDeliveryMs} ms (bound ${row.boundMs} ms, ratio ${row.ratio}), ${row.postsPerSecond} posts/s, ${(row.cpuMsPerPost * 1000).toFixed(0)} µs CPU/post, ${row.throttled} x 429, ${row.retries} retries, lost ${row.lost}, duplicated ${row.duplicated}, gone ${row.gone}, function reported ${row.reportedUndelivered} undelivered${row.truncated ? ' and stopped reading pages at its deadline (truncated)' : ''}${row.timedOut ? ', KILLED AT THE 29 s TIMEOUT' : ''}; invocations until ${row.invocationMs} ms${workers}${load}${dynamo}`;
 }

@@ -30,6 +30,8 @@ const JWT_SECRET = 'aws-fanout-bench-secret-of-at-least-32-bytes';
 
 export interface AwsEnvironment {
   tableName: string;
+  /** DynamoDB Local's JVM, whose CPU the rows report (it shares the machine with the functions). */
+  dynamoDbLocalPid: number | undefined;
   /** DynamoDB requests the functions made, by operation (through the proxy). */
   dynamoDbRequests: Map<string, number>;
   bundle(entry: string): Promise<string>;
@@ -77,6 +79,7 @@ export async function startAwsEnvironment(options: { dynamoDbLatencyMs: number }
 
   return {
     tableName,
+    dynamoDbLocalPid: db.pid,
     dynamoDbRequests: proxy.byOperation,
     bundle(entry) {
       let built = bundles.get(entry);

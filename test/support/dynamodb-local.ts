@@ -19,6 +19,8 @@ import { javaProblem } from '../../src/cli/dynamodb-local/java.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
+  /** The JVM's process id (benchmarks read its CPU time from /proc). */
+  pid: number | undefined;
   /** Kills the JVM and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   process.once('exit', killOnExit);
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
