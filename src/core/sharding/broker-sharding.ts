@@ -45,9 +45,7 @@ export class Sharding {
     const { store, logger } = deps();
     const ledger = options.ledger ?? store.shardLedger;
     if (!hasSubscriberRanges(store) || !ledger) {
-      logger.warn(
-        'sharded fan-out is off: the store cannot read subscriber ranges or keep shard markers',
-      );
+      logger.warn('sharded fan-out is off: the store cannot read subscriber ranges or keep shard markers');
       return undefined;
     }
     return new Sharding(
