@@ -69,8 +69,11 @@ export class Sharding {
   }
 
   worker(): ShardWorker {
+    // A worker is built once per container and lives across invocations: it must not keep this
+    // invocation's read deadline. Its time budget is each shard's own deadline (ShardWorker.process).
+    const { readDeadline: _notTheWorkers, ...deps } = this.deps();
     return new ShardWorker({
-      ...this.deps(),
+      ...deps,
       ranges: this.ranges,
       ledger: this.ledger,
       queue: this.queue,
